@@ -1,0 +1,135 @@
+"""Build exercises/ and solutions/ from course/, or check that the committed copies match.
+
+    python -m autograder.build            # rewrite every generated notebook
+    python -m autograder.build --check    # exit 1 and list the files that drifted
+    python -m autograder.build ch01_...   # only the named chapters
+
+exercises/NAME.ipynb is exactly what ``nbgrader generate_assignment`` releases (broken code in
+place of solutions, hidden tests removed, outputs cleared). solutions/NAME.ipynb is the source
+with markers, broken blocks and hidden tests removed, executed, with outputs stored.
+"""
+import argparse
+import copy
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from . import markers, nbgrader_cli
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE, EXERCISES, SOLUTIONS = REPO / "course", REPO / "exercises", REPO / "solutions"
+CELL_TIMEOUT = 120
+
+
+def chapters(names=None):
+    """The source notebooks in course/, optionally only those named."""
+    found = sorted(COURSE.glob("*.ipynb"))
+    if not names:
+        return found
+    by_name = {p.stem: p for p in found}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise SystemExit(f"no chapter named {', '.join(missing)} in course/; "
+                         f"known: {', '.join(sorted(by_name)) or 'none'}")
+    return [by_name[n] for n in names]
+
+
+def student_notebook_text(source_path, workdir):
+    """The student version's file text, released by the real nbgrader command."""
+    course = nbgrader_cli.make_course(Path(workdir) / source_path.stem)
+    name = nbgrader_cli.add_source(course, source_path)
+    return nbgrader_cli.generate_assignment(course, name).read_text()
+
+
+def answer_notebook(source_path):
+    """The answer key before execution: markers, broken code and hidden tests removed."""
+    nb = nbformat.read(source_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = markers.answer_source(cell.source)
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def execute(nb, cwd):
+    """Run a notebook top to bottom in a fresh kernel; any error stops the build."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}}, record_timing=False)
+    client.execute()
+    return nb
+
+
+def without_outputs(nb):
+    """A copy to compare sources by: outputs, counts and run metadata removed."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop("execution", None)
+    return json.dumps(nb, sort_keys=True, indent=1)
+
+
+def unexecuted_cells(nb):
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.execution_count is None]
+
+
+def build(paths, check):
+    """Write (or, with check, compare) each chapter's generated copies; return drift messages."""
+    drift = []
+    with tempfile.TemporaryDirectory(prefix="shapeschool-build-") as workdir:
+        for source in paths:
+            student_path = EXERCISES / source.name
+            student_text = student_notebook_text(source, workdir)
+            key = answer_notebook(source)
+            key_path = SOLUTIONS / source.name
+            if check:
+                if not student_path.exists() or student_path.read_text() != student_text:
+                    drift.append(f"{student_path.relative_to(REPO)} differs from what course/{source.name} generates")
+                if not key_path.exists():
+                    drift.append(f"{key_path.relative_to(REPO)} is missing")
+                    continue
+                committed = nbformat.read(key_path, as_version=4)
+                if without_outputs(committed) != without_outputs(key):
+                    drift.append(f"{key_path.relative_to(REPO)} differs from what course/{source.name} generates")
+                elif unexecuted_cells(committed):
+                    drift.append(f"{key_path.relative_to(REPO)} has code cells without stored outputs "
+                                 f"(cells {unexecuted_cells(committed)})")
+                continue
+            EXERCISES.mkdir(exist_ok=True)
+            SOLUTIONS.mkdir(exist_ok=True)
+            student_path.write_text(student_text)
+            nbformat.write(execute(key, SOLUTIONS), key_path)
+            print(f"built {student_path.relative_to(REPO)} and {key_path.relative_to(REPO)}")
+    return drift
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("chapters", nargs="*", help="chapter names (file names in course/ without .ipynb)")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 if exercises/ or solutions/ differ from course/")
+    args = parser.parse_args(argv)
+    paths = chapters(args.chapters)
+    if not paths:
+        raise SystemExit("course/ holds no chapters (*.ipynb): nothing to build")
+    drift = build(paths, args.check)
+    if drift:
+        print("generated notebooks are out of date:\n  " + "\n  ".join(drift)
+              + "\nrun `make generate` and commit course/, exercises/ and solutions/ together",
+              file=sys.stderr)
+        return 1
+    if args.check:
+        print(f"exercises/ and solutions/ match course/ ({len(paths)} chapters)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

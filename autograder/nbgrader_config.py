@@ -1,0 +1,35 @@
+"""nbgrader configuration for the Shape School course.
+
+Use it from your own nbgrader course directory by putting these two lines in that
+directory's nbgrader_config.py:
+
+    c = get_config()
+    load_subconfig("/path/to/shapeschool/autograder/nbgrader_config.py")
+"""
+import os
+import sys
+
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+from nbgrader.preprocessors import ClearSolutions  # noqa: E402
+
+from autograder.preprocessors import ShowBrokenCode  # noqa: E402
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+
+c.CourseDirectory.course_id = "shapeschool"
+
+# nbgrader's own pipeline, with ClearSolutions swapped for the broken-code version; the
+# order is nbgrader's (ClearHiddenTests must follow SaveCells and ComputeChecksums).
+c.GenerateAssignment.preprocessors = [
+    ShowBrokenCode if step is ClearSolutions else step
+    for step in GenerateAssignment.class_traits()["preprocessors"].default()
+]
+
+# A cell that trains nothing should never take long; this bounds a runaway loop per cell.
+c.Execute.timeout = 60
+# A test cell that writes to stderr scores 0 in nbgrader; the course's tests emit nothing there,
+# and a submission whose code does is told so in its feedback rather than passed silently.

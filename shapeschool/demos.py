@@ -1,0 +1,38 @@
+"""Running a claim instead of stating it: demonstrations of errors and of things that work."""
+from .errors import ShapeSchoolError
+
+
+def raises(action, error, contains):
+    """Run ``action()``, show the error it raises, and fail if it does not raise as claimed.
+
+    ``contains`` is the stable part of the message: the words that have stayed the same
+    across torch releases. The first line of the message is printed, as the learner would
+    see it from real code.
+    """
+    try:
+        action()
+    except error as exc:
+        text = str(exc)
+        if contains not in text:
+            raise ShapeSchoolError(
+                f"the course expected a {error.__name__} whose message contains {contains!r}, "
+                f"but this torch says: {text!r}. Please report this with your torch version."
+            ) from None
+        first_line = text.strip().splitlines()[0] if text.strip() else ""
+        print(f"{type(exc).__name__}: {first_line}")
+        return
+    raise ShapeSchoolError(
+        f"the course claims this raises {error.__name__} ({contains!r}), but it ran without "
+        "an error on this torch. Please report this with your torch version."
+    )
+
+
+def runs(action):
+    """Run ``action()`` and return its result; a failure names the claim that was wrong."""
+    try:
+        return action()
+    except Exception as exc:  # noqa: BLE001 - any failure disproves the claim
+        raise ShapeSchoolError(
+            f"the course claims this runs without error, but it raised "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc

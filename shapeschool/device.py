@@ -1,0 +1,43 @@
+"""Choosing the device and seeding, in one place for every notebook and test."""
+import os
+import random
+
+import torch
+
+DEVICE_ENV = "SHAPESCHOOL_DEVICE"
+_CHOICES = ("cpu", "cuda", "mps")
+
+
+def pick_device(prefer=None):
+    """Return the torch.device the course runs on.
+
+    Order: the ``prefer`` argument, then the SHAPESCHOOL_DEVICE environment variable, then
+    CUDA when it is available, otherwise the CPU. Asking for a device that is not there is
+    an error rather than a silent fallback, so a GPU run never quietly becomes a CPU run.
+    """
+    from .errors import ShapeSchoolError
+
+    name = prefer or os.environ.get(DEVICE_ENV, "").strip().lower()
+    if not name:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    kind = name.split(":")[0]
+    if kind not in _CHOICES:
+        raise ShapeSchoolError(
+            f"unknown device {name!r}: choose one of {', '.join(_CHOICES)} "
+            f"(or unset {DEVICE_ENV} to let the course pick)"
+        )
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ShapeSchoolError(
+            f"device {name!r} was asked for but torch.cuda.is_available() is False: "
+            f"unset {DEVICE_ENV} or set it to 'cpu'"
+        )
+    if kind == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        raise ShapeSchoolError(f"device {name!r} was asked for but MPS is not available: use 'cpu'")
+    return torch.device(name)
+
+
+def seed_everything(seed):
+    """Seed Python's and torch's generators (every CUDA device too) so runs repeat."""
+    random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return seed

@@ -1,0 +1,77 @@
+"""Pictures of tensors' axes: one row per stage, one coloured box per axis."""
+import io
+
+from .flows import Stage
+
+# One colour per meaning, so the same axis keeps its colour as it moves between positions.
+AXIS_COLOURS = {
+    "batch": "#4C72B0",
+    "time": "#DD8452",
+    "embedding": "#55A868",
+    "hidden": "#C44E52",
+    "2×hidden": "#C44E52",
+    "layers×directions": "#8172B3",
+    "channels": "#937860",
+    "height": "#DA8BC3",
+    "width": "#8C8C8C",
+    "features": "#CCB974",
+}
+_OTHER = "#64B5CD"
+
+
+def draw_flow(stages, title=None, ax=None):
+    """Draw ``stages`` (a list of flows.Stage) top to bottom and return the Figure.
+
+    Each axis is a box labelled with its meaning and size; boxes keep their position in the
+    tensor, so a transpose shows as colours changing places.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+
+    stages = list(stages)
+    if not stages:
+        raise ValueError("draw_flow needs at least one stage")
+    for stage in stages:
+        if not isinstance(stage, Stage):
+            raise TypeError(f"draw_flow takes flows.Stage objects, got {type(stage).__name__}")
+    if ax is None:
+        fig = Figure(figsize=(8, 1.1 * len(stages) + 0.6))
+        ax = fig.add_subplot(1, 1, 1)
+    else:
+        fig = ax.figure
+    width, gap, label_w = 1.6, 0.15, 2.6
+    for row, stage in enumerate(stages):
+        y = -row * 1.2
+        ax.text(0, y + 0.4, stage.name, ha="left", va="center", fontsize=11, fontweight="bold")
+        for i, (axis, size) in enumerate(zip(stage.axes, stage.shape)):
+            x = label_w + i * (width + gap)
+            colour = AXIS_COLOURS.get(axis, _OTHER)
+            ax.add_patch(FancyBboxPatch((x, y), width, 0.8, boxstyle="round,pad=0.02",
+                                        facecolor=colour, edgecolor="black", alpha=0.85))
+            ax.text(x + width / 2, y + 0.52, axis, ha="center", va="center", fontsize=8, color="white")
+            ax.text(x + width / 2, y + 0.22, str(size), ha="center", va="center", fontsize=12,
+                    color="white", fontweight="bold")
+        if row < len(stages) - 1:
+            ax.annotate("", xy=(label_w - 0.3, y - 0.35), xytext=(label_w - 0.3, y + 0.05),
+                        arrowprops={"arrowstyle": "->", "color": "grey"})
+    longest = max(len(s.shape) for s in stages)
+    ax.set_xlim(-0.1, label_w + longest * (width + gap) + 0.1)
+    ax.set_ylim(-1.2 * (len(stages) - 1) - 0.3, 1.1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def to_png(fig, dpi=80):
+    """The figure as PNG bytes (no pyplot, so no backend or GUI is involved)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def show(fig):
+    """Display a Figure in a notebook as a PNG image; works in any frontend and in widgets."""
+    from IPython.display import Image, display
+
+    display(Image(data=to_png(fig)))

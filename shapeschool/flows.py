@@ -1,0 +1,56 @@
+"""Pipelines run for real at toy sizes, so diagrams and widgets show shapes torch produced.
+
+Nothing here computes a shape by formula: each stage records ``tensor.shape`` after the
+layer ran. That way a picture can never disagree with PyTorch.
+"""
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One tensor in a pipeline: what it is, its shape, and what each axis means."""
+
+    name: str
+    shape: tuple
+    axes: tuple
+
+    def __post_init__(self):
+        if len(self.shape) != len(self.axes):
+            raise ValueError(
+                f"stage {self.name!r}: {len(self.shape)} sizes {self.shape} but "
+                f"{len(self.axes)} axis names {self.axes}: give one name per axis"
+            )
+
+    def describe(self):
+        parts = ", ".join(f"{a}={s}" for a, s in zip(self.axes, self.shape))
+        return f"{self.name}: ({parts})"
+
+
+def embedding_lstm_flow(batch=2, seq_len=5, vocab_size=20, emb_dim=8, hidden=6,
+                        batch_first=True, num_layers=1, bidirectional=False):
+    """Run ids -> nn.Embedding -> nn.LSTM at the given sizes and return the stages."""
+    for label, value in (("batch", batch), ("seq_len", seq_len), ("vocab_size", vocab_size),
+                         ("emb_dim", emb_dim), ("hidden", hidden), ("num_layers", num_layers)):
+        if int(value) < 1:
+            raise ValueError(f"{label} must be at least 1, got {value}")
+    generator = torch.Generator().manual_seed(0)
+    time_major = ("time", "batch")
+    lead = ("batch", "time") if batch_first else time_major
+    lead_sizes = (batch, seq_len) if batch_first else (seq_len, batch)
+    ids = torch.randint(0, vocab_size, lead_sizes, generator=generator)   # (B, T) or (T, B)
+    embed = nn.Embedding(vocab_size, emb_dim)
+    lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers, bidirectional=bidirectional,
+                   batch_first=batch_first)
+    with torch.no_grad():
+        x = embed(ids)                      # (*lead, E)
+        out, (h_n, c_n) = lstm(x)           # out: (*lead, D*H); h_n, c_n: (L*D, B, H)
+    directions = 2 if bidirectional else 1
+    return [
+        Stage("token ids", tuple(ids.shape), lead),
+        Stage("embedded", tuple(x.shape), lead + ("embedding",)),
+        Stage("LSTM output", tuple(out.shape), lead + (f"{directions}×hidden" if bidirectional else "hidden",)),
+        Stage("h_n (and c_n)", tuple(h_n.shape), ("layers×directions", "batch", "hidden")),
+    ]

@@ -1,0 +1,82 @@
+"""A generic explorer: controls in, a pipeline run for real, its diagram and shapes out.
+
+Works with ipywidgets 7 (Colab) and 8: it uses only IntSlider, Checkbox, Output, HTML,
+VBox/HBox and ``observe(..., names="value")``, which both versions share.
+"""
+import html
+
+import ipywidgets as widgets
+
+from .diagrams import draw_flow, show
+
+
+class Explorer:
+    """Controls that re-run ``flow`` on every change and redraw its stages.
+
+    ``controls`` maps a keyword of ``flow`` to ``(low, high, start)`` for an integer slider
+    or to a bool for a checkbox. ``last_stages`` and ``last_error`` hold what the latest run
+    produced, so the behaviour can be tested without a browser.
+    """
+
+    def __init__(self, flow, controls, title=None):
+        if not controls:
+            raise ValueError("Explorer needs at least one control")
+        self.flow = flow
+        self.title = title
+        self.controls = {}
+        for name, spec in controls.items():
+            if isinstance(spec, bool):
+                control = widgets.Checkbox(value=spec, description=name)
+            elif isinstance(spec, tuple) and len(spec) == 3:
+                low, high, start = spec
+                control = widgets.IntSlider(value=start, min=low, max=high, description=name,
+                                            continuous_update=False)
+            else:
+                raise ValueError(
+                    f"control {name!r}: give (low, high, start) for a slider or True/False "
+                    f"for a checkbox, not {spec!r}"
+                )
+            control.observe(self._on_change, names="value")
+            self.controls[name] = control
+        self.table = widgets.HTML()
+        self.output = widgets.Output()
+        self.last_stages = []
+        self.last_error = None
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())[:3]),
+                                    widgets.HBox(list(self.controls.values())[3:]),
+                                    self.table, self.output])
+        self.render()
+
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_change(self, _change):
+        self.render()
+
+    def render(self):
+        """Run the flow with the current values and update the table and the picture."""
+        try:
+            self.last_stages = self.flow(**self.values())
+            self.last_error = None
+        except Exception as exc:  # noqa: BLE001 - shown to the learner, not swallowed
+            self.last_stages = []
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            self.table.value = f"<pre>{html.escape(self.last_error)}</pre>"
+            self.output.clear_output()
+            return
+        rows = "".join(
+            f"<tr><td>{html.escape(s.name)}</td><td><code>{tuple(s.shape)}</code></td>"
+            f"<td>{html.escape(', '.join(s.axes))}</td></tr>"
+            for s in self.last_stages
+        )
+        self.table.value = ("<table><tr><th>tensor</th><th>shape</th><th>axes</th></tr>"
+                            f"{rows}</table>")
+        fig = draw_flow(self.last_stages, title=self.title)
+        self.output.clear_output(wait=True)
+        with self.output:
+            show(fig)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
