@@ -60,9 +60,13 @@ def execute(nb, cwd):
     """Run a notebook top to bottom in a fresh kernel; any error stops the build."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}}, record_timing=False)
+    metadata = copy.deepcopy(nb.metadata)
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(cwd)}})
     client.execute()
+    # The kernel's language_info and the widgets' saved state (random model ids, megabytes of
+    # PNG) would make every rebuild a diff; the answer key keeps the source's metadata.
+    nb.metadata = metadata
     return nb
 
 

@@ -1,0 +1,56 @@
+"""Are the committed exercises/ and solutions/ exactly what `make generate` produces?"""
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import build
+
+
+@pytest.mark.slow
+def test_committed_copies_match_the_sources(repo):
+    done = subprocess.run([sys.executable, "-m", "autograder.build", "--check"], cwd=repo,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "match course/" in done.stdout
+
+
+@pytest.fixture
+def copy_of_course(tmp_path, monkeypatch, repo):
+    for folder in ("course", "exercises", "solutions"):
+        shutil.copytree(repo / folder, tmp_path / folder)
+    monkeypatch.setattr(build, "COURSE", tmp_path / "course")
+    monkeypatch.setattr(build, "EXERCISES", tmp_path / "exercises")
+    monkeypatch.setattr(build, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(build, "REPO", tmp_path)
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_an_edited_source_is_reported_as_drift(copy_of_course):
+    path = sorted((copy_of_course / "course").glob("*.ipynb"))[0]
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source += "\nOne more sentence."
+    nbformat.write(nb, path)
+    drift = build.build([path], check=True)
+    assert f"exercises/{path.name} differs from what course/{path.name} generates" in drift
+    assert f"solutions/{path.name} differs from what course/{path.name} generates" in drift
+
+
+@pytest.mark.slow
+def test_an_answer_key_without_outputs_is_reported(copy_of_course):
+    path = sorted((copy_of_course / "solutions").glob("*.ipynb"))[0]
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, path)
+    drift = build.build([copy_of_course / "course" / path.name], check=True)
+    assert any("has code cells without stored outputs" in d for d in drift), drift
+
+
+def test_unknown_chapter_names_the_known_ones():
+    with pytest.raises(SystemExit, match="no chapter named ch99 in course/; known: ch01"):
+        build.chapters(["ch99"])

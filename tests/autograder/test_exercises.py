@@ -1,0 +1,76 @@
+"""Does the student version show broken code that fails as declared, and hide every answer?"""
+import pytest
+from nbclient import NotebookClient
+
+from autograder import markers
+from notebooks import errors, fixme_cells, graded_cells, load, nbgrader_meta
+
+
+def test_chapter_has_enough_fixme_cells_and_a_silent_bug(chapter):
+    cells = fixme_cells(load("course", chapter))
+    assert len(cells) >= 4, f"{chapter}: {len(cells)} fix-me cells, the course asks for at least 4"
+    silent = [c for c in cells if c.metadata.get("shapeschool", {}).get("silent")]
+    assert silent, f"{chapter}: no fix-me cell is marked as a silent bug"
+
+
+def test_every_fixme_declares_how_it_fails_and_is_followed_by_a_check(chapter):
+    nb = load("course", chapter)
+    for i, cell in enumerate(nb.cells):
+        if cell in fixme_cells(nb):
+            how = cell.metadata.get("shapeschool", {})
+            gid = nbgrader_meta(cell)["grade_id"]
+            assert how.get("fails_with") or how.get("silent"), \
+                f"{chapter}/{gid}: say in metadata shapeschool.fails_with or shapeschool.silent how it fails"
+            following = nb.cells[i + 1]
+            assert nbgrader_meta(following).get("grade") and nbgrader_meta(following).get("points", 0) > 0, \
+                f"{chapter}/{gid}: the cell after a fix-me must be a graded check"
+
+
+def test_student_version_holds_no_solution_or_hidden_test(chapter, repo):
+    source = load("course", chapter)
+    text = (repo / "exercises" / f"{chapter}.ipynb").read_text()
+    for marker in (markers.BEGIN_SOLUTION, markers.BEGIN_BROKEN, markers.BEGIN_HIDDEN, markers.END_HIDDEN):
+        assert marker not in text
+    secret, public = set(), set()
+    for cell in source.cells:
+        if cell.cell_type != "code":
+            continue
+        if markers.has_solution(cell.source):  # broken code that matches a solution line is public
+            public.update(line.strip() for line in markers.student_source(cell.source).split("\n"))
+        inside = False
+        for line in cell.source.split("\n"):
+            if line.strip() in (markers.BEGIN_SOLUTION, markers.BEGIN_HIDDEN):
+                inside = True
+            elif line.strip() in (markers.END_SOLUTION, markers.END_HIDDEN):
+                inside = False
+            elif inside:
+                secret.add(line.strip())
+            else:
+                public.add(line.strip())
+    secret = {line for line in secret - public if len(line) > 12}
+    visible = {line.strip() for c in load("exercises", chapter).cells for line in c.source.split("\n")}
+    leaked = sorted(s for s in secret if s in visible or s.replace('"', '\\"') in text)
+    assert not leaked, f"{chapter}: the student version shows {leaked}"
+
+
+@pytest.mark.slow
+def test_untouched_exercise_fails_the_way_each_cell_declares(chapter, repo):
+    nb = load("exercises", chapter)
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(repo / "exercises")}}).execute()
+    for i, cell in enumerate(nb.cells):
+        how = cell.metadata.get("shapeschool")
+        if not how:
+            continue
+        gid = nbgrader_meta(cell)["grade_id"]
+        raised = [e.ename for e in errors(cell)]
+        if how.get("silent"):
+            assert raised == [], f"{gid}: a silent bug must run without error, but raised {raised}"
+            check = errors(nb.cells[i + 1])
+            assert [e.ename for e in check] == ["ShapeSchoolError"], \
+                f"{gid}: the check under a silent bug must catch it with a ShapeSchoolError, got {check}"
+            assert "expected" in check[0].evalue and "got" in check[0].evalue
+        else:
+            assert raised == [how["fails_with"]], f"{gid}: expected the broken code to raise {how['fails_with']}, got {raised}"
+    for cell in graded_cells(nb):
+        assert errors(cell), f"{nbgrader_meta(cell)['grade_id']}: passes on the untouched student version"

@@ -1,0 +1,24 @@
+"""Shared paths and notebook helpers for the test suite."""
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # so `import autograder` works from any working directory
+
+CHAPTERS = sorted(p.stem for p in (REPO / "course").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def repo():
+    return REPO
+
+
+def pytest_generate_tests(metafunc):
+    if "chapter" in metafunc.fixturenames:
+        metafunc.parametrize("chapter", CHAPTERS, scope="module")
+
+# Fixture notebooks are data for the tests, not notebooks for nbval to run.
+collect_ignore_glob = ["fixtures/*"]

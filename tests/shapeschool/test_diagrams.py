@@ -1,0 +1,41 @@
+"""Does the diagram show each stage's axes and sizes?"""
+import pytest
+
+from shapeschool.diagrams import AXIS_COLOURS, draw_flow, to_png
+from shapeschool.flows import Stage, embedding_lstm_flow
+
+
+def _texts(fig):
+    return [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_every_axis_and_size_is_drawn():
+    stages = embedding_lstm_flow(batch=3, seq_len=6, emb_dim=8, hidden=5)
+    fig = draw_flow(stages, title="t")
+    texts = _texts(fig)
+    for stage in stages:
+        assert stage.name in texts
+        for axis, size in zip(stage.axes, stage.shape):
+            assert axis in texts and str(size) in texts
+    boxes = fig.axes[0].patches
+    assert len(boxes) == sum(len(s.shape) for s in stages)
+    # batch keeps one colour wherever it sits
+    batch_colours = {tuple(round(c, 3) for c in p.get_facecolor()[:3])
+                     for p, axis in zip(boxes, [a for s in stages for a in s.axes]) if axis == "batch"}
+    assert len(batch_colours) == 1
+
+
+def test_png_bytes():
+    png = to_png(draw_flow([Stage("x", (2,), ("batch",))]))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_empty_and_wrong_inputs_are_refused():
+    with pytest.raises(ValueError, match="at least one stage"):
+        draw_flow([])
+    with pytest.raises(TypeError, match="flows.Stage"):
+        draw_flow([(2, 3)])
+
+
+def test_known_axes_have_colours():
+    assert {"batch", "time", "embedding", "hidden"} <= set(AXIS_COLOURS)
