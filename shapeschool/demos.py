@@ -6,8 +6,7 @@ def raises(action, error, contains):
     """Run ``action()``, show the error it raises, and fail if it does not raise as claimed.
 
     ``contains`` is the stable part of the message: the words that have stayed the same
-    across torch releases. The first line of the message is printed, as the learner would
-    see it from real code.
+    across torch releases. The message is printed, as the learner would see it from real code.
     """
     try:
         action()
@@ -18,8 +17,8 @@ def raises(action, error, contains):
                 f"the course expected a {error.__name__} whose message contains {contains!r}, "
                 f"but this torch says: {text!r}. Please report this with your torch version."
             ) from None
-        first_line = text.strip().splitlines()[0] if text.strip() else ""
-        print(f"{type(exc).__name__}: {first_line}")
+        shown = "\n    ".join(line.strip() for line in text.strip().splitlines())
+        print(f"{type(exc).__name__}: {shown}")
         return
     raise ShapeSchoolError(
         f"the course claims this raises {error.__name__} ({contains!r}), but it ran without "

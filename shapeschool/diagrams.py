@@ -1,6 +1,8 @@
 """Pictures of tensors' axes: one row per stage, one coloured box per axis."""
 import io
 
+import matplotlib.patches
+
 from .flows import Stage
 
 # One colour per meaning, so the same axis keeps its colour as it moves between positions.
@@ -60,6 +62,37 @@ def draw_flow(stages, title=None, ax=None):
     ax.axis("off")
     if title:
         ax.set_title(title)
+    return fig
+
+
+def draw_grids(grids, title=None):
+    """Draw layouts.LabelGrid objects side by side; out-of-place cells are red. Returns the Figure."""
+    from matplotlib.figure import Figure
+
+    grids = list(grids)
+    if not grids:
+        raise ValueError("draw_grids needs at least one grid")
+    width = sum(len(g.labels[0]) for g in grids) + 1.2 * len(grids)
+    height = max(len(g.labels) for g in grids)
+    fig = Figure(figsize=(min(1.0 + 0.75 * width, 16), 1.0 + 0.45 * height))
+    for i, g in enumerate(grids):
+        ax = fig.add_subplot(1, len(grids), i + 1)
+        rows, cols = len(g.labels), len(g.labels[0])
+        for r in range(rows):
+            for c in range(cols):
+                bad = g.wrong[r][c]
+                ax.add_patch(matplotlib.patches.Rectangle(
+                    (c, rows - 1 - r), 1, 1, facecolor="#C44E52" if bad else "#DCE6F2", edgecolor="white"))
+                ax.text(c + 0.5, rows - 0.5 - r, g.labels[r][c], ha="center", va="center", fontsize=8,
+                        color="white" if bad else "black")
+        ax.set_xlim(0, cols)
+        ax.set_ylim(0, rows)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(g.title, fontsize=9)
+    if title:
+        fig.suptitle(title)
     return fig
 
 

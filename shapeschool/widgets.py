@@ -10,19 +10,33 @@ import ipywidgets as widgets
 from .diagrams import draw_flow, show
 
 
+def stages_table(stages):
+    """An HTML table of flows.Stage objects: name, shape, axes."""
+    rows = "".join(
+        f"<tr><td>{html.escape(s.name)}</td><td><code>{tuple(s.shape)}</code></td>"
+        f"<td>{html.escape(', '.join(s.axes))}</td></tr>"
+        for s in stages
+    )
+    return f"<table><tr><th>tensor</th><th>shape</th><th>axes</th></tr>{rows}</table>"
+
+
 class Explorer:
-    """Controls that re-run ``flow`` on every change and redraw its stages.
+    """Controls that re-run ``flow`` on every change and redraw what it returned.
 
     ``controls`` maps a keyword of ``flow`` to ``(low, high, start)`` for an integer slider
-    or to a bool for a checkbox. ``last_stages`` and ``last_error`` hold what the latest run
-    produced, so the behaviour can be tested without a browser.
+    or to a bool for a checkbox. ``draw(result, title=...)`` makes the picture and
+    ``describe(result)`` the HTML above it; by default the result is a list of flows.Stage.
+    ``last_stages`` (the latest result) and ``last_error`` hold what the latest run produced,
+    so the behaviour can be tested without a browser.
     """
 
-    def __init__(self, flow, controls, title=None):
+    def __init__(self, flow, controls, title=None, draw=draw_flow, describe=stages_table):
         if not controls:
             raise ValueError("Explorer needs at least one control")
         self.flow = flow
         self.title = title
+        self.draw = draw
+        self.describe = describe
         self.controls = {}
         for name, spec in controls.items():
             if isinstance(spec, bool):
@@ -64,14 +78,8 @@ class Explorer:
             self.table.value = f"<pre>{html.escape(self.last_error)}</pre>"
             self.output.clear_output()
             return
-        rows = "".join(
-            f"<tr><td>{html.escape(s.name)}</td><td><code>{tuple(s.shape)}</code></td>"
-            f"<td>{html.escape(', '.join(s.axes))}</td></tr>"
-            for s in self.last_stages
-        )
-        self.table.value = ("<table><tr><th>tensor</th><th>shape</th><th>axes</th></tr>"
-                            f"{rows}</table>")
-        fig = draw_flow(self.last_stages, title=self.title)
+        self.table.value = self.describe(self.last_stages)
+        fig = self.draw(self.last_stages, title=self.title)
         self.output.clear_output(wait=True)
         with self.output:
             show(fig)
