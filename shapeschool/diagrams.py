@@ -12,6 +12,8 @@ AXIS_COLOURS = {
     "embedding": "#55A868",
     "hidden": "#C44E52",
     "2×hidden": "#C44E52",
+    "proj": "#E377C2",
+    "2×proj": "#E377C2",
     "layers×directions": "#8172B3",
     "channels": "#937860",
     "height": "#DA8BC3",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .quiet import no_backend_notices
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -30,12 +32,14 @@ class Stage:
 
 
 def embedding_lstm_flow(batch=2, seq_len=5, vocab_size=20, emb_dim=8, hidden=6,
-                        batch_first=True, num_layers=1, bidirectional=False):
+                        batch_first=True, num_layers=1, bidirectional=False, proj_size=0):
     """Run ids -> nn.Embedding -> nn.LSTM at the given sizes and return the stages."""
     for label, value in (("batch", batch), ("seq_len", seq_len), ("vocab_size", vocab_size),
                          ("emb_dim", emb_dim), ("hidden", hidden), ("num_layers", num_layers)):
         if int(value) < 1:
             raise ValueError(f"{label} must be at least 1, got {value}")
+    if not 0 <= proj_size < hidden:
+        raise ValueError(f"proj_size must be 0 (off) or less than hidden={hidden}, got {proj_size}")
     generator = torch.Generator().manual_seed(0)
     time_major = ("time", "batch")
     lead = ("batch", "time") if batch_first else time_major
@@ -43,14 +47,15 @@ def embedding_lstm_flow(batch=2, seq_len=5, vocab_size=20, emb_dim=8, hidden=6,
     ids = torch.randint(0, vocab_size, lead_sizes, generator=generator)   # (B, T) or (T, B)
     embed = nn.Embedding(vocab_size, emb_dim)
     lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers, bidirectional=bidirectional,
-                   batch_first=batch_first)
-    with torch.no_grad():
+                   batch_first=batch_first, proj_size=proj_size)
+    with torch.no_grad(), no_backend_notices():
         x = embed(ids)                      # (*lead, E)
-        out, (h_n, c_n) = lstm(x)           # out: (*lead, D*H); h_n, c_n: (L*D, B, H)
-    directions = 2 if bidirectional else 1
+        out, (h_n, c_n) = lstm(x)           # out: (*lead, D*H_out); h_n: (L*D, B, H_out); c_n: (L*D, B, H)
+    h_axis = "proj" if proj_size else "hidden"
     return [
         Stage("token ids", tuple(ids.shape), lead),
         Stage("embedded", tuple(x.shape), lead + ("embedding",)),
-        Stage("LSTM output", tuple(out.shape), lead + (f"{directions}×hidden" if bidirectional else "hidden",)),
-        Stage("h_n (and c_n)", tuple(h_n.shape), ("layers×directions", "batch", "hidden")),
+        Stage("LSTM output", tuple(out.shape), lead + (f"2×{h_axis}" if bidirectional else h_axis,)),
+        Stage("h_n", tuple(h_n.shape), ("layers×directions", "batch", h_axis)),
+        Stage("c_n", tuple(c_n.shape), ("layers×directions", "batch", "hidden")),
     ]

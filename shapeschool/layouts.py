@@ -69,3 +69,11 @@ def grids_summary(grids):
                    if g.wrong_count else "every element in place")
         parts.append(f"<li><code>{g.title}</code>: {verdict}</li>")
     return "<ul>" + "".join(parts) + "</ul>"
+
+
+def state_rows(num_layers, bidirectional):
+    """A one-column LabelGrid naming what each row of h_n / c_n holds, in PyTorch's order."""
+    directions = ("forward", "backward") if bidirectional else ("forward",)
+    labels = tuple((f"row {i}: layer {layer} {d}",)
+                   for i, (layer, d) in enumerate((layer, d) for layer in range(num_layers) for d in directions))
+    return LabelGrid("h_n rows", labels, tuple((False,) for _ in labels))
