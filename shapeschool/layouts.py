@@ -77,3 +77,37 @@ def state_rows(num_layers, bidirectional):
     labels = tuple((f"row {i}: layer {layer} {d}",)
                    for i, (layer, d) in enumerate((layer, d) for layer in range(num_layers) for d in directions))
     return LabelGrid("h_n rows", labels, tuple((False,) for _ in labels))
+
+
+def packing_flow(len_0=5, len_1=2, len_2=4, len_3=1):
+    """Pad four sequences of the given lengths and pack them for real; show both layouts.
+
+    The first grid is the padded (batch, time) batch with padding marked; the second shows,
+    for each time step, which sequences the packed batch still holds (its batch_sizes), read
+    from what pack_padded_sequence returned.
+    """
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+    lengths = [len_0, len_1, len_2, len_3]
+    if min(lengths) < 1:
+        raise ValueError(f"every length must be at least 1, got {lengths}")
+    seqs = [torch.full((n,), 100 * b) + torch.arange(n) for b, n in enumerate(lengths)]
+    padded = pad_sequence(seqs, batch_first=True, padding_value=-1)          # (B, T_max)
+    packed = pack_padded_sequence(padded, torch.tensor(lengths), batch_first=True, enforce_sorted=False)
+    T, B = padded.shape[1], len(lengths)
+    pad_labels = tuple(tuple("pad" if v < 0 else label(v) for v in row) for row in padded.tolist())
+    pad_mask = tuple(tuple(v < 0 for v in row) for row in padded.tolist())
+    steps, idle = [], []
+    for t, size in enumerate(packed.batch_sizes.tolist()):
+        active = packed.sorted_indices[:size].tolist()
+        steps.append(tuple(f"b{b}t{t}" if b in active else "-" for b in range(B)))
+        idle.append(tuple(b not in active for b in range(B)))
+    return [LabelGrid("padded (batch, time): red = padding", pad_labels, pad_mask),
+            LabelGrid(f"packed, step by step: batch_sizes {packed.batch_sizes.tolist()}", tuple(steps), tuple(idle))]
+
+
+def packing_summary(grids):
+    padded, packed = grids
+    pads = sum(sum(row) for row in padded.wrong)
+    return (f"<p>{padded.size - pads} real tokens and {pads} padding positions; "
+            f"the packed LSTM runs {len(packed.labels)} steps and reads only the real tokens.</p>")

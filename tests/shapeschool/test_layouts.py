@@ -28,3 +28,14 @@ def test_bad_inputs_are_named():
         position_codes(0, 3)
     with pytest.raises(ValueError, match=r"grid shows 2-D tensors, got shape \(2, 2, 2\)"):
         grid("x", torch.zeros(2, 2, 2))
+
+
+def test_packing_flow_reads_batch_sizes_from_pytorch():
+    from shapeschool.layouts import packing_flow, packing_summary
+    padded, packed = packing_flow(5, 2, 4, 1)
+    assert padded.labels[1] == ("b1t0", "b1t1", "pad", "pad", "pad")
+    assert packed.title.endswith("[4, 3, 2, 2, 1]")
+    assert packed.labels[2] == ("b0t2", "-", "b2t2", "-")
+    assert "12 real tokens and 8 padding positions" in packing_summary([padded, packed])
+    with pytest.raises(ValueError, match="every length must be at least 1"):
+        packing_flow(0, 1, 1, 1)
