@@ -16,20 +16,20 @@ if _REPO not in sys.path:
 from nbgrader.converters import GenerateAssignment  # noqa: E402
 from nbgrader.preprocessors import ClearSolutions  # noqa: E402
 
+from autograder.launch import AddLaunchCells  # noqa: E402
 from autograder.preprocessors import ShowBrokenCode  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
 c.CourseDirectory.course_id = "shapeschool"
 
-# nbgrader's own pipeline, with ClearSolutions swapped for the broken-code version; the
-# order is nbgrader's (ClearHiddenTests must follow SaveCells and ComputeChecksums).
-c.GenerateAssignment.preprocessors = [
+# nbgrader's own pipeline, with ClearSolutions swapped for the broken-code version, after a
+# first step that adds the Colab/Binder launch cells. The rest keeps nbgrader's order
+# (ClearHiddenTests must follow SaveCells and ComputeChecksums).
+c.GenerateAssignment.preprocessors = [AddLaunchCells] + [
     ShowBrokenCode if step is ClearSolutions else step
     for step in GenerateAssignment.class_traits()["preprocessors"].default()
 ]
 
-# A cell that trains nothing should never take long; this bounds a runaway loop per cell.
+# No cell in the course trains anything: a minute bounds a runaway loop in any one cell.
 c.Execute.timeout = 60
-# A test cell that writes to stderr scores 0 in nbgrader; the course's tests emit nothing there,
-# and a submission whose code does is told so in its feedback rather than passed silently.
