@@ -7,6 +7,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# A second environment with Colab's ipywidgets 7 and matplotlib 3.10, for tests/test_colab_versions.py
+COLAB_VENV ?= .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
 # jupyter refuses to start as root without this flag (containers, CI machines)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -21,11 +24,18 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $@
 
+$(COLAB_STAMP): requirements-colab.txt pyproject.toml
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB_VENV)/bin/python -m pip install --quiet -r requirements-colab.txt
+	$(COLAB_VENV)/bin/python -m pip install --quiet --no-deps --editable .
+	touch $@
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) exercises/
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider tests --nbval solutions --nbval-sanitize-with tests/nbval_sanitize.cfg
+test: $(STAMP) $(COLAB_STAMP)
+	SHAPESCHOOL_COLAB_PYTHON=$(COLAB_VENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider tests --nbval solutions --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 generate: $(STAMP)
 	$(BIN)/python -m autograder.build
@@ -34,4 +44,4 @@ check-generated: $(STAMP)
 	$(BIN)/python -m autograder.build --check
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(COLAB_VENV)
