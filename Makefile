@@ -1,12 +1,13 @@
 # Shape School: every command a learner, instructor or contributor needs.
 #   make lab       set up (first time only) and open the course in JupyterLab
-#   make test      set up (first time only) and run every test
+#   make test      set up (first time only) and run every test (installs Debian's chromium as root)
 #   make generate  rebuild exercises/ and solutions/ from course/
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 # A second environment with Colab's ipywidgets 7 and matplotlib 3.10, for tests/test_colab_versions.py
 COLAB_VENV ?= .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
@@ -17,10 +18,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-test.txt
 	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $@
 
@@ -31,10 +32,18 @@ $(COLAB_STAMP): requirements-colab.txt pyproject.toml
 	$(COLAB_VENV)/bin/python -m pip install --quiet --no-deps --editable .
 	touch $@
 
+# Debian's Chromium for the browser test; the emoji font draws the course's headings.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+	else \
+		echo "The browser test needs Chromium at $(CHROMIUM): on Debian or Ubuntu, sudo apt-get install chromium" >&2; \
+	fi
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) exercises/
 
-test: $(STAMP) $(COLAB_STAMP)
+test: $(STAMP) $(COLAB_STAMP) $(CHROMIUM)
 	SHAPESCHOOL_COLAB_PYTHON=$(COLAB_VENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider tests --nbval solutions --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 generate: $(STAMP)
