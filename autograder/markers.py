@@ -123,3 +123,12 @@ def answer_source(source, keep_hidden_tests=False):
     while kept and not kept[-1].strip():
         kept.pop()
     return "\n".join(kept)
+
+
+def without_hidden_tests(source):
+    """The source with every hidden-test region (markers included) removed, nothing else touched."""
+    lines = source.split("\n")
+    drop = set()
+    for b, e in _regions(lines, BEGIN_HIDDEN, END_HIDDEN):
+        drop.update(range(b, e + 1))
+    return "\n".join(line for k, line in enumerate(lines) if k not in drop)

@@ -13,11 +13,11 @@ _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-from nbgrader.converters import GenerateAssignment  # noqa: E402
+from nbgrader.converters import GenerateAssignment, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import ClearSolutions  # noqa: E402
 
 from autograder.launch import AddLaunchCells  # noqa: E402
-from autograder.preprocessors import ShowBrokenCode  # noqa: E402
+from autograder.preprocessors import HideHiddenTests, ShowBrokenCode  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -30,6 +30,10 @@ c.GenerateAssignment.preprocessors = [AddLaunchCells] + [
     ShowBrokenCode if step is ClearSolutions else step
     for step in GenerateAssignment.class_traits()["preprocessors"].default()
 ]
+
+# Feedback shows what each check said, never how a hidden test checks it.
+c.GenerateFeedback.preprocessors = [HideHiddenTests] + list(
+    GenerateFeedback.class_traits()["preprocessors"].default())
 
 # No cell in the course trains anything: a minute bounds a runaway loop in any one cell.
 c.Execute.timeout = 60

@@ -60,3 +60,9 @@ def test_several_regions_in_one_cell():
 def test_bad_markers_say_where_and_what(source, message):
     with pytest.raises(MarkerError, match=message):
         student_source(source)
+
+
+def test_without_hidden_tests_keeps_everything_else():
+    from autograder.markers import without_hidden_tests
+    assert without_hidden_tests(TEST_CELL) == 'assert f(1) == 1\nprint("ok")'
+    assert without_hidden_tests(CELL) == CELL
