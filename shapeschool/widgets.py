@@ -39,12 +39,13 @@ class Explorer:
         self.describe = describe
         self.controls = {}
         for name, spec in controls.items():
+            shape = {"layout": widgets.Layout(width="32%"), "style": {"description_width": "initial"}}
             if isinstance(spec, bool):
-                control = widgets.Checkbox(value=spec, description=name)
+                control = widgets.Checkbox(value=spec, description=name, indent=False, **shape)
             elif isinstance(spec, tuple) and len(spec) == 3:
                 low, high, start = spec
                 control = widgets.IntSlider(value=start, min=low, max=high, description=name,
-                                            continuous_update=False)
+                                            continuous_update=False, **shape)
             else:
                 raise ValueError(
                     f"control {name!r}: give (low, high, start) for a slider or True/False "
@@ -56,9 +57,9 @@ class Explorer:
         self.output = widgets.Output()
         self.last_stages = []
         self.last_error = None
-        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())[:3]),
-                                    widgets.HBox(list(self.controls.values())[3:]),
-                                    self.table, self.output])
+        controls = list(self.controls.values())
+        rows = [widgets.HBox(controls[i:i + 3]) for i in range(0, len(controls), 3)]   # three to a row
+        self.widget = widgets.VBox(rows + [self.table, self.output])
         self.render()
 
     def values(self):
