@@ -46,3 +46,14 @@ def test_helper_package_stays_loose_for_colab():
     text = (REPO / "pyproject.toml").read_text()
     assert '"torch>=2.1"' in text and '"ipywidgets>=7.6,<9"' in text, \
         "the helper package must accept Colab's torch and ipywidgets 7"
+
+
+def test_binder_postbuild_installs_the_helper_and_stops_on_error():
+    post = REPO / "postBuild"
+    assert post.stat().st_mode & 0o111, "postBuild must be executable"
+    lines = [line for line in post.read_text().splitlines() if line and not line.startswith("#")]
+    assert lines[0].startswith("set -e"), "postBuild must stop at its first failing step (set -e)"
+    assert "pip install --no-deps --editable ." in post.read_text()
+    entries = [line for line in (REPO / "environment.yml").read_text().splitlines() if not line.lstrip().startswith("#")]
+    assert not any("-e ." in line or "--editable" in line for line in entries), \
+        "environment.yml is built before the repository is copied: install the package in postBuild"
