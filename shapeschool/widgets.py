@@ -26,7 +26,7 @@ class Explorer:
     ``controls`` maps a keyword of ``flow`` to ``(low, high, start)`` for an integer slider
     or to a bool for a checkbox. ``draw(result, title=...)`` makes the picture and
     ``describe(result)`` the HTML above it; by default the result is a list of flows.Stage.
-    ``last_stages`` (the latest result) and ``last_error`` hold what the latest run produced,
+    ``last_result`` and ``last_error`` hold what the latest run produced,
     so the behaviour can be tested without a browser.
     """
 
@@ -39,13 +39,13 @@ class Explorer:
         self.describe = describe
         self.controls = {}
         for name, spec in controls.items():
-            shape = {"layout": widgets.Layout(width="32%"), "style": {"description_width": "initial"}}
+            look = {"layout": widgets.Layout(width="32%"), "style": {"description_width": "initial"}}
             if isinstance(spec, bool):
-                control = widgets.Checkbox(value=spec, description=name, indent=False, **shape)
+                control = widgets.Checkbox(value=spec, description=name, indent=False, **look)
             elif isinstance(spec, tuple) and len(spec) == 3:
                 low, high, start = spec
                 control = widgets.IntSlider(value=start, min=low, max=high, description=name,
-                                            continuous_update=False, **shape)
+                                            continuous_update=False, **look)
             else:
                 raise ValueError(
                     f"control {name!r}: give (low, high, start) for a slider or True/False "
@@ -55,10 +55,10 @@ class Explorer:
             self.controls[name] = control
         self.table = widgets.HTML()
         self.output = widgets.Output()
-        self.last_stages = []
+        self.last_result = []
         self.last_error = None
-        controls = list(self.controls.values())
-        rows = [widgets.HBox(controls[i:i + 3]) for i in range(0, len(controls), 3)]   # three to a row
+        made = list(self.controls.values())
+        rows = [widgets.HBox(made[i:i + 3]) for i in range(0, len(made), 3)]   # three to a row
         self.widget = widgets.VBox(rows + [self.table, self.output])
         self.render()
 
@@ -71,16 +71,16 @@ class Explorer:
     def render(self):
         """Run the flow with the current values and update the table and the picture."""
         try:
-            self.last_stages = self.flow(**self.values())
+            self.last_result = self.flow(**self.values())
             self.last_error = None
         except Exception as exc:  # noqa: BLE001 - shown to the learner, not swallowed
-            self.last_stages = []
+            self.last_result = []
             self.last_error = f"{type(exc).__name__}: {exc}"
             self.table.value = f"<pre>{html.escape(self.last_error)}</pre>"
             self.output.clear_output()
             return
-        self.table.value = self.describe(self.last_stages)
-        fig = self.draw(self.last_stages, title=self.title)
+        self.table.value = self.describe(self.last_result)
+        fig = self.draw(self.last_result, title=self.title)
         self.output.clear_output(wait=True)
         with self.output:
             show(fig)

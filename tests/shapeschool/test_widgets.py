@@ -9,22 +9,22 @@ CONTROLS = {"batch": (1, 8, 3), "seq_len": (1, 12, 6), "hidden": (1, 32, 5), "ba
 
 def test_initial_render_shows_the_flow():
     ex = Explorer(embedding_lstm_flow, CONTROLS)
-    assert ex.last_stages[0].shape == (3, 6)
+    assert ex.last_result[0].shape == (3, 6)
     assert "(3, 6, 5)" in ex.table.value
 
 
 def test_slider_change_updates_shapes_and_table():
     ex = Explorer(embedding_lstm_flow, CONTROLS)
     ex.controls["batch"].value = 7
-    assert ex.last_stages[2].shape == (7, 6, 5)
+    assert ex.last_result[2].shape == (7, 6, 5)
     assert "(7, 6, 5)" in ex.table.value
 
 
 def test_checkbox_swaps_batch_and_time():
     ex = Explorer(embedding_lstm_flow, CONTROLS)
     ex.controls["batch_first"].value = False
-    assert ex.last_stages[1].shape == (6, 3, 8)
-    assert ex.last_stages[3].shape == (1, 3, 5)
+    assert ex.last_result[1].shape == (6, 3, 8)
+    assert ex.last_result[3].shape == (1, 3, 5)
 
 
 def test_an_error_in_the_flow_is_shown_not_raised():
