@@ -111,6 +111,8 @@ def student_source(source):
 
 def answer_source(source, keep_hidden_tests=False):
     """The source with the markers and broken blocks removed: what the answer key shows."""
+    if not keep_hidden_tests:
+        source = without_hidden_tests(source)
     lines = source.split("\n")
     drop = set()
     for b, e in _regions(lines, BEGIN_BROKEN, END_BROKEN):
@@ -118,7 +120,7 @@ def answer_source(source, keep_hidden_tests=False):
     for b, e in _regions(lines, BEGIN_SOLUTION, END_SOLUTION):
         drop.update((b, e))
     for b, e in _regions(lines, BEGIN_HIDDEN, END_HIDDEN):
-        drop.update((b, e) if keep_hidden_tests else range(b, e + 1))
+        drop.update((b, e))                      # kept tests lose only their markers
     kept = [line for k, line in enumerate(lines) if k not in drop]
     while kept and not kept[-1].strip():
         kept.pop()
