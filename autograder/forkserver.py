@@ -20,7 +20,7 @@ import shutil
 import signal
 import sys
 
-SCRATCH = "/tmp/shapeschool-runs"
+SCRATCH = f"/tmp/shapeschool-runs-{os.getpid()}"   # one per server: servers side by side never share
 
 
 def _own_namespace():
@@ -67,6 +67,15 @@ def _sweep(keep):
     return killed
 
 
+def _die_with_parent():
+    """Ask Linux to SIGKILL this process when its parent ends, so no kernel outlives a grader."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _start_kernel(request, serial):
     """Fork one kernel; the parent returns its pid and working folder."""
     cwd = os.path.join(SCRATCH, str(serial))
@@ -76,6 +85,7 @@ def _start_kernel(request, serial):
         return pid, cwd
     try:  # the child: a kernel, in a session of its own so the grader can kill it whole
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _die_with_parent()
         os.setsid()
         os.chdir(cwd)
         os.environ.update(request.get("env", {}), HOME=cwd)
@@ -91,8 +101,11 @@ def _start_kernel(request, serial):
 
 
 def serve(preload):
+    _die_with_parent()
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever an import prints must not land in the replies
+    if os.environ.get("SHAPESCHOOL_FONTS"):  # matplotlib's font list, built once outside the sandbox
+        shutil.copytree(os.environ["SHAPESCHOOL_FONTS"], os.environ["MPLCONFIGDIR"], dirs_exist_ok=True)
     for name in preload:
         __import__(name)
     import ipykernel.kernelapp  # noqa: F401 - imported once, before any fork

@@ -86,6 +86,23 @@ def _kill(pids):
             pass
 
 
+def _matplotlib_cache():
+    """A read-only copy of matplotlib's font list, so a sandboxed server need not rebuild it (seconds)."""
+    folder = Path(tempfile.gettempdir()) / f"shapeschool-matplotlib-{os.getuid()}"
+    if not folder.exists():
+        import matplotlib
+        from matplotlib import font_manager  # noqa: F401 - builds the font list if there is none
+
+        building = Path(tempfile.mkdtemp(prefix="shapeschool-matplotlib-"))
+        for found in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"):
+            shutil.copy(found, building)
+        try:
+            os.rename(building, folder)
+        except OSError:  # another slot got there first
+            shutil.rmtree(building, ignore_errors=True)
+    return folder
+
+
 def _provisioner_class():
     from jupyter_client.provisioning import KernelProvisionerBase
 
@@ -143,24 +160,33 @@ class KernelSlot:
 
     # -- the server -------------------------------------------------------------------
     def __enter__(self):
+        return self.start().wait_ready()
+
+    def start(self):
+        """Start the server (from the thread that will outlive it: Linux ties the sandbox's life
+        to the thread that started it). ``wait_ready`` returns once its imports are done."""
         self.shared = Path(tempfile.mkdtemp(prefix="shapeschool-slot-"))
+        fonts = _matplotlib_cache()
         env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": "/tmp",
-               "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "agg",
-               "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": str(self.threads),
-               "MKL_NUM_THREADS": str(self.threads), **self.extra_env}
+               "LANG": "C.UTF-8", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
+               "OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads), **self.extra_env}
         for key in ("SHAPESCHOOL_DEVICE", "CUDA_VISIBLE_DEVICES", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:
                 env.setdefault(key, os.environ[key])
         argv = [sys.executable, str(FORKSERVER), *self.preload]
         if self.sandboxed:
-            argv = sandbox.command(argv, self.shared, dict(env, SHAPESCHOOL_SANDBOXED="1"))
+            env.update(SHAPESCHOOL_SANDBOXED="1", MPLCONFIGDIR="/tmp/matplotlib", SHAPESCHOOL_FONTS=str(fonts))
+            argv = sandbox.command(argv, self.shared, env, readonly=[fonts])
             env = None
         else:
             env = dict(os.environ, **env)
             env.pop("MPLBACKEND")  # as a fresh kernel would see it
         self._server = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                         text=True, start_new_session=True)
-        self._request({"op": "sweep", "keep": str(self.shared)})   # answers once the imports are done
+        return self
+
+    def wait_ready(self):
+        self._request({"op": "sweep", "keep": str(self.shared)})   # answered once the imports are done
         if self.sandboxed:
             self._namespace = self._sandbox_namespace()
         return self
@@ -242,11 +268,13 @@ class KernelSlot:
 
         km = AsyncKernelManager(connection_file=str(connection_file), kernel_name="python3")
         km.load_connection_file()
+        _wake_often(km)
         km.provisioner = _provisioner_class()(kernel_id=f"slot-run{self._serial}", kernel_spec=None, parent=km)
         km.provisioner.slot, km.provisioner.pid = self, kernel
 
-        completed = set()
+        started, completed = set(), set()
         original_hook = executor.on_cell_executed
+        executor.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
 
         def record(**kwargs):
             completed.add(kwargs["cell_index"])
@@ -270,9 +298,44 @@ class KernelSlot:
             self._request({"op": "sweep", "keep": str(self.shared)})
             shutil.rmtree(folder, ignore_errors=True)
         problem = problem or watchdog.reason
+        if problem and not started and not watchdog.reason:
+            raise KernelFailed(f"the kernel did not start: {problem}")   # no student code ran: ours
         if problem:
             _mark_not_run(nb, completed, problem)
         return Outcome(nb, problem, time.monotonic() - start, watchdog.peak, completed)
+
+
+def _wake_often(km, every=0.5):
+    """Make the clients of ``km`` look for a message at least every ``every`` seconds.
+
+    With several notebooks driven from threads of one busy process, a reply can sit unnoticed
+    in its socket until the whole wait runs out (seen here: a cell's reply found only when its
+    60 s timeout ended). A long wait made of short ones finds it within ``every`` seconds and
+    still times out when the original wait would have.
+    """
+    from queue import Empty
+
+    make_client = km.client
+
+    def sliced(get_msg):
+        async def get_msg_sliced(timeout=None):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = every if deadline is None else max(0.0, min(every, deadline - time.monotonic()))
+                try:
+                    return await get_msg(timeout=left)
+                except Empty:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+        return get_msg_sliced
+
+    def client(**kwargs):
+        kc = make_client(**kwargs)
+        for channel in (kc.shell_channel, kc.iopub_channel):
+            channel.get_msg = sliced(channel.get_msg)
+        return kc
+
+    km.client = client
 
 
 def _describe(exc):

@@ -37,3 +37,6 @@ c.GenerateFeedback.preprocessors = [HideHiddenTests] + list(
 
 # No cell in the course trains anything: a minute bounds a runaway loop in any one cell.
 c.Execute.timeout = 60
+
+# A student who deletes a test cell must not escape it: nbgrader adds it back before grading.
+c.OverwriteCells.add_missing_cells = True

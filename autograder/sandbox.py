@@ -44,8 +44,9 @@ def system_paths():
             if os.path.lexists(p)]
 
 
-def command(argv, shared, env):
-    """The bwrap command line that runs ``argv`` with ``shared`` (a folder) writable at its own path."""
+def command(argv, shared, env, readonly=()):
+    """The bwrap command line that runs ``argv`` with ``shared`` (a folder) writable at its own path
+    and each folder in ``readonly`` readable at its own path."""
     bwrap = bwrap_path()
     if not bwrap:
         raise SandboxUnavailable("bwrap is not installed")
@@ -57,7 +58,7 @@ def command(argv, shared, env):
             args += ["--symlink", os.readlink(path), path]
         else:
             args += ["--ro-bind", path, path]
-    for path in readable_paths():
+    for path in [*readable_paths(), *map(str, readonly)]:
         if not any(path == s or path.startswith(s + "/") for s in system_paths()):
             args += ["--ro-bind", path, path]
     # writable: the private /tmp and /dev/shm (both emptied between notebooks) and the shared folder

@@ -1,0 +1,200 @@
+"""Reading what a student handed in, before nbgrader sees it.
+
+Every submission is read here from its own file, which is never written to. Problems become
+``Rejected`` (the file cannot be graded: the instructor is told why and the student scores 0)
+or notes (the notebook was repaired and graded: the instructor is told what was repaired).
+
+The repairs all restore what the release said, so none of them can raise a score that the
+student's own code did not earn:
+- an nbformat 3 notebook is converted to nbformat 4;
+- a notebook saved under another name is graded as the notebook it is;
+- nbgrader cell metadata that was edited (points raised, grade flag removed) is put back;
+- metadata stripped by another editor is put back by matching cells against the release, so
+  the student's answers are graded rather than silently zeroed.
+nbgrader then does the rest: ``OverwriteCells`` puts back the source and type of every locked
+cell and (with ``add_missing_cells``) re-adds deleted test cells; ``DeduplicateIds`` ignores
+copies of a cell.
+"""
+import difflib
+import hashlib
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+# the nbgrader metadata that decides how a cell is graded (nbgrader recomputes the rest)
+GRADING_KEYS = ("grade", "solution", "locked", "points", "task")
+
+
+class Rejected(Exception):
+    """The submission cannot be graded; the message says why and what to do."""
+
+
+@dataclass
+class Intake:
+    notebook: nbformat.NotebookNode
+    notes: list = field(default_factory=list)
+
+
+def digest(paths):
+    """One hash over the names and bytes of a submission's files: changes if any file does."""
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(str(path.name).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_ids(nb):
+    return {nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("grade_id")}
+
+
+def read(path):
+    """The notebook in ``path`` as nbformat 4, or Rejected with a message an instructor can act on."""
+    data = Path(path).read_bytes()
+    name = Path(path).name
+    if not data.strip():
+        raise Rejected(f"{name} is empty (0 cells, {len(data)} bytes): ask the student to resubmit")
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise Rejected(f"{name} is {len(data) / 2**20:.0f} MiB, over the {MAX_NOTEBOOK_BYTES / 2**20:.0f} MiB "
+                       "limit for a notebook: ask the student to clear outputs and resubmit")
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Rejected(f"{name} is not a notebook: it is not valid JSON ({exc}); it may have been "
+                       "truncated or saved by another program: ask the student to resubmit") from None
+    if not isinstance(raw, dict) or "nbformat" not in raw:
+        raise Rejected(f"{name} is JSON but not a notebook (no 'nbformat' field): ask the student to resubmit")
+    notes = []
+    if raw["nbformat"] < 4:
+        notes.append(f"{name} was an nbformat {raw['nbformat']} notebook; converted to nbformat 4")
+    try:
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
+    except Exception as exc:  # nbformat's reader raises several kinds for a broken layout
+        raise Rejected(f"{name} could not be read as a notebook ({type(exc).__name__}: {exc}): "
+                       "ask the student to resubmit") from None
+    return Intake(nb, notes)
+
+
+def _release_ids_by_assignment(releases):
+    return {name: grade_ids(nb) for name, nb in releases.items()}
+
+
+def belongs_to(nb, release, releases, name):
+    """Check ``nb`` is the notebook ``release`` is the student version of; Rejected if another's."""
+    ids = grade_ids(nb)
+    if not ids or ids & grade_ids(release):
+        return
+    for other, other_ids in _release_ids_by_assignment(releases).items():
+        if ids & other_ids:
+            raise Rejected(f"{name} is the notebook of {other}, not of this assignment: "
+                           f"ask the student to submit the right notebook")
+    raise Rejected(f"{name} is a notebook of no chapter in this course (none of its graded cells "
+                   "is known): ask the student to submit the notebook they were given")
+
+
+def restore_metadata(nb, release):
+    """Put back the release's nbgrader metadata; return notes on what had changed."""
+    notes = []
+    by_id = {nbgrader_meta(c)["grade_id"]: c for c in release.cells if nbgrader_meta(c).get("grade_id")}
+    if not grade_ids(nb):
+        notes += _realign(nb, release)
+    seen = set()
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id not in by_id:
+            continue
+        if grade_id in seen:
+            notes.append(f"cell {grade_id!r} appears more than once; nbgrader grades the first copy only")
+            continue
+        seen.add(grade_id)
+        want = by_id[grade_id]
+        changed = sorted(k for k in GRADING_KEYS if nbgrader_meta(want).get(k) != nbgrader_meta(cell).get(k))
+        if changed:
+            notes.append(f"cell {grade_id!r}: nbgrader metadata was edited ({', '.join(changed)}); restored")
+        if cell.cell_type != want.cell_type:
+            notes.append(f"cell {grade_id!r} was changed from {want.cell_type} to {cell.cell_type}; "
+                         "nbgrader changes it back")
+        elif nbgrader_meta(want).get("locked") and cell.source != want.source:
+            notes.append(f"cell {grade_id!r} (read-only) was edited; nbgrader puts the original back")
+        cell.metadata["nbgrader"] = json.loads(json.dumps(nbgrader_meta(want)))
+    for grade_id, want in by_id.items():
+        if grade_id not in seen and nbgrader_meta(want).get("grade"):
+            notes.append(f"test cell {grade_id!r} was deleted; nbgrader adds it back")
+    return notes
+
+
+def _realign(nb, release):
+    """Metadata stripped from every cell: match cells to the release and copy its metadata across.
+
+    Cells the student could not change (prose, tests) match by source; the cells between two
+    matches are paired in order when both sides have as many, which is how answer cells are found.
+    """
+    ours = [c.source for c in nb.cells]
+    theirs = [None if nbgrader_meta(c).get("solution") else c.source for c in release.cells]
+    matcher = difflib.SequenceMatcher(a=theirs, b=ours, autojunk=False)
+    restored = 0
+    previous_a = previous_b = 0
+    for a, b, size in matcher.get_matching_blocks():
+        gap = list(range(previous_a, a)), list(range(previous_b, b))
+        pairs = list(zip(*gap)) if len(gap[0]) == len(gap[1]) else []
+        pairs += [(a + k, b + k) for k in range(size)]
+        for i, j in pairs:
+            meta = nbgrader_meta(release.cells[i])
+            if meta:
+                nb.cells[j].metadata["nbgrader"] = json.loads(json.dumps(meta))
+                restored += 1
+        previous_a, previous_b = a + size, b + size
+    return [f"nbgrader metadata had been stripped from every cell (another editor?); restored it "
+            f"on {restored} cells by matching them to the release"]
+
+
+def find_notebook(folder, expected):
+    """The file in ``folder`` to grade as ``expected``.ipynb, and a note if it was renamed."""
+    exact = Path(folder) / f"{expected}.ipynb"
+    if exact.exists():
+        return exact, None
+    others = sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
+    if len(others) == 1:
+        return others[0], f"graded {others[0].name} as {expected}.ipynb (the only notebook submitted)"
+    if not others:
+        raise Rejected(f"no notebook was submitted (expected {expected}.ipynb)")
+    names = ", ".join(p.name for p in others)
+    raise Rejected(f"{expected}.ipynb is missing and several other notebooks were submitted ({names}): "
+                   f"rename the right one to {expected}.ipynb")
+
+
+def unpack_zip(path, notebook_name, target):
+    """Extract the one notebook in a student's zip file to ``target``; Rejected if there is none."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if m.filename.endswith(".ipynb")
+                       and not os.path.basename(m.filename).startswith(".") and "__MACOSX" not in m.filename]
+            if not members:
+                raise Rejected(f"{Path(path).name} holds no notebook")
+            exact = [m for m in members if os.path.basename(m.filename) == f"{notebook_name}.ipynb"]
+            member = (exact or members)[0]
+            if len(exact or members) > 1:
+                raise Rejected(f"{Path(path).name} holds several notebooks; expected one {notebook_name}.ipynb")
+            if member.file_size > MAX_NOTEBOOK_BYTES:
+                raise Rejected(f"{Path(path).name}: its notebook is over {MAX_NOTEBOOK_BYTES >> 20} MiB")
+            data = archive.read(member)  # by member, never by a path taken from the archive
+    except zipfile.BadZipFile as exc:
+        raise Rejected(f"{Path(path).name} is not a readable zip file ({exc})") from None
+    out = Path(target) / os.path.basename(member.filename)
+    out.write_bytes(data)
+    return out
+
+
+def write_notebook(nb, path):
+    buffer = io.StringIO()
+    nbformat.write(nb, buffer)
+    Path(path).write_text(buffer.getvalue())
