@@ -100,6 +100,18 @@ def _start_kernel(request, serial):
         os._exit(0)
 
 
+def _warm_up_matplotlib():
+    """Draw one small figure with text, so fonts are loaded once here rather than in every kernel."""
+    if "matplotlib" not in sys.modules:
+        return
+    import io
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.add_subplot().set_title("warm-up")
+    figure.savefig(io.BytesIO(), format="png")
+
+
 def serve(preload):
     _die_with_parent()
     replies = os.fdopen(os.dup(1), "w")
@@ -109,6 +121,7 @@ def serve(preload):
     for name in preload:
         __import__(name)
     import ipykernel.kernelapp  # noqa: F401 - imported once, before any fork
+    _warm_up_matplotlib()
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps finished kernels
     for serial, line in enumerate(sys.stdin):

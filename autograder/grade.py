@@ -31,11 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import jsonschema
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.converters.base import BaseConverter
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.nbgraderformat import common as nbgraderformat_common
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import capture_log, setenv
 from traitlets.config.loader import PyFileConfigLoader
@@ -44,6 +46,35 @@ from . import intake, kernels, sandbox
 
 STATE = ".shapeschool"
 STAGED = f"{STATE}/intake"     # what nbgrader reads as "submitted": the repaired copies
+
+
+class _SchemaOnce:
+    """``jsonschema`` as nbgrader's metadata checks use it, checking each schema once, not per cell.
+
+    ``jsonschema.validate`` re-checks the schema itself on every call; nbgrader calls it for
+    every cell of every notebook, twice per submission, and that was a third of this process's
+    time. Validation is unchanged: the same validator class, the same best-match error.
+    """
+
+    def __init__(self):
+        self._validators = {}
+
+    def validate(self, instance, schema):
+        key = json.dumps(schema, sort_keys=True)
+        validator = self._validators.get(key)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = self._validators[key] = cls(schema)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name):
+        return getattr(jsonschema, name)
+
+
+nbgraderformat_common.jsonschema = _SchemaOnce()
 
 
 # -- nbgrader, split at the execution step -------------------------------------------------
@@ -72,8 +103,17 @@ class SanitizeStep(Autograde):
         pass   # the score step writes these files again, and sets them read-only then
 
 
-class ScoreStep(Autograde):
-    """The second half: the executed notebook -> nbgrader's post-processing and the gradebook."""
+class _KeepFiles(BaseConverter):
+    def init_assignment(self, assignment_id, student_id):
+        pass   # the sanitize step copied the submission's other files; copying autograded/ onto itself would delete them
+
+
+class ScoreStep(Autograde, _KeepFiles):
+    """The second half: the executed notebook -> nbgrader's post-processing and the gradebook.
+
+    (``_KeepFiles`` sits between Autograde and BaseConverter, so only the base class's file
+    copying is skipped; Autograde's own set-up, student, submission and timestamp, still runs.)
+    """
 
     _sanitizing = False
 
@@ -208,9 +248,10 @@ class Grader:
         with Gradebook(self.course.db_url) as gb:
             gb.update_or_create_student(student)
             gb.update_or_create_submission(assignment, student)
-            for grade in gb.find_submission(assignment, student).grades:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
+            for notebook in gb.find_submission(assignment, student).notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = 0
+                    grade.needs_manual_grade = False
             gb.db.commit()
 
     def _sanitize(self, assignment, student):
@@ -274,7 +315,7 @@ class Grader:
 
     def _slots(self):
         slots = queue.Queue()
-        threads = max(1, (os.cpu_count() or 1) // self.jobs)
+        threads = max(1, (os.cpu_count() or 1) // self.jobs)   # torch threads per kernel: no oversubscription
         opened = [kernels.KernelSlot(sandboxed=self.sandboxed, threads=threads).start() for _ in range(self.jobs)]
         for slot in opened:   # each server imports torch; they do so side by side
             slot.wait_ready()
@@ -420,7 +461,8 @@ def parse(argv):
     p.add_argument("--course", default=".", help="the nbgrader course directory (default: here)")
     p.add_argument("--inbox", help="a folder of STUDENT.ipynb or STUDENT.zip files for one assignment, "
                                    "copied into submitted/ first (for courses without nbgrader's exchange)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: cores)")
+    p.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1,
+                   help="notebooks run at once (default: cores + 1, which kept 2 cores busiest here)")
     p.add_argument("--wall-limit", type=float, default=300, help="seconds one notebook may run (default 300)")
     p.add_argument("--memory-limit", type=float, default=2048, help="MiB one notebook may use (default 2048)")
     p.add_argument("--regrade", action="store_true", help="grade again submissions already graded and unchanged")

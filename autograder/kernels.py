@@ -30,9 +30,14 @@ from nbformat import NotebookNode
 from . import sandbox
 
 FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
+# What every grading kernel would otherwise import for itself: the course's libraries, and what
+# ipykernel loads as it starts (its debugger alone is a quarter of a kernel's start-up).
 PRELOAD = ("torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "ipywidgets", "einops", "shapeschool", "shapeschool.checks", "shapeschool.diagrams",
-           "shapeschool.widgets", "shapeschool.layouts", "shapeschool.conv", "shapeschool.flows")
+           "shapeschool.widgets", "shapeschool.layouts", "shapeschool.conv", "shapeschool.flows",
+           "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.debugger",
+           "IPython.core.completerlib", "IPython.core.oinspect", "IPython.extensions.storemagic",
+           "pdb", "pydoc", "faulthandler", "tornado.platform.asyncio")
 STOPPED = "GradingStopped"   # the ename of the error put in every cell a stopped notebook never ran
 
 
@@ -169,6 +174,7 @@ class KernelSlot:
         fonts = _matplotlib_cache()
         env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": "/tmp",
                "LANG": "C.UTF-8", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                "OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads), **self.extra_env}
         for key in ("SHAPESCHOOL_DEVICE", "CUDA_VISIBLE_DEVICES", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:
@@ -357,7 +363,7 @@ def _mark_not_run(nb, completed, problem):
 class _Watchdog(threading.Thread):
     """Kills the notebook's processes, from outside, once it passes its wall time or memory."""
 
-    def __init__(self, slot, kernel, wall_limit, memory_limit, every=0.1):
+    def __init__(self, slot, kernel, wall_limit, memory_limit, every=0.25):
         super().__init__(daemon=True)
         self.slot, self.kernel = slot, kernel
         self.wall_limit, self.memory_limit, self.every = wall_limit, memory_limit, every

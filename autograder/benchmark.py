@@ -1,0 +1,152 @@
+"""Grade one synthetic class twice, with plain sequential ``nbgrader autograde`` and with
+``autograder.grade``, check that every graded cell got the same score, and print both times.
+
+    python -m autograder.benchmark --students 40             # every chapter: the README's benchmark
+    python -m autograder.benchmark --students 2 --chapters ch01_embeddings_to_lstm
+
+The class is made from the course itself: student i hands in, by i mod 3, the answer key, the
+untouched student version, or a half-done version (the first half of the fix-me cells fixed).
+Each is the released notebook with answer cells filled in, as a student would save it.
+"""
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from . import build, markers, nbgrader_cli
+
+REPO = Path(__file__).resolve().parent.parent
+KINDS = ("answer-key", "untouched", "half-done")
+
+
+def _answered(release, source, how_many):
+    """``release`` with its first ``how_many`` answer cells holding the answer from ``source``."""
+    answers = {c.metadata["nbgrader"]["grade_id"]: markers.answer_source(c.source)
+               for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    fixed = 0
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers and fixed < how_many:
+            cell.source = answers[grade_id]
+            fixed += 1
+    return nb
+
+
+def submissions(release_path, source_path):
+    """The three kinds of submission for one chapter, as notebooks."""
+    release = nbformat.read(release_path, as_version=4)
+    source = nbformat.read(source_path, as_version=4)
+    total = sum(1 for c in release.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    return {"answer-key": _answered(release, source, total), "untouched": _answered(release, source, 0),
+            "half-done": _answered(release, source, total // 2)}
+
+
+def make_course(root, chapters):
+    """An nbgrader course with ``chapters`` released; returns {assignment: release path}."""
+    course = nbgrader_cli.make_course(root)
+    releases = {}
+    for path in chapters:
+        name = nbgrader_cli.add_source(course, path)
+        releases[name] = nbgrader_cli.generate_assignment(course, name)
+    return course, releases
+
+
+def make_class(course, releases, students):
+    """Fill submitted/ with ``students`` students for every released assignment; return who got what."""
+    roster = {}
+    for name, release in releases.items():
+        kinds = submissions(release, REPO / "course" / f"{name}.ipynb")
+        for i in range(students):
+            student = f"student{i:03d}"
+            kind = KINDS[i % len(KINDS)]
+            folder = course / "submitted" / student / name
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(kinds[kind], folder / f"{name}.ipynb")
+            (folder / "timestamp.txt").write_text("2026-11-01 12:00:00.000000 UTC\n")
+            roster[(student, name)] = kind
+    return roster
+
+
+def cell_scores(course):
+    """{(assignment, student, grade cell): score} for every grade in the gradebook."""
+    scores = {}
+    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for submission in gb.assignment_submissions(assignment.name):
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        scores[(assignment.name, submission.student.id, notebook.name, grade.name)] = grade.score
+    return scores
+
+
+def differences(a, b):
+    keys = sorted(set(a) | set(b))
+    return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
+
+
+def run(students, chapters, jobs, workdir, out=sys.stdout):
+    def say(line):
+        print(line, file=out, flush=True)
+
+    paths = build.chapters(chapters)
+    say(f"building a class of {students} students x {len(paths)} chapters = {students * len(paths)} notebooks")
+    course, releases = make_course(Path(workdir) / "sequential", paths)
+    roster = make_class(course, releases, students)
+    parallel = Path(workdir) / "parallel"
+    shutil.copytree(course, parallel)
+    (parallel / "nbgrader_config.py").write_text(
+        (course / "nbgrader_config.py").read_text().replace(str(course), str(parallel)))
+
+    start = time.monotonic()
+    for name in releases:
+        nbgrader_cli.run(course, "autograde", name, "--create")
+    sequential = time.monotonic() - start
+    say(f"plain nbgrader autograde, one notebook at a time: {sequential:.1f} s")
+
+    start = time.monotonic()
+    done = nbgrader_cli.grade(parallel, "--jobs", str(jobs))
+    ours = time.monotonic() - start
+    say(f"python -m autograder.grade --jobs {jobs}:            {ours:.1f} s")
+    if done.returncode != 0:
+        say(done.stdout[-3000:] + done.stderr[-3000:])
+        raise SystemExit("autograder.grade failed")
+
+    a, b = cell_scores(course), cell_scores(parallel)
+    diff = differences(a, b)
+    for key, x, y in diff[:20]:
+        say(f"  DIFFERENT {key}: nbgrader {x}, autograder.grade {y}")
+    kinds = {k: sum(1 for v in roster.values() if v == k) for k in KINDS}
+    say(f"graded cells compared: {len(a)} ({', '.join(f'{n} {k}' for k, n in kinds.items())} submissions); "
+        f"{'all the same' if not diff else f'{len(diff)} DIFFERENT'}")
+    say(f"speed-up: {sequential / ours:.1f}x")
+    return sequential, ours, diff
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m autograder.benchmark", description=__doc__.split("\n\n")[0])
+    p.add_argument("--students", type=int, default=40)
+    p.add_argument("--chapters", nargs="*", help="chapter names (default: all)")
+    p.add_argument("--jobs", type=int, default=None, help="kernels at once for autograder.grade (default: cores + 1)")
+    p.add_argument("--min-ratio", type=float, default=0, help="exit 1 if the speed-up is below this")
+    p.add_argument("--keep", help="build the class in this folder and keep it (default: a temporary one)")
+    args = p.parse_args(argv)
+    import os
+    jobs = args.jobs or (os.cpu_count() or 1) + 1
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+        sequential, ours, diff = run(args.students, args.chapters, jobs, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="shapeschool-benchmark-") as workdir:
+            sequential, ours, diff = run(args.students, args.chapters, jobs, workdir)
+    return 1 if diff or sequential / ours < args.min_ratio else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
