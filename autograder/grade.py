@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
 import sys
 import time
@@ -415,8 +416,12 @@ class Grader:
 
 
 def _last_error(captured):
-    lines = [line for line in (captured.get("error") or captured.get("log") or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "nbgrader failed without saying why"
+    """The line of nbgrader's log that names what went wrong (its last lines only say "see above")."""
+    text = (captured.get("log") or "") + "\n" + (captured.get("error") or "")
+    named = [line.strip() for line in text.splitlines()
+             if re.match(r"\s*[\w.]*(Error|Exception)\b.*:", line) and "Please see" not in line]
+    lines = [line for line in text.splitlines() if line.strip()]
+    return named[-1] if named else (lines[-1] if lines else "nbgrader failed without saying why")
 
 
 def _clock(seconds):

@@ -40,3 +40,10 @@ c.Execute.timeout = 60
 
 # A student who deletes a test cell must not escape it: nbgrader adds it back before grading.
 c.OverwriteCells.add_missing_cells = True
+
+# nbgrader scores a test cell 0 for any output on stderr. A warning is not a failure: a student
+# whose correct code makes PyTorch warn (say, "use clone().detach()") keeps the points. Only a
+# stderr output made of nothing but Python warnings ("file:line: SomeWarning: message", then
+# the indented source line) is dropped; any other stderr still scores 0.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\A(?:[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t][^\n]*\n)*)+\Z"

@@ -1,5 +1,10 @@
 """Reading chapters' cells by their role, for the tests."""
+import html
+import re
+
 import nbformat
+
+from autograder import markers
 
 from conftest import REPO
 
@@ -22,3 +27,14 @@ def graded_cells(nb):
 
 def errors(cell):
     return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def hidden_lines_shown(page, chapter):
+    """Hidden-test source lines (not also visible elsewhere) that appear in an HTML page's text."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())   # tags out, spaces folded
+    cells = graded_cells(load("course", chapter))
+    hidden, visible = set(), set()
+    for cell in cells:
+        visible.update(" ".join(line.split()) for line in markers.without_hidden_tests(cell.source).split("\n"))
+        hidden.update(" ".join(line.split()) for line in markers.answer_source(cell.source, keep_hidden_tests=True).split("\n"))
+    return sorted(line for line in hidden - visible if len(line) > 20 and line in text)

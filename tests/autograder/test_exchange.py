@@ -2,15 +2,14 @@
 release, fetch and submit as two students, collect, autograde, feedback both ways, export.
 Are the scores right, and does each student receive only their own feedback?"""
 import csv
-import html
 import re
 import shutil
 
 import pytest
 
-from autograder import markers, nbgrader_cli
+from autograder import nbgrader_cli
 from conftest import CHAPTERS
-from notebooks import graded_cells, load, nbgrader_meta
+from notebooks import graded_cells, hidden_lines_shown, load, nbgrader_meta
 
 pytestmark = pytest.mark.slow
 
@@ -71,17 +70,6 @@ def test_each_student_receives_only_their_own_feedback(cycle):
         total = re.search(r"Score: ([0-9.]+) / ([0-9.]+)", pages[0].read_text())
         assert total and (float(total[1]), float(total[2])) == (expected_total[student], maximum), \
             f"{student}'s feedback shows {total and total[0]}: not their own"
-
-
-def hidden_lines_shown(page, chapter):
-    """Hidden-test source lines (not also visible elsewhere) that appear in an HTML page's text."""
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())   # tags out, spaces folded
-    cells = graded_cells(load("course", chapter))
-    hidden, visible = set(), set()
-    for cell in cells:
-        visible.update(" ".join(line.split()) for line in markers.without_hidden_tests(cell.source).split("\n"))
-        hidden.update(" ".join(line.split()) for line in markers.answer_source(cell.source, keep_hidden_tests=True).split("\n"))
-    return sorted(line for line in hidden - visible if len(line) > 20 and line in text)
 
 
 def test_feedback_teaches_without_showing_hidden_tests(cycle):
