@@ -1,0 +1,99 @@
+"""``python -m autograder.grade`` as an instructor uses it: the same scores as plain nbgrader,
+a run killed part-way and run again, and a folder of files instead of nbgrader's exchange."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder import benchmark, nbgrader_cli
+
+pytestmark = pytest.mark.slow
+
+CHAPTER = "ch01_embeddings_to_lstm"
+EXPECTED = {"answer-key": 5, "untouched": 0, "half-done": 2}   # chapter 1, out of 5
+
+
+def test_same_scores_cell_by_cell_as_sequential_nbgrader_on_a_mixed_class(tmp_path):
+    """Every chapter, each with a correct, a half-done and an untouched submission."""
+    sequential, ours, diff = benchmark.run(students=3, chapters=None, jobs=3, workdir=tmp_path)
+    assert not diff, f"scores differ from plain nbgrader autograde: {diff[:5]}"
+    scores = benchmark.cell_scores(tmp_path / "parallel")
+    assert len(scores) > 60 and {0, 1} <= set(scores.values()), "the class must mix passes and fails"
+
+
+def _course(root, students):
+    course, releases = benchmark.make_course(root, [benchmark.REPO / "course" / f"{CHAPTER}.ipynb"])
+    roster = benchmark.make_class(course, releases, students)
+    return course, roster
+
+
+def _grades(course):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        rows = [(s.student.id, n.name, g.name, g.score) for s in gb.assignment_submissions(CHAPTER)
+                for n in s.notebooks for g in n.grades]
+    return rows
+
+
+def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
+    course, roster = _course(tmp_path / "course", students=9)
+    repo = benchmark.REPO
+    command = [sys.executable, "-m", "autograder.grade", "--course", str(course), "--jobs", "2"]
+    run = subprocess.Popen(command, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = course / ".shapeschool" / "graded" / CHAPTER
+    deadline = time.monotonic() + 300
+    while len(list(journal.glob("*.json"))) < 3 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    finished_first = len(list(journal.glob("*.json")))
+    assert 3 <= finished_first < 9, "the kill must land part-way through the class"
+    time.sleep(1)
+    servers = [p for p in os.listdir("/proc") if p.isdigit() and b"forkserver.py" in _cmdline(p)]
+    assert not servers, "no kernel server may outlive a killed grader"
+
+    again = nbgrader_cli.grade(course, "--jobs", "2")
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert f"{finished_first} submissions already graded and unchanged" in again.stdout
+    rows = _grades(course)
+    assert len(rows) == 9 * 5 == len({r[:3] for r in rows}), "one grade per student and cell: none missing, none twice"
+    totals = {}
+    for student, _, _, score in rows:
+        assert score is not None, f"{student} has a half-written grade"
+        totals[student] = totals.get(student, 0) + score
+    assert totals == {student: EXPECTED[kind] for (student, _), kind in roster.items()}
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
+    course, releases = benchmark.make_course(tmp_path / "course", [benchmark.REPO / "course" / f"{CHAPTER}.ipynb"])
+    kinds = benchmark.submissions(releases[CHAPTER], benchmark.REPO / "course" / f"{CHAPTER}.ipynb")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    import nbformat
+    nbformat.write(kinds["answer-key"], inbox / "alice.ipynb")
+    with zipfile.ZipFile(inbox / "bob.zip", "w") as z:
+        z.writestr(f"bob-work/{CHAPTER}.ipynb", nbformat.writes(kinds["half-done"]))
+    with zipfile.ZipFile(inbox / "carol.zip", "w") as z:
+        z.writestr("notes.txt", "I forgot the notebook")
+    before = {p.name: p.read_bytes() for p in inbox.iterdir()}
+    done = nbgrader_cli.grade(course, CHAPTER, "--inbox", str(inbox), "--csv", str(tmp_path / "grades.csv"))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert {p.name: p.read_bytes() for p in inbox.iterdir()} == before, "the inbox is only read"
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        scores = {s.student.id: s.score for s in gb.assignment_submissions(CHAPTER)}
+    assert scores == {"alice": 5, "bob": 2, "carol": 0}
+    assert "carol.zip holds no notebook" in done.stdout
+    shutil.rmtree(course)

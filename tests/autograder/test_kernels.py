@@ -1,0 +1,171 @@
+"""Forked grading kernels: do they run notebooks as fresh kernels do, each in its own process,
+inside a sandbox that hides the course and the network and forgets each notebook's leftovers,
+with limits enforced from outside?"""
+import os
+import socket
+import time
+
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+from nbgrader.preprocessors import Execute
+
+from autograder import kernels, sandbox
+from notebooks import errors, load
+
+pytestmark = pytest.mark.slow
+
+
+def notebook(*sources):
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def printed(cell):
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
+
+
+@pytest.fixture(scope="module")
+def slot():
+    sandbox.check()   # the test machine installs bubblewrap (Makefile): a sandbox must be there
+    with kernels.KernelSlot(sandboxed=True) as s:
+        yield s
+
+
+def run(slot, nb, **limits):
+    return slot.run(nb, Execute(timeout=30), {}, **limits)
+
+
+def texts(nb):
+    """Cell by cell, what was printed and shown as text (streams joined: message cuts vary)."""
+    return [(printed(c), [o.data.get("text/plain") for o in c.get("outputs", []) if o.output_type == "execute_result"])
+            for c in nb.cells if c.cell_type == "code"]
+
+
+def test_answer_key_runs_as_in_a_fresh_kernel(slot, chapter):
+    forked = run(slot, load("solutions", chapter))
+    assert forked.problem is None
+    fresh = load("solutions", chapter)
+    NotebookClient(fresh, timeout=120, kernel_name="python3").execute()
+    assert texts(forked.notebook) == texts(fresh)
+
+
+def test_student_version_fails_as_in_a_fresh_kernel(slot, chapter):
+    forked = run(slot, load("exercises", chapter))
+    fresh = load("exercises", chapter)
+    NotebookClient(fresh, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    assert [[e.ename for e in errors(c)] for c in forked.notebook.cells] == \
+           [[e.ename for e in errors(c)] for c in fresh.cells]
+
+
+def test_every_notebook_gets_a_process_of_its_own(slot):
+    seen = set()
+    for _ in range(3):
+        out = run(slot, notebook("import os\nprint(os.getpid(), os.getsid(0))"))
+        pid, session = printed(out.notebook.cells[0]).split()
+        assert pid == session, "the kernel leads its own session, so it can be killed whole"
+        seen.add(pid)
+    assert len(seen) == 3
+
+
+def test_student_code_cannot_see_the_course_or_the_gradebook(slot, repo, tmp_path):
+    gradebook = tmp_path / "gradebook.db"
+    gradebook.write_text("secret")
+    out = run(slot, notebook(
+        "import os\n"
+        f"print(sorted(os.listdir({str(repo)!r})))\n"
+        f"print(os.path.exists({str(repo / 'course')!r}), os.path.exists({str(repo / 'solutions')!r}),"
+        f" os.path.exists({str(gradebook)!r}), os.path.exists({str(tmp_path)!r}))"))
+    listing, hidden = printed(out.notebook.cells[0]).splitlines()
+    assert "course" not in listing and "solutions" not in listing and "tests" not in listing
+    assert hidden == "False False False False"
+
+
+def test_student_code_cannot_reach_the_network(slot):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    out = run(slot, notebook(
+        "import socket\ntry:\n"
+        f"    socket.create_connection(('127.0.0.1', {port}), timeout=3)\n    print('connected')\n"
+        "except OSError as exc:\n    print('blocked', type(exc).__name__)"))
+    assert printed(out.notebook.cells[0]).startswith("blocked")
+    with pytest.raises(socket.timeout):
+        listener.accept()
+    listener.close()
+
+
+def test_student_code_holds_no_capabilities_and_cannot_write_outside_its_run(slot, repo):
+    out = run(slot, notebook(
+        "print([line.split()[1] for line in open('/proc/self/status') if line.startswith('CapEff')][0])",
+        "import sys\n"
+        f"for path in ({str(repo / 'shapeschool' / 'x.py')!r}, sys.prefix + '/x', '/x', '/usr/x'):\n"
+        "    try:\n        open(path, 'w')\n        print('wrote', path)\n"
+        "    except OSError as exc:\n        print('refused', type(exc).__name__)"))
+    assert int(printed(out.notebook.cells[0]), 16) == 0
+    assert "wrote" not in printed(out.notebook.cells[1])
+
+
+def test_nothing_one_notebook_leaves_reaches_the_next(slot):
+    run(slot, notebook(
+        "import os, subprocess\n"
+        "open('/tmp/left-behind', 'w').write('answers')\n"
+        "open('/dev/shm/left-behind', 'w').write('answers')\n"
+        "open('left-behind', 'w').write('answers')\n"
+        "subprocess.Popen(['sleep', '600'], start_new_session=True)"))
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p) == b"sleep\0600\0"], \
+        "a process the notebook started in a session of its own must not outlive it"
+    out = run(slot, notebook(
+        "import os\n"
+        "print(os.path.exists('/tmp/left-behind'), os.path.exists('/dev/shm/left-behind'),"
+        " os.path.exists('left-behind'))"))
+    assert printed(out.notebook.cells[0]).split() == ["False", "False", "False"]
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def test_a_loop_that_swallows_interrupts_is_stopped_from_outside(slot):
+    start = time.monotonic()
+    out = slot.run(notebook("while True:\n    try:\n        pass\n    except KeyboardInterrupt:\n        pass",
+                            "print('never')"), Execute(timeout=60), {}, wall_limit=3)
+    assert time.monotonic() - start < 15
+    assert "wall-time limit" in out.problem
+    assert [e.ename for e in errors(out.notebook.cells[1])] == [kernels.STOPPED], \
+        "a cell that never ran must not count as passed"
+
+
+def test_memory_is_limited_from_outside(slot):
+    out = run(slot, notebook("hoard = []\nwhile True:\n    hoard.append(bytearray(50 * 2**20))"),
+              memory_limit=700 * 2**20)
+    assert "memory limit" in out.problem
+    assert out.peak_memory < 2 * 2**30
+
+
+def test_os_exit_is_reported_and_the_slot_carries_on(slot):
+    out = run(slot, notebook("import os\nos._exit(3)", "print('after')"))
+    assert "kernel died" in out.problem
+    assert all(e.ename == kernels.STOPPED for c in out.notebook.cells for e in errors(c))
+    assert run(slot, notebook("print('next')")).problem is None
+
+
+def test_without_bubblewrap_kernels_still_run_in_their_own_session(tmp_path):
+    with kernels.KernelSlot(sandboxed=False) as bare:
+        out = bare.run(notebook("import os\nprint(os.getpid() == os.getsid(0))"), Execute(timeout=30), {})
+    assert printed(out.notebook.cells[0]).strip() == "True"
+    assert "UNSANDBOXED" in sandbox.UNSANDBOXED_WARNING
+
+
+def test_no_server_outlives_its_slot():
+    with kernels.KernelSlot(sandboxed=True) as s:
+        server = s._server.pid
+    time.sleep(0.5)
+    assert not os.path.exists(f"/proc/{server}")
