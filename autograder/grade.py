@@ -192,9 +192,8 @@ def import_inbox(course, assignment, inbox, notebooks):
             continue
         student = path.stem
         target = course.root / "submitted" / student / assignment
-        target.mkdir(parents=True, exist_ok=True)
-        for old in target.iterdir():
-            old.unlink()
+        shutil.rmtree(target, ignore_errors=True)   # our own copy of an earlier import, never the inbox
+        target.mkdir(parents=True)
         if path.suffix == ".zip":
             try:
                 intake.unpack_zip(path, notebooks[0], target)
@@ -333,6 +332,8 @@ class Grader:
                 return slot.run(copy.deepcopy(nb), executor, {}, wall_limit=self.wall_limit,
                                 memory_limit=self.memory_limit)
             except kernels.KernelFailed:
+                if not slot.alive():
+                    slot.restart()
                 if attempt == tries - 1:
                     raise
             finally:

@@ -176,7 +176,11 @@ class KernelSlot:
                "LANG": "C.UTF-8", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
                "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                "OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads), **self.extra_env}
-        for key in ("SHAPESCHOOL_DEVICE", "CUDA_VISIBLE_DEVICES", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        # The sandbox shows no GPU device files, so sandboxed kernels grade on the CPU whatever
+        # SHAPESCHOOL_DEVICE says here; the checks compare values with tolerances either way.
+        passed = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") + (
+            () if self.sandboxed else ("SHAPESCHOOL_DEVICE", "CUDA_VISIBLE_DEVICES"))
+        for key in passed:
             if key in os.environ:
                 env.setdefault(key, os.environ[key])
         argv = [sys.executable, str(FORKSERVER), *self.preload]
@@ -206,11 +210,22 @@ class KernelSlot:
             self._server.wait()
         shutil.rmtree(self.shared, ignore_errors=True)
 
-    def _request(self, message, timeout=300):
+    def alive(self):
+        return self._server is not None and self._server.poll() is None
+
+    def restart(self):
+        """A new server in place of one that died (student code can kill it: same sandbox)."""
+        self.__exit__(None, None, None)
+        return self.start().wait_ready()
+
+    def _request(self, message):
         with self._lock:
-            self._server.stdin.write(json.dumps(message) + "\n")
-            self._server.stdin.flush()
-            reply = self._server.stdout.readline()
+            try:
+                self._server.stdin.write(json.dumps(message) + "\n")
+                self._server.stdin.flush()
+                reply = self._server.stdout.readline()
+            except OSError:   # a broken pipe: the server is gone
+                reply = ""
         if not reply:
             how = "bubblewrap" if self.sandboxed else "python"
             raise KernelFailed(f"the kernel fork server ({how}) exited with code {self._server.wait()}; "

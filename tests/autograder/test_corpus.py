@@ -114,3 +114,15 @@ def test_feedback_shows_what_checks_said_but_no_hidden_test(graded):
     page = (course / "feedback" / "untouched" / name / f"{name}.html").read_text()
     assert "ShapeSchoolError" in page
     assert not hidden_lines_shown(page, name)
+
+
+def test_nbgraders_own_export_and_feedback_work_on_the_result(graded):
+    course, name, _, _, _ = graded
+    nbgrader_cli.run(course, "export", "--to", str(course / "export.csv"))
+    rows = {r["student_id"]: r for r in csv.DictReader((course / "export.csv").open())}
+    assert set(corpus.OUTCOMES) <= set(rows)
+    assert float(rows["answer_key"]["score"]) == 5 and float(rows["stripped_metadata"]["score"]) == 5
+    nbgrader_cli.run(course, "generate_feedback", name, "--student", "answer_key", "--force")
+    page = (course / "feedback" / "answer_key" / name / f"{name}.html").read_text()
+    assert "Score: 5.0 / 5.0" in page or "5.0 / 5.0" in page
+    assert not hidden_lines_shown(page, name)

@@ -169,3 +169,12 @@ def test_no_server_outlives_its_slot():
         server = s._server.pid
     time.sleep(0.5)
     assert not os.path.exists(f"/proc/{server}")
+
+
+def test_a_notebook_that_kills_the_server_fails_alone_and_the_slot_restarts():
+    with kernels.KernelSlot(sandboxed=True) as own:
+        with pytest.raises(kernels.KernelFailed):
+            run(own, notebook("import os, signal\nos.kill(2, signal.SIGKILL)   # the server, in the sandbox"))
+        assert not own.alive()
+        own.restart()
+        assert printed(run(own, notebook("print('again')")).notebook.cells[0]) == "again\n"
