@@ -97,3 +97,14 @@ def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
     assert scores == {"alice": 5, "bob": 2, "carol": 0}
     assert "carol.zip holds no notebook" in done.stdout
     shutil.rmtree(course)
+
+
+def test_without_a_sandbox_grading_works_and_says_so_loudly(tmp_path):
+    course, roster = _course(tmp_path / "course", students=2)
+    done = nbgrader_cli.grade(course, "--unsandboxed")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "UNSANDBOXED" in done.stderr and "(UNSANDBOXED)" in done.stdout
+    totals = {}
+    for student, _, _, score in _grades(course):
+        totals[student] = totals.get(student, 0) + score
+    assert totals == {student: EXPECTED[kind] for (student, _), kind in roster.items()}
