@@ -1,6 +1,5 @@
 """``python -m autograder.grade`` as an instructor uses it: the same scores as plain nbgrader,
 a run killed part-way and run again, and a folder of files instead of nbgrader's exchange."""
-import os
 import shutil
 import signal
 import subprocess
@@ -12,6 +11,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import benchmark, nbgrader_cli
+from processes import command_lines
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
     finished_first = len(list(journal.glob("*.json")))
     assert 3 <= finished_first < 9, "the kill must land part-way through the class"
     time.sleep(1)
-    servers = [p for p in os.listdir("/proc") if p.isdigit() and b"forkserver.py" in _cmdline(p)]
+    servers = [pid for pid, line in command_lines().items() if b"forkserver.py" in line]
     assert not servers, "no kernel server may outlive a killed grader"
 
     again = nbgrader_cli.grade(course, "--jobs", "2")
@@ -68,13 +68,6 @@ def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
         totals[student] = totals.get(student, 0) + score
     assert totals == {student: EXPECTED[kind] for (student, _), kind in roster.items()}
 
-
-def _cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
 
 
 def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
