@@ -3,6 +3,10 @@
 Every check raises ShapeSchoolError with one message of the form
 ``<name>: expected <expected>, got <actual>: <hint>``. Shapes are checked before values, so a
 learner first hears about the axis that is wrong and only then about numbers.
+
+Value comparisons follow ``torch.testing.assert_close``: a NaN or an infinity matches only the
+same non-finite value at the same place in the reference, nothing is broadcast, and the dtype
+and device must match the reference's. Integer and boolean tensors are compared exactly.
 """
 import torch
 
@@ -58,8 +62,15 @@ def expect_shape(value, expected, name="tensor", hint=""):
 
 
 def expect_equal(actual, expected, name="value", hint=""):
-    """Fail unless two plain values (ints, dtypes, tuples) are equal."""
-    if actual != expected:
+    """Fail unless two values (ints, lists, dicts, dtypes, or tensors) are exactly equal.
+
+    A float NaN equals nothing, not even another NaN. Tensors are compared exactly, element by
+    element, after their shape, dtype and device (use ``expect_close`` for rounded results).
+    """
+    if isinstance(actual, torch.Tensor) or isinstance(expected, torch.Tensor):
+        expect_tensor(expected, f"{name} (reference)")
+        return expect_close(actual, expected, name=name, hint=hint, atol=0.0, rtol=0.0)
+    if not actual == expected:
         _fail(name, repr(expected), repr(actual), hint)
     return actual
 
@@ -73,27 +84,56 @@ def expect_dtype(value, allowed, name="tensor", hint=""):
     return value
 
 
-def expect_close(actual, expected, name="tensor", hint="", atol=None, rtol=None):
-    """Fail unless ``actual`` matches ``expected`` in shape and then in value.
+def _same_kind(actual, expected, name, hint):
+    """Device, then dtype: assert_close's checks, each with a message a learner can act on."""
+    if actual.device != expected.device:
+        _fail(f"{name} device", f"a tensor on {expected.device}", f"one on {actual.device}",
+              hint or "make new tensors on the input's device, e.g. torch.zeros(..., device=x.device)")
+    if actual.dtype != expected.dtype:
+        _fail(f"{name} dtype", str(expected.dtype), str(actual.dtype),
+              hint or "the values are computed in the wrong precision or kind; keep the input's dtype")
 
-    Tolerances default to ``tolerance_for(expected.device)``. The message names the first
-    position that differs and the largest absolute difference.
+
+def _fmt_value(tensor, where):
+    value = tensor[where].item()
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
+
+
+def expect_close(actual, expected, name="tensor", hint="", atol=None, rtol=None):
+    """Fail unless ``actual`` matches ``expected`` in shape, device, dtype and then value.
+
+    The decision is ``torch.testing.assert_close``'s (NaN matches only NaN in the same place).
+    Tolerances default to ``tolerance_for(expected.device)`` for floating-point tensors and to
+    exact equality for integer and boolean ones. The message names the first position that
+    differs and the largest absolute difference.
     """
     expect_tensor(expected, f"{name} (reference)")
     expect_shape(actual, tuple(expected.shape), name, hint)
-    d_atol, d_rtol = tolerance_for(expected.device)
-    atol = d_atol if atol is None else atol
-    rtol = d_rtol if rtol is None else rtol
-    a = actual.detach().to(expected.device, torch.float64)
-    e = expected.detach().to(torch.float64)
-    bad = (a - e).abs() > atol + rtol * e.abs()
-    if bool(bad.any()):
-        where = tuple(int(i) for i in bad.nonzero()[0].tolist())
-        worst = float((a - e).abs().max())
-        _fail(
-            f"{name} values",
-            f"{float(e[where]):.6g} at index {where}",
-            f"{float(a[where]):.6g} (largest difference {worst:.3g}, tolerance atol={atol:g}, rtol={rtol:g})",
-            hint or "the shape is right but the numbers are not",
-        )
-    return actual
+    _same_kind(actual, expected, name, hint)
+    a, e = actual.detach(), expected.detach()
+    exact = not (e.is_floating_point() or e.is_complex())
+    if exact:
+        atol, rtol = 0.0, 0.0
+    else:
+        d_atol, d_rtol = tolerance_for(e.device)
+        atol = d_atol if atol is None else atol
+        rtol = d_rtol if rtol is None else rtol
+    try:
+        torch.testing.assert_close(a, e, atol=atol, rtol=rtol, equal_nan=True)
+        return actual
+    except AssertionError:
+        pass
+    close = torch.isclose(a, e, atol=atol, rtol=rtol, equal_nan=True) if not exact else a == e
+    where = tuple(int(i) for i in (~close).nonzero()[0].tolist())
+    if exact:
+        detail = f"{_fmt_value(a, where)} ({int((~close).sum())} of {close.numel()} differ; compared exactly)"
+    else:
+        gap = (a.double() - e.double()).abs()
+        finite = gap[torch.isfinite(gap)]
+        worst = f"largest finite difference {float(finite.max()):.3g}, " if finite.numel() else ""
+        detail = f"{_fmt_value(a, where)} ({worst}tolerance atol={atol:g}, rtol={rtol:g})"
+    if not exact and not bool(torch.isfinite(a[where])) and bool(torch.isfinite(e[where])):
+        hint = ("a NaN or infinity where a number belongs: look for 0 / 0, log(0), or a tensor "
+                "made with torch.empty and never filled")
+    _fail(f"{name} values", f"{_fmt_value(e, where)} at index {where}", detail,
+          hint or "the shape is right but the numbers are not")
