@@ -4,7 +4,7 @@
     DEVICE = ss.pick_device()
     ss.expect_shape(h0, (4, 8, 32), name="h0", hint="h0 needs num_layers * num_directions rows")
 """
-from .cases import Sizes
+from .cases import Case, Sizes
 from .checks import (TOLERANCES, expect_close, expect_dtype, expect_equal, expect_shape,
                      expect_tensor, tolerance_for)
 from .demos import raises, runs
@@ -15,7 +15,7 @@ from .flows import Stage
 __version__ = "0.1.0"
 
 __all__ = [
-    "ShapeSchoolError", "Sizes", "TOLERANCES", "Stage", "expect_close", "expect_dtype", "expect_equal",
+    "Case", "ShapeSchoolError", "Sizes", "TOLERANCES", "Stage", "expect_close", "expect_dtype", "expect_equal",
     "expect_shape", "expect_tensor", "pick_device", "raises", "runs", "seed_everything",
     "tolerance_for",
 ]
