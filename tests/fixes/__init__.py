@@ -1,0 +1,53 @@
+"""Catalogues of plausible fixes for every fix-me cell, written as learners write them.
+
+``tests/fixes/CHAPTER.py`` holds ``FIXES``: for each fix-me cell's grade_id, the wrong fixes the
+checks must reject (favouring those that keep the right shape) and the other correct fixes they
+must accept. A fix's code replaces the cell's solution region (the lines a learner edits), at the
+region's indentation, or with ``cell=True`` the whole cell.
+"""
+import ast
+import dataclasses
+import importlib
+import textwrap
+
+from autograder import markers
+
+
+@dataclasses.dataclass(frozen=True)
+class Fix:
+    right: bool
+    why: str
+    code: str
+    cell: bool = False
+
+
+def wrong(why, code, cell=False):
+    return Fix(False, why, textwrap.dedent(code).strip("\n"), cell)
+
+
+def right(why, code, cell=False):
+    return Fix(True, why, textwrap.dedent(code).strip("\n"), cell)
+
+
+def catalogue(chapter):
+    """{grade_id: [Fix, ...]} for one chapter."""
+    return importlib.import_module(f"fixes.{chapter}").FIXES
+
+
+def fixed_source(source, fix):
+    """The fix-me cell from course/ as a learner leaves it after trying ``fix``."""
+    if fix.cell:
+        return fix.code
+    lines = source.split("\n")
+    begins = [i for i, line in enumerate(lines) if line.strip() == markers.BEGIN_SOLUTION]
+    ends = [i for i, line in enumerate(lines) if line.strip() == markers.END_SOLUTION]
+    assert len(begins) == len(ends) == 1, "a fix replaces the one solution region of its cell"
+    indent = lines[begins[0]][:len(lines[begins[0]]) - len(lines[begins[0]].lstrip())]
+    body = [indent + line if line.strip() else "" for line in fix.code.split("\n")]
+    return markers.answer_source("\n".join(lines[:begins[0] + 1] + body + lines[ends[0]:]))
+
+
+def defined_names(source):
+    """Top-level functions and classes a cell defines: what a fix must define afresh."""
+    return sorted(node.name for node in ast.parse(source).body
+                  if isinstance(node, (ast.FunctionDef, ast.ClassDef)))

@@ -1,0 +1,123 @@
+"""Chapter 1: plausible fixes for each fix-me cell."""
+from fixes import right, wrong
+
+FIXES = {
+    "encode": [
+        wrong("(time, batch) instead of (batch, time)",
+              "ids = torch.zeros(longest, len(sentences), dtype=torch.long)"),
+        wrong("padded with <unk>", 'ids = torch.full((len(sentences), longest), vocab["<unk>"], dtype=torch.long)'),
+        wrong("one spare column", "ids = torch.zeros(len(sentences), longest + 1, dtype=torch.long)"),
+        wrong("float ids, cast only at the lookup", '''
+            def encode(sentences, vocab):
+                longest = max(len(s.split()) for s in sentences)
+                ids = torch.zeros(len(sentences), longest)
+                for b, sentence in enumerate(sentences):
+                    for t, word in enumerate(sentence.split()):
+                        ids[b, t] = vocab.get(word, vocab["<unk>"])
+                return ids
+
+            batch_ids = encode(sentences, vocab)
+            vectors = nn.Embedding(len(vocab), 4)(batch_ids.long())
+            ''', cell=True),
+        wrong("vocab[word], so unknown words raise", '''
+            def encode(sentences, vocab):
+                longest = max(len(s.split()) for s in sentences)
+                ids = torch.zeros(len(sentences), longest, dtype=torch.long)
+                for b, sentence in enumerate(sentences):
+                    for t, word in enumerate(sentence.split()):
+                        ids[b, t] = vocab[word]
+                return ids
+            ''', cell=True),
+        right("zeros, then .long()", "ids = torch.zeros(len(sentences), longest).long()"),
+        right("int32 ids", 'ids = torch.full((len(sentences), longest), vocab["<pad>"], dtype=torch.int32)'),
+        right("pad_sequence", '''
+            from torch.nn.utils.rnn import pad_sequence
+
+            def encode(sentences, vocab):
+                rows = [torch.tensor([vocab.get(w, vocab["<unk>"]) for w in s.split()], dtype=torch.long)
+                        for s in sentences]
+                return pad_sequence(rows, batch_first=True, padding_value=vocab["<pad>"])
+            ''', cell=True),
+    ],
+    "make_embedding": [
+        wrong("hard-coded to the example's 12 entries", "return nn.Embedding(12, emb_dim)"),
+        wrong("one row short", "return nn.Embedding(len(vocab) - 1, emb_dim)"),
+        wrong("arguments swapped", "return nn.Embedding(emb_dim, len(vocab))"),
+        wrong("one spare row", "return nn.Embedding(len(vocab) + 1, emb_dim)"),
+        right("largest id plus one", "return nn.Embedding(max(vocab.values()) + 1, emb_dim)"),
+        right("positional arguments", "return nn.Embedding(len(vocab), emb_dim)"),
+        right("with a padding row", 'return nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])'),
+    ],
+    "token_encoder": [
+        wrong("input_size hard-coded to the example's 8",
+              "self.lstm = nn.LSTM(input_size=8, hidden_size=hidden, batch_first=True)"),
+        wrong("batch_first left out", "self.lstm = nn.LSTM(input_size=emb_dim, hidden_size=hidden)"),
+        wrong("hidden_size made equal to emb_dim",
+              "self.lstm = nn.LSTM(input_size=emb_dim, hidden_size=emb_dim, batch_first=True)"),
+        wrong("the embedding resized to hidden instead", '''
+            self.embed = nn.Embedding(vocab_size, hidden)
+            self.lstm = nn.LSTM(input_size=hidden, hidden_size=hidden, batch_first=True)
+            '''),
+        wrong("bidirectional", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True, bidirectional=True)"),
+        right("positional arguments", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)"),
+        right("input_size read from the embedding", "self.lstm = nn.LSTM(self.embed.embedding_dim, hidden, batch_first=True)"),
+        right("a seq-first LSTM with transposes", '''
+            class TokenEncoder(nn.Module):
+                def __init__(self, vocab_size, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(vocab_size, emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden)
+
+                def forward(self, ids):
+                    out, _ = self.lstm(self.embed(ids).transpose(0, 1))   # (T, B, H)
+                    return out.transpose(0, 1)
+            ''', cell=True),
+    ],
+    "run_seq_first": [
+        wrong("output not transposed back", '''
+            out, _ = lstm(x.transpose(0, 1))
+            return out
+            '''),
+        wrong("view in and view out", '''
+            B, T = x.shape[0], x.shape[1]
+            out, _ = lstm(x.view(T, B, -1))
+            return out.view(B, T, -1)
+            '''),
+        wrong("permute in, reshape out", '''
+            out, _ = lstm(x.permute(1, 0, 2))
+            return out.reshape(x.shape[0], x.shape[1], -1)
+            '''),
+        wrong("the caller's LSTM switched to batch_first", '''
+            lstm.batch_first = True
+            out, _ = lstm(x)
+            return out
+            '''),
+        right("permute", '''
+            out, _ = lstm(x.permute(1, 0, 2))
+            return out.permute(1, 0, 2)
+            '''),
+        right("movedim", '''
+            out, _ = lstm(x.movedim(1, 0))
+            return out.movedim(0, 1)
+            '''),
+        right("einops.rearrange", '''
+            from einops import rearrange
+            out, _ = lstm(rearrange(x, "b t e -> t b e"))
+            return rearrange(out, "t b h -> b t h")
+            '''),
+        right("one sentence at a time", "return torch.stack([lstm(x[b])[0] for b in range(x.shape[0])])"),
+    ],
+    "run_one": [
+        wrong("unsqueeze(1), transposed afterwards", '''
+            batch = sentence.unsqueeze(1)
+            out, _ = lstm(batch)
+            return out.transpose(0, 1)
+            '''),
+        wrong("no batch axis", "batch = sentence"),
+        wrong("reshape to (1, E, T)", "batch = sentence.reshape(1, sentence.shape[1], sentence.shape[0])"),
+        wrong("unsqueeze(-1)", "batch = sentence.unsqueeze(-1)"),
+        right("indexing with None", "batch = sentence[None]"),
+        right("view", "batch = sentence.view(1, *sentence.shape)"),
+        right("stack", "batch = torch.stack([sentence])"),
+    ],
+}

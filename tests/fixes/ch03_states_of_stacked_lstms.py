@@ -1,0 +1,95 @@
+"""Chapter 3: plausible fixes for each fix-me cell."""
+from fixes import right, wrong
+
+FIXES = {
+    "zero_state": [
+        wrong("hard-coded to the example's 4 rows", "rows = 4"),
+        wrong("always two directions", "rows = lstm.num_layers * 2"),
+        wrong("directions added, not multiplied", "rows = lstm.num_layers + (1 if lstm.bidirectional else 0)"),
+        wrong("layers forgotten when bidirectional", "rows = 2 if lstm.bidirectional else lstm.num_layers"),
+        right("int() of the flag", "rows = lstm.num_layers * (1 + int(lstm.bidirectional))"),
+        right("bool arithmetic", "rows = lstm.num_layers * (lstm.bidirectional + 1)"),
+        right("new_zeros from a weight", '''
+            def zero_state(lstm, batch):
+                rows = lstm.num_layers * (2 if lstm.bidirectional else 1)
+                h0 = lstm.weight_hh_l0.new_zeros(rows, batch, lstm.hidden_size)
+                return h0, h0.clone()
+            ''', cell=True),
+    ],
+    "zero_state_projected": [
+        wrong("proj_size even when it is 0", "h_size = lstm.proj_size"),
+        wrong("hard-coded to the example's 4", "h_size = 4"),
+        wrong("the smaller of the two", "h_size = min(lstm.proj_size, lstm.hidden_size)"),
+        wrong("read from the projection weight", "h_size = lstm.weight_hr_l0.shape[0]"),
+        right("or", "h_size = lstm.proj_size or lstm.hidden_size"),
+        right("read from the recurrent weight", "h_size = lstm.weight_hh_l0.shape[1]"),
+    ],
+    "sentence_vector": [
+        wrong("backward before forward", "return torch.cat([h_n[-1], h_n[-2]], dim=1)"),
+        wrong("the first layer's rows", "return torch.cat([h_n[0], h_n[1]], dim=1)"),
+        wrong("last two rows reshaped", "return h_n[-2:].reshape(h_n.shape[1], -1)"),
+        wrong("view(B, -1) and the last 2H", "return h_n.view(h_n.shape[1], -1)[:, -2 * h_n.shape[2]:]"),
+        right("dim=-1", "return torch.cat((h_n[-2], h_n[-1]), dim=-1)"),
+        right("permute, then reshape", "return h_n[-2:].permute(1, 0, 2).reshape(h_n.shape[1], -1)"),
+        right("view as (layers, directions, B, H)",
+              "return h_n.view(-1, 2, h_n.shape[1], h_n.shape[2])[-1].transpose(0, 1).flatten(1)"),
+    ],
+    "sentence_vector_from_output": [
+        wrong("both halves at the last step", "return torch.cat([out[:, -1, :hidden], out[:, -1, hidden:]], dim=1)"),
+        wrong("the two ends swapped", "return torch.cat([out[:, 0, :hidden], out[:, -1, hidden:]], dim=1)"),
+        wrong("the two halves swapped", "return torch.cat([out[:, -1, hidden:], out[:, 0, :hidden]], dim=1)"),
+        wrong("batch and time confused", "return torch.cat([out[-1, :, :hidden], out[0, :, hidden:]], dim=1)"),
+        right("split into directions", '''
+            forward, backward = out.split(hidden, dim=2)
+            return torch.cat([forward[:, -1], backward[:, 0]], dim=-1)
+            '''),
+        right("last step counted from the front", "return torch.cat([out[:, out.shape[1] - 1, :hidden], out[:, 0, hidden:]], 1)"),
+    ],
+    "bilstm_classifier": [
+        wrong("hard-coded to the example's 32", "self.head = nn.Linear(32, classes)"),
+        wrong("2 * hidden * num_layers", "self.head = nn.Linear(2 * hidden * num_layers, classes)"),
+        wrong("hidden inputs, fed only h_n[-1]", '''
+            class BiLSTMClassifier(nn.Module):
+                def __init__(self, emb_dim, hidden, classes, num_layers=1):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers, bidirectional=True, batch_first=True)
+                    self.head = nn.Linear(hidden, classes)
+
+                def forward(self, x):
+                    _, (h_n, _) = self.lstm(x)
+                    return self.head(h_n[-1])
+            ''', cell=True),
+        wrong("2 * hidden inputs, fed the last step's output", '''
+            class BiLSTMClassifier(nn.Module):
+                def __init__(self, emb_dim, hidden, classes, num_layers=1):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers, bidirectional=True, batch_first=True)
+                    self.head = nn.Linear(2 * hidden, classes)
+
+                def forward(self, x):
+                    out, _ = self.lstm(x)
+                    return self.head(out[:, -1])
+            ''', cell=True),
+        right("LazyLinear", "self.head = nn.LazyLinear(classes)"),
+        right("hidden * 2", "self.head = nn.Linear(hidden * 2, classes)"),
+        right("read from the LSTM", "self.head = nn.Linear(2 * self.lstm.hidden_size, classes)"),
+    ],
+    "gru_final_states": [
+        wrong("only the top row", '''
+            out, h_n = gru(x)
+            h_n = h_n[-1]
+            '''),
+        wrong("the two unpacked rows stacked again", '''
+            out, (h, c) = gru(x)
+            h_n = torch.stack([h, c])
+            '''),
+        wrong("the output instead of the state", "h_n, _ = gru(x)"),
+        wrong("made batch-first", '''
+            out, h_n = gru(x)
+            h_n = h_n.transpose(0, 1)
+            '''),
+        right("underscore for the output", "_, h_n = gru(x)"),
+        right("index 1", "h_n = gru(x)[1]"),
+        right("index -1", "h_n = gru(x)[-1]"),
+    ],
+}
