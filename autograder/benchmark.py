@@ -25,18 +25,22 @@ REPO = Path(__file__).resolve().parent.parent
 KINDS = ("answer-key", "untouched", "half-done")
 
 
-def _answered(release, source, how_many):
-    """``release`` with its first ``how_many`` answer cells holding the answer from ``source``."""
-    answers = {c.metadata["nbgrader"]["grade_id"]: markers.answer_source(c.source)
-               for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+def answered(release, answers):
+    """A copy of the ``release`` notebook with the answer cells named in ``answers``
+    ({grade_id: source}) filled in, as a student would save it."""
     nb = nbformat.from_dict(json.loads(json.dumps(release)))
-    fixed = 0
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers and fixed < how_many:
+        if grade_id in answers:
             cell.source = answers[grade_id]
-            fixed += 1
     return nb
+
+
+def _answered(release, source, how_many):
+    """``release`` with its first ``how_many`` answer cells holding the answer from ``source``."""
+    answers = [(c.metadata["nbgrader"]["grade_id"], markers.answer_source(c.source))
+               for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    return answered(release, dict(answers[:how_many]))
 
 
 def submissions(release_path, source_path):

@@ -114,6 +114,8 @@ class Case(dict):
             raise AttributeError(f"this case has no size {key!r}; it has {', '.join(self)}") from None
 
     def describe(self):
+        if not self:
+            return self.label
         return ", ".join(f"{k}={v}" for k, v in self.items()) + f" ({self.label})"
 
     def __enter__(self):

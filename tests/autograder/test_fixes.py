@@ -1,0 +1,102 @@
+"""Do the checks tell a learner the truth? Every catalogued wrong fix (tests/fixes/) must fail the
+hidden tests and at least 90% of them the visible check alone; every other correct fix must pass
+both. Then the same fixes, handed in as submissions, through the class grader."""
+import nbformat
+import pytest
+
+import fixes
+from autograder import benchmark, markers, nbgrader_cli
+from conftest import CHAPTERS
+from fixes import trial
+from notebooks import fixme_cells, load, nbgrader_meta
+
+VISIBLE_CATCH_RATE = 0.90
+
+
+def test_every_fixme_cell_has_three_wrong_fixes_and_two_alternatives(chapter):
+    catalogue = fixes.catalogue(chapter)
+    cells = {nbgrader_meta(c)["grade_id"]: c for c in fixme_cells(load("course", chapter))}
+    assert set(catalogue) == set(cells), f"{chapter}: catalogue and fix-me cells differ"
+    for gid, tried in catalogue.items():
+        assert sum(not f.right for f in tried) >= 3, f"{chapter}/{gid}: fewer than three wrong fixes"
+        assert sum(f.right for f in tried) >= 2, f"{chapter}/{gid}: fewer than two alternative fixes"
+        for fix in tried:
+            compile(fixes.fixed_source(cells[gid].source, fix), f"{gid}: {fix.why}", "exec")
+
+
+@pytest.fixture(scope="session")
+def outcomes():
+    """Every fix of every chapter, tried in a learner's kernel (about 90 s)."""
+    return [o for chapter in CHAPTERS for o in trial.run_chapter(chapter)]
+
+
+@pytest.mark.slow
+def test_every_wrong_fix_fails_the_hidden_tests(outcomes):
+    passed = [o.line() for o in outcomes if not o.fix.right and not o.full_error]
+    assert not passed, "wrong fixes that pass the hidden tests:\n" + "\n".join(passed)
+
+
+@pytest.mark.slow
+def test_the_visible_checks_alone_catch_at_least_90_percent_of_wrong_fixes(outcomes):
+    wrong = [o for o in outcomes if not o.fix.right]
+    caught = [o for o in wrong if o.visible_error]
+    hidden = [o for o in wrong if o.full_error]
+    right = [o for o in outcomes if o.fix.right]
+    accepted = [o for o in right if not (o.visible_error or o.full_error)]
+    fixes.SUMMARY.append(
+        f"fix catalogue, in a learner's kernel: the visible checks caught {len(caught)} of {len(wrong)} wrong fixes "
+        f"({100 * len(caught) / len(wrong):.0f}%), the hidden tests {len(hidden)} of {len(wrong)} "
+        f"({100 * len(hidden) / len(wrong):.0f}%); {len(accepted)} of {len(right)} alternative fixes passed both")
+    missed = "\n".join(o.line() for o in wrong if not o.visible_error)
+    assert len(caught) >= VISIBLE_CATCH_RATE * len(wrong), f"the visible checks let through:\n{missed}"
+
+
+@pytest.mark.slow
+def test_every_alternative_fix_runs_and_passes_both(outcomes):
+    failed = [o.line() + (f" (its cell raised {o.fix_cell_error})" if o.fix_cell_error else "")
+              for o in outcomes if o.fix.right and (o.visible_error or o.full_error or o.fix_cell_error)]
+    assert not failed, "correct fixes that the checks reject:\n" + "\n".join(failed)
+
+
+@pytest.mark.slow
+def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_path):
+    """One submission per fix: the released notebook with every other fix-me answered. A wrong
+    fix must lose its own check's point; an alternative must earn every point."""
+    course, releases = benchmark.make_course(tmp_path / "course", [benchmark.REPO / "course" / f"{c}.ipynb" for c in CHAPTERS])
+    expected = {}
+    for chapter in CHAPTERS:
+        source = load("course", chapter)
+        cells = source.cells
+        checks = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(cells[i + 1])["grade_id"]
+                  for i, c in enumerate(cells) if c in fixme_cells(source)}
+        graded = {nbgrader_meta(c)["grade_id"] for c in cells if nbgrader_meta(c).get("grade")}
+        answers = {gid: markers.answer_source(c.source) for gid, c in
+                   ((nbgrader_meta(c)["grade_id"], c) for c in fixme_cells(source))}
+        for gid, tried in fixes.catalogue(chapter).items():
+            cell = next(c for c in fixme_cells(source) if nbgrader_meta(c)["grade_id"] == gid)
+            for k, fix in enumerate(tried):
+                student = f"{gid.replace('_', '-')}-{'right' if fix.right else 'wrong'}-{k}"
+                nb = benchmark.answered(nbformat.read(releases[chapter], as_version=4), {**answers, gid: fixes.fixed_source(cell.source, fix)})
+                folder = course / "submitted" / student / chapter
+                folder.mkdir(parents=True)
+                nbformat.write(nb, folder / f"{chapter}.ipynb")
+                (folder / "timestamp.txt").write_text("2026-11-01 12:00:00.000000 UTC\n")
+                expected[(chapter, student)] = (fix, checks[gid], graded)
+    done = nbgrader_cli.grade(course, "--jobs", "3")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    scores = benchmark.cell_scores(course)
+    wrong_total = wrong_caught = 0
+    problems = []
+    for (chapter, student), (fix, check, graded) in expected.items():
+        mine = {cell: scores[(chapter, student, chapter, cell)] for cell in graded}
+        if fix.right and any(score != 1 for score in mine.values()):
+            problems.append(f"{student} ({fix.why}) lost points: {mine}")
+        if not fix.right:
+            wrong_total += 1
+            wrong_caught += mine[check] == 0
+            if mine[check] != 0:
+                problems.append(f"{student} ({fix.why}) scored on {check}")
+    fixes.SUMMARY.append(f"fix catalogue, through autograder.grade: {wrong_caught} of {wrong_total} wrong fixes "
+                         f"lost their check's point ({100 * wrong_caught / wrong_total:.0f}%); "
+                         f"{len(expected) - wrong_total} alternative fixes handed in")
+    assert not problems, "\n".join(problems)

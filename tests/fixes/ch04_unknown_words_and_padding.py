@@ -1,0 +1,150 @@
+"""Chapter 4: plausible fixes for each fix-me cell."""
+from fixes import right, wrong
+
+FIXES = {
+    "build_vocab": [
+        wrong("words numbered from 0, over the specials", '''
+            vocab = {"<pad>": 0, "<unk>": 1}
+            vocab.update({word: i for i, word in enumerate(kept)})
+            '''),
+        wrong("specials swapped", '''
+            vocab = {"<unk>": 0, "<pad>": 1}
+            for word in kept:
+                vocab[word] = len(vocab)
+            '''),
+        wrong("words in alphabetical order", '''
+            vocab = {"<pad>": 0, "<unk>": 1}
+            for word in sorted(kept):
+                vocab[word] = len(vocab)
+            '''),
+        wrong("words numbered from 1", '''
+            vocab = {"<pad>": 0, "<unk>": 1}
+            for i, word in enumerate(kept):
+                vocab[word] = i + 1
+            '''),
+        wrong("most_common without the alphabetical tie-break", '''
+            def build_vocab(sentences, min_count=1):
+                counts = Counter(w for s in sentences for w in s.split())
+                vocab = {"<pad>": 0, "<unk>": 1}
+                for word, n in counts.most_common():
+                    if n >= min_count:
+                        vocab[word] = len(vocab)
+                return vocab
+            ''', cell=True),
+        right("one dict", 'vocab = {"<pad>": 0, "<unk>": 1, **{w: i + 2 for i, w in enumerate(kept)}}'),
+        right("enumerate over specials and words", 'vocab = {w: i for i, w in enumerate(["<pad>", "<unk>"] + kept)}'),
+    ],
+    "encode_words": [
+        wrong("<unk> assumed to be id 1", "ids = [vocab.get(word, 1) for word in sentence.split()]"),
+        wrong("unknown words mapped to <pad>", "ids = [vocab.get(word, 0) for word in sentence.split()]"),
+        wrong("unknown words dropped", "ids = [vocab[word] for word in sentence.split() if word in vocab]"),
+        wrong("unknown words given a new id", "ids = [vocab.get(word, len(vocab)) for word in sentence.split()]"),
+        right("in, else", 'ids = [vocab[w] if w in vocab else vocab["<unk>"] for w in sentence.split()]'),
+        right("try and except KeyError", '''
+            ids = []
+            for word in sentence.split():
+                try:
+                    ids.append(vocab[word])
+                except KeyError:
+                    ids.append(vocab["<unk>"])
+            '''),
+    ],
+    "make_padded_embedding": [
+        wrong("the pad row zeroed by hand", '''
+            table = nn.Embedding(vocab_size, dim)
+            with torch.no_grad():
+                table.weight[pad_id] = 0
+            return table
+            '''),
+        wrong("padding_idx hard-coded to 0", "return nn.Embedding(vocab_size, dim, padding_idx=0)"),
+        wrong("pad row zeroed, whole table frozen", '''
+            table = nn.Embedding(vocab_size, dim)
+            with torch.no_grad():
+                table.weight[pad_id] = 0
+            table.weight.requires_grad_(False)
+            return table
+            '''),
+        wrong("from_pretrained random weights", "return nn.Embedding.from_pretrained(torch.randn(vocab_size, dim), freeze=False, padding_idx=pad_id)"),
+        right("positional padding_idx", "return nn.Embedding(vocab_size, dim, pad_id)"),
+        right("padding_idx set after construction", '''
+            table = nn.Embedding(vocab_size, dim)
+            table.padding_idx = pad_id
+            with torch.no_grad():
+                table.weight[pad_id].zero_()
+            return table
+            '''),
+        right("from_pretrained with a zero pad row", '''
+            weights = torch.randn(vocab_size, dim)
+            weights[pad_id] = 0
+            return nn.Embedding.from_pretrained(weights, freeze=False, padding_idx=pad_id)
+            '''),
+    ],
+    "run_packed": [
+        wrong("lengths sorted, sentences not", "packed = pack_padded_sequence(x, lengths.sort(descending=True).values, batch_first=True)"),
+        wrong("batch sorted and never put back", '''
+            lengths, order = lengths.sort(descending=True)
+            packed = pack_padded_sequence(x[order], lengths, batch_first=True)
+            '''),
+        wrong("batch_first left out", "packed = pack_padded_sequence(x, lengths, enforce_sorted=False)"),
+        wrong("total_length left out", '''
+            def run_packed(lstm, x, lengths):
+                packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                out, _ = lstm(packed)
+                padded, _ = pad_packed_sequence(out, batch_first=True)
+                return padded
+            ''', cell=True),
+        right("lengths as a list", "packed = pack_padded_sequence(x, lengths.tolist(), batch_first=True, enforce_sorted=False)"),
+        right("sorted by hand and put back", '''
+            def run_packed(lstm, x, lengths):
+                order = lengths.argsort(descending=True)
+                packed = pack_padded_sequence(x[order], lengths[order], batch_first=True)
+                out, _ = lstm(packed)
+                padded, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+                return padded[order.argsort()]
+            ''', cell=True),
+        right("run padded, then zero the padding (a one-directional LSTM never looks ahead)", '''
+            def run_packed(lstm, x, lengths):
+                out, _ = lstm(x)                                                  # (B, T, H)
+                real = torch.arange(x.shape[1])[None, :] < lengths[:, None]       # (B, T)
+                return out * real.unsqueeze(-1).to(out.device)
+            ''', cell=True),
+    ],
+    "last_real_step": [
+        wrong("lengths - 1 as a time index for everyone", "return out[:, lengths - 1]"),
+        wrong("lengths without the - 1", "return out[torch.arange(out.shape[0]), lengths]"),
+        wrong("gather, then squeeze()", '''
+            index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2]).to(out.device)
+            return out.gather(1, index).squeeze()
+            '''),
+        wrong("the longest sentence's last step", "return out[:, lengths.max() - 1]"),
+        right("range", "return out[range(out.shape[0]), lengths - 1]"),
+        right("a loop", "return torch.stack([out[b, n - 1] for b, n in enumerate(lengths.tolist())])"),
+        right("gather, then squeeze(1)", '''
+            index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2]).to(out.device)
+            return out.gather(1, index).squeeze(1)
+            '''),
+    ],
+    "token_loss": [
+        wrong("ignore_index hard-coded to 0", "return nn.functional.cross_entropy(flat_logits, flat_tags, ignore_index=0)"),
+        wrong("masked, then averaged over every position", '''
+            losses = nn.functional.cross_entropy(flat_logits, flat_tags, reduction="none")
+            return (losses * (flat_tags != pad_tag)).mean()
+            '''),
+        wrong("summed instead of averaged", 'return nn.functional.cross_entropy(flat_logits, flat_tags, ignore_index=pad_tag, reduction="sum")'),
+        wrong("not flattened: time read as the class axis", "return nn.functional.cross_entropy(logits, tags, ignore_index=pad_tag)"),
+        right("real positions selected", '''
+            real = flat_tags != pad_tag
+            return nn.functional.cross_entropy(flat_logits[real], flat_tags[real])
+            '''),
+        right("masked sum over the real count", '''
+            losses = nn.functional.cross_entropy(flat_logits, flat_tags, reduction="none")
+            real = (flat_tags != pad_tag).float()
+            return (losses * real).sum() / real.sum()
+            '''),
+        right("class weights with the pad tag at 0", '''
+            weight = torch.ones(logits.shape[-1], device=logits.device)
+            weight[pad_tag] = 0
+            return nn.functional.cross_entropy(flat_logits, flat_tags, weight=weight)
+            '''),
+    ],
+}

@@ -1,0 +1,109 @@
+"""Chapter 5: plausible fixes for each fix-me cell."""
+from fixes import right, wrong
+
+FIXES = {
+    "conv_out_len": [
+        wrong("dilation left out", "return (length + 2 * padding - kernel) // stride + 1"),
+        wrong("true division", "return (length + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1"),
+        wrong("rounded up", "return math.ceil((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1"),
+        wrong("dilation times the whole kernel", "return (length + 2 * padding - dilation * kernel) // stride + 1"),
+        right("math.floor", "return math.floor((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1"),
+        right("counting window starts", "return len(range(0, length + 2 * padding - dilation * (kernel - 1), stride))"),
+    ],
+    "pool_out_len": [
+        wrong("always rounded up", "return math.ceil((length - kernel) / stride) + 1"),
+        wrong("ceil_mode without the last-window rule", '''
+            if ceil_mode:
+                return math.ceil((length - kernel) / stride) + 1
+            return (length - kernel) // stride + 1
+            '''),
+        wrong("last-window rule with > instead of >=", '''
+            if not ceil_mode:
+                return (length - kernel) // stride + 1
+            out = math.ceil((length - kernel) / stride) + 1
+            if (out - 1) * stride > length:
+                out -= 1
+            return out
+            '''),
+        wrong("last window dropped when it overhangs the end", '''
+            out = math.ceil((length - kernel) / stride) + 1 if ceil_mode else (length - kernel) // stride + 1
+            if (out - 1) * stride + kernel > length:
+                out -= 1
+            return out
+            '''),
+        right("integer ceiling", '''
+            if not ceil_mode:
+                return (length - kernel) // stride + 1
+            out = -(-(length - kernel) // stride) + 1
+            if (out - 1) * stride >= length:
+                out -= 1
+            return out
+            '''),
+        right("counting window starts", '''
+            return sum(1 for start in range(0, length, stride)
+                       if start + kernel <= length or (ceil_mode and start <= length - kernel + stride - 1))
+            '''),
+    ],
+    "small_cnn": [
+        wrong("hard-coded to the example's 14", "side = 14"),
+        wrong("halved, rounding up", "side = (size + 1) // 2"),
+        wrong("true division", "side = size / 2"),
+        wrong("the convolution assumed to shrink the image", "side = size - 2"),
+        right("math.floor", "side = math.floor(size / 2)"),
+        right("LazyLinear", '''
+            class SmallCNN(nn.Module):
+                def __init__(self, in_channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(in_channels, 8, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    self.head = nn.LazyLinear(classes)
+
+                def forward(self, images):
+                    return self.head(self.features(images).flatten(1))
+            ''', cell=True),
+        right("a dummy forward pass", '''
+            class SmallCNN(nn.Module):
+                def __init__(self, in_channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(in_channels, 8, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    with torch.no_grad():
+                        n = self.features(torch.zeros(1, in_channels, size, size)).numel()
+                    self.head = nn.Linear(n, classes)
+
+                def forward(self, images):
+                    return self.head(self.features(images).flatten(1))
+            ''', cell=True),
+    ],
+    "per_example_features": [
+        wrong("squeeze, then flatten", "return maps.squeeze().flatten(1)"),
+        wrong("hard-coded to the example's 48", "return maps.view(-1, 48)"),
+        wrong("flattened from dimension 2", "return torch.flatten(maps, start_dim=2)"),
+        wrong("channels last, then flattened", "return maps.permute(0, 2, 3, 1).flatten(1)"),
+        right("view", "return maps.view(maps.shape[0], -1)"),
+        right("nn.Flatten", "return nn.Flatten()(maps)"),
+        right("reshape with len", "return maps.reshape(len(maps), -1)"),
+    ],
+    "text_cnn": [
+        wrong("view to (B, E, T)", "h = self.conv(x.view(x.shape[0], x.shape[2], x.shape[1]))"),
+        wrong("reshape to (B, E, T)", "h = self.conv(x.reshape(x.shape[0], x.shape[2], -1))"),
+        wrong("max over filters instead of time", '''
+            h = self.conv(x.transpose(1, 2))
+            return h.max(dim=1).values
+            '''),
+        wrong("mean over time instead of max", '''
+            h = self.conv(x.transpose(1, 2))
+            return h.mean(dim=2)
+            '''),
+        right("permute", "h = self.conv(x.permute(0, 2, 1))"),
+        right("movedim", "h = self.conv(x.movedim(2, 1))"),
+        right("contiguous copy", "h = self.conv(x.transpose(1, 2).contiguous())"),
+    ],
+    "to_channels_first": [
+        wrong("height and width swapped", "return images.permute(0, 3, 2, 1)"),
+        wrong("transpose(1, 3)", "return images.transpose(1, 3)"),
+        wrong("view", "return images.view(B, C, H, W)"),
+        wrong("channels in front of the batch", "return images.permute(3, 0, 1, 2)"),
+        right("movedim", "return images.movedim(3, 1)"),
+        right("two transposes", "return images.transpose(1, 3).transpose(2, 3)"),
+        right("stacking the channels", "return torch.stack([images[..., c] for c in range(C)], dim=1)"),
+    ],
+}
