@@ -185,12 +185,19 @@ class Course:
 
 
 def import_inbox(course, assignment, inbox, notebooks):
-    """Copy a folder of STUDENT.ipynb / STUDENT.zip files into submitted/STUDENT/ASSIGNMENT/."""
-    imported = []
+    """Copy a folder of STUDENT.ipynb / STUDENT.zip files into submitted/STUDENT/ASSIGNMENT/.
+
+    Returns the students imported and the files refused: a name that cannot be a student id
+    (``*.ipynb``, ``.alice.ipynb``, a newline) is never copied, so it cannot touch anyone else."""
+    imported, refused = [], []
     for path in sorted(Path(inbox).iterdir()):
-        if path.suffix not in (".ipynb", ".zip") or path.name.startswith("."):
+        if path.suffix not in (".ipynb", ".zip") or not path.is_file():
             continue
         student = path.stem
+        problem = intake.refuse_student_id(student, f"{Path(inbox).name}/{path.name}")
+        if problem:
+            refused.append(Result(assignment, student, status="rejected", problem=problem))
+            continue
         target = course.root / "submitted" / student / assignment
         shutil.rmtree(target, ignore_errors=True)   # our own copy of an earlier import, never the inbox
         target.mkdir(parents=True)
@@ -204,16 +211,16 @@ def import_inbox(course, assignment, inbox, notebooks):
         stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(path.stat().st_mtime))
         (target / "timestamp.txt").write_text(stamp + "\n")
         imported.append(student)
-    return imported
+    return imported, refused
 
 
 class Grader:
     def __init__(self, course, jobs=2, wall_limit=300.0, memory_limit=2 << 30, sandboxed=True,
-                 regrade=False, out=sys.stdout):
+                 regrade=False, out=sys.stdout, refused=()):
         self.course = course
         self.jobs, self.wall_limit, self.memory_limit = jobs, wall_limit, memory_limit
         self.sandboxed, self.regrade, self.out = sandboxed, regrade, out
-        self.results = []
+        self.results = list(refused)   # files refused before grading (an unusable student id)
 
     def say(self, line):
         print(line, file=self.out, flush=True)
@@ -298,17 +305,22 @@ class Grader:
         todo = []
         for assignment in assignments:
             for student in self.course.submitted(assignment):
+                problem = intake.refuse_student_id(student, f"submitted/{student}/{assignment}")
+                if problem:   # never handed to nbgrader: its id would be read as a pattern or a path
+                    self.results.append(Result(assignment, student, status="rejected", problem=problem))
+                    continue
                 files = self._files(assignment, student)
                 digest = intake.digest(files)
                 journal = self.course.journal(assignment, student)
                 if not self.regrade and journal.exists() and json.loads(journal.read_text()).get("digest") == digest:
                     continue
                 todo.append((assignment, student, digest))
-        done_before = sum(len(self.course.submitted(a)) for a in assignments) - len(todo)
+        done_before = sum(len(self.course.submitted(a)) for a in assignments) - len(todo) - len(self.results)
         if done_before:
             self.say(f"{done_before} submissions already graded and unchanged: skipped (--regrade to grade them again)")
         if not todo:
             self.say("nothing to grade")
+            self._summary(0)
             return self.results
         self._grade(todo, known)
         return self.results
@@ -430,11 +442,14 @@ def _clock(seconds):
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def write_csv(course, path, assignments):
-    """One row per submission: scores from the gradebook, status and notes from the journal."""
+def write_csv(course, path, assignments, refused=()):
+    """One row per submission: scores from the gradebook, status and notes from the journal; then
+    one row per file refused for its name (never in the gradebook)."""
     with open(path, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["assignment", "student", "score", "max_score", "status", "notes"])
+        for r in refused:
+            out.writerow([r.assignment, r.student, "0", "", "rejected", r.problem])
         with Gradebook(course.db_url) as gb:
             for assignment in assignments:
                 for submission in sorted(gb.assignment_submissions(assignment), key=lambda s: s.student.id):
@@ -500,17 +515,21 @@ def main(argv=None):
         notebooks = course.assignments().get(args.assignments[0])
         if not notebooks:
             raise SystemExit(f"{args.assignments[0]} is not in the gradebook: run nbgrader generate_assignment first")
-        students = import_inbox(course, args.assignments[0], args.inbox, notebooks)
-        print(f"imported {len(students)} submissions from {args.inbox}")
+        students, refused = import_inbox(course, args.assignments[0], args.inbox, notebooks)
+        print(f"imported {len(students)} submissions from {args.inbox}"
+              + (f"; refused {len(refused)} (see the summary)" if refused else ""))
+    else:
+        refused = []
     grader = Grader(course, jobs=max(1, args.jobs), wall_limit=args.wall_limit,
-                    memory_limit=int(args.memory_limit * 2**20), sandboxed=sandboxed, regrade=args.regrade)
+                    memory_limit=int(args.memory_limit * 2**20), sandboxed=sandboxed, regrade=args.regrade,
+                    refused=refused)
     results = grader.run(args.assignments)
     assignments = args.assignments or sorted(course.assignments())
     if args.feedback:
         failures = generate_feedback(course, results)
         print(f"feedback written to {course.root / 'feedback'}" + "".join(f"\n  FAILED {f}" for f in failures))
     if args.csv:
-        write_csv(course, args.csv, assignments)
+        write_csv(course, args.csv, assignments, [r for r in results if intake.student_id_problem(r.student)])
         print(f"grades written to {args.csv}")
     return 1 if any(r.status == "error" for r in results) else 0
 

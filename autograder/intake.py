@@ -20,6 +20,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -28,6 +30,11 @@ from pathlib import Path
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
+MAX_STUDENT_ID = 100
+# What a student id may hold: letters and digits (any script), then also . _ - @ + (e-mail
+# addresses and LMS ids fit). nbgrader puts ids into folder names and glob patterns, so anything
+# else is refused at intake, before nbgrader reads it: a "*" matched every student.
+_SAFE_ID = re.compile(r"\A[^\W_][\w.@+-]*\Z")
 # the nbgrader metadata that decides how a cell is graded (nbgrader recomputes the rest)
 GRADING_KEYS = ("grade", "solution", "locked", "points", "task")
 
@@ -40,6 +47,41 @@ class Rejected(Exception):
 class Intake:
     notebook: nbformat.NotebookNode
     notes: list = field(default_factory=list)
+
+
+def student_id_problem(name):
+    """Why ``name`` cannot be a student id nbgrader handles safely, or None when it can."""
+    if not name:
+        return "it is empty"
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        return "it holds a control character (a newline, a tab or similar)"
+    if any(ch in name for ch in "*?[]"):
+        return "nbgrader reads * ? [ ] in an id as a pattern, which can match other students' folders"
+    if any(ch in name for ch in "/\\") or name in (".", ".."):
+        return "a path separator or '..' would reach outside the student's own folder"
+    if name.startswith("."):
+        return "a name starting with '.' is a hidden file, which nbgrader and the exchange skip"
+    if len(name) > MAX_STUDENT_ID:
+        return f"it is {len(name)} characters long, over the limit of {MAX_STUDENT_ID}"
+    if not _SAFE_ID.match(name):
+        return "it holds characters nbgrader's folders and patterns cannot carry safely (use letters, digits, . _ - @ +)"
+    return None
+
+
+def safe_student_id(name):
+    """A suggestion to rename an unusable id to: unsafe characters become '-', no leading dots."""
+    cleaned = re.sub(r"[^\w.@+-]+", "-", "".join(ch for ch in name if not unicodedata.category(ch).startswith("C")))
+    cleaned = cleaned.lstrip("._-")[:MAX_STUDENT_ID].rstrip("-")
+    return cleaned if cleaned and not student_id_problem(cleaned) else "student-1"
+
+
+def refuse_student_id(name, where):
+    """The rejection message for an unusable id, or None: it names the file and the rename."""
+    problem = student_id_problem(name)
+    if problem is None:
+        return None
+    return (f"{where}: {name!r} cannot be a student id: {problem}. Nothing of it was graded and no other "
+            f"student is affected: rename it to {safe_student_id(name)!r} and grade again")
 
 
 def digest(paths):
@@ -72,9 +114,15 @@ def read(path):
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Rejected(f"{name} is not a notebook: it is not valid JSON ({exc}); it may have been "
                        "truncated or saved by another program: ask the student to resubmit") from None
+    except RecursionError:
+        raise Rejected(f"{name} is not a notebook: its JSON is nested thousands of levels deep, as no "
+                       "notebook is: ask the student to resubmit the notebook they were given") from None
     if not isinstance(raw, dict) or "nbformat" not in raw:
         raise Rejected(f"{name} is JSON but not a notebook (no 'nbformat' field): ask the student to resubmit")
-    notes = []
+    if type(raw["nbformat"]) is not int or not 1 <= raw["nbformat"] <= 4:
+        raise Rejected(f"{name} is not a notebook this course can read: its 'nbformat' field is "
+                       f"{raw['nbformat']!r}, not 3 or 4: ask the student to resubmit the notebook they were given")
+    notes = _drop_malformed_nbgrader_metadata(raw, name)
     if raw["nbformat"] < 4:
         notes.append(f"{name} was an nbformat {raw['nbformat']} notebook; converted to nbformat 4")
     try:
@@ -87,6 +135,30 @@ def read(path):
         raise Rejected(f"{name} could not be read as a notebook ({type(exc).__name__}: {exc}): "
                        "ask the student to resubmit") from None
     return Intake(nb, notes)
+
+
+_FLAG_KEYS = ("grade", "solution", "locked", "task")
+
+
+def _drop_malformed_nbgrader_metadata(raw, name):
+    """Remove nbgrader metadata nbgrader itself would crash on (a string where a dict belongs, a
+    grade_id that is not a string, points that are not a number); ``restore_metadata`` then puts
+    the release's back where the cell matches. Returns notes."""
+    notes = []
+    cells = raw.get("cells") if isinstance(raw.get("cells"), list) else []
+    for index, cell in enumerate(cells):
+        meta = cell.get("metadata") if isinstance(cell, dict) else None
+        if not isinstance(meta, dict) or "nbgrader" not in meta:
+            continue
+        ng = meta["nbgrader"]
+        fine = (isinstance(ng, dict) and isinstance(ng.get("grade_id", ""), str)
+                and all(isinstance(ng.get(k, False), bool) for k in _FLAG_KEYS)
+                and type(ng.get("points", 0)) in (int, float))
+        if not fine:
+            del meta["nbgrader"]
+            notes.append(f"{name}: cell {index}'s nbgrader metadata was not valid ({json.dumps(ng)[:80]}); "
+                         "it was removed, and put back from the release where the cell matches")
+    return notes
 
 
 def belongs_to(nb, release, releases, name):
@@ -117,6 +189,10 @@ def restore_metadata(nb, release):
     seen = set()
     for cell in nb.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id is not None and grade_id not in by_id:   # pasted from another chapter, or made up
+            notes.append(f"cell {grade_id!r} is not a cell of this assignment; it runs as an ordinary cell")
+            del cell.metadata["nbgrader"]
+            continue
         if grade_id not in by_id:
             continue
         if grade_id in seen:   # a pasted copy: graded once, as nbgrader's DeduplicateIds would

@@ -187,7 +187,9 @@ class KernelSlot:
         if self.sandboxed:
             env.update(SHAPESCHOOL_SANDBOXED="1", MPLCONFIGDIR="/tmp/matplotlib", SHAPESCHOOL_FONTS=str(fonts))
             argv = sandbox.command(argv, self.shared, env, readonly=[fonts])
-            env = None
+            # bwrap's --clearenv cleans only its child's environment; bwrap itself is the
+            # sandbox's pid 1, whose /proc/1/environ any student can read: start it with nothing.
+            env = sandbox.BWRAP_ENVIRONMENT
         else:
             env = dict(os.environ, **env)
             env.pop("MPLBACKEND")  # as a fresh kernel would see it

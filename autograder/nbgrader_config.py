@@ -13,11 +13,11 @@ _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-from nbgrader.converters import GenerateAssignment, GenerateFeedback  # noqa: E402
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import ClearSolutions  # noqa: E402
 
 from autograder.launch import AddLaunchCells  # noqa: E402
-from autograder.preprocessors import HideHiddenTests, ShowBrokenCode  # noqa: E402
+from autograder.preprocessors import HideHiddenTests, NeutraliseStudentHTML, ShowBrokenCode  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -31,9 +31,15 @@ c.GenerateAssignment.preprocessors = [AddLaunchCells] + [
     for step in GenerateAssignment.class_traits()["preprocessors"].default()
 ]
 
-# Feedback shows what each check said, never how a hidden test checks it.
-c.GenerateFeedback.preprocessors = [HideHiddenTests] + list(
+# Feedback shows what each check said, never how a hidden test checks it, and no student HTML
+# or JavaScript stays live in it (nbgrader's templates ignore HTMLExporter.sanitize_html).
+c.GenerateFeedback.preprocessors = [HideHiddenTests, NeutraliseStudentHTML] + list(
     GenerateFeedback.class_traits()["preprocessors"].default())
+
+# The autograded notebook, which formgrader shows the instructor, keeps no live student HTML or
+# JavaScript either: cleaned last, after scores are read from the outputs.
+c.Autograde.autograde_preprocessors = list(
+    Autograde.class_traits()["autograde_preprocessors"].default()) + [NeutraliseStudentHTML]
 
 # No cell in the course trains anything: a minute bounds a runaway loop in any one cell.
 c.Execute.timeout = 60

@@ -1,5 +1,9 @@
 """nbgrader preprocessors of the course's own."""
+from bleach import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from nbconvert.filters import markdown2html
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
+from traitlets import default
 
 from . import markers
 
@@ -38,3 +42,46 @@ class HideHiddenTests(NbGraderPreprocessor):
                 if output.get("output_type") == "error":
                     output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
         return cell, resources
+
+
+class NeutraliseStudentHTML(SanitizeHTML):
+    """nbconvert's ``SanitizeHTML`` (bleach), made safe for nbgrader's own page templates.
+
+    A student writes markdown cells and can make any output (``display(HTML(...))``, a
+    ``_repr_html_``). nbgrader's formgrade and feedback templates render both as live HTML and
+    ignore ``HTMLExporter.sanitize_html``, so the autograded notebook and the feedback are
+    cleaned here instead: scripts, event handlers, iframes and script outputs are escaped or
+    dropped by ``SanitizeHTML``; and because a markdown link is not HTML until it is rendered,
+    markdown (cells and ``text/markdown`` outputs) is rendered to HTML first, so bleach's
+    allowed protocols (http, https, mailto) also remove ``javascript:`` links.
+    """
+
+    @default("enabled")
+    def _enabled_default(self):   # nbconvert's preprocessors are off unless enabled; this one is the point
+        return True
+
+    @default("tags")
+    def _tags_default(self):   # what rendered markdown is made of; still no script, style or frame
+        return sorted(set(ALLOWED_TAGS) | {"p", "br", "hr", "pre", "code", "span", "div", "img", "sub", "sup",
+                                           "del", "kbd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead",
+                                           "tbody", "tr", "th", "td", "dl", "dt", "dd", "details", "summary"})
+
+    @default("attributes")
+    def _attributes_default(self):   # no event handlers; URLs keep only http, https and mailto
+        return {**ALLOWED_ATTRIBUTES, "img": ["src", "alt", "title", "width", "height"],
+                "th": ["align"], "td": ["align"], "code": ["class"], "span": ["class"], "div": ["class"]}
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            # The templates render the cleaned source as markdown once more. Every real link was
+            # rendered and vetted above, so a bracket still in the text is literal (say, link
+            # syntax inside an HTML block): encoded, it cannot become a link the second time.
+            clean = self.sanitize_html_tags(markdown2html(cell.source))
+            cell.source = clean.replace("[", "&#91;").replace("]", "&#93;")
+            return cell, resources
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "text/markdown" in data:
+                    data["text/html"] = markdown2html(data.pop("text/markdown"))
+        return super().preprocess_cell(cell, resources, index)

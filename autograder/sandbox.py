@@ -18,6 +18,11 @@ UNSANDBOXED_WARNING = (
     "Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) to grade in a sandbox.")
 
 
+# The whole environment bwrap itself starts with. It is pid 1 inside the sandbox, and a student
+# can read /proc/1/environ there: the grader's own variables (tokens, passwords) must not be in it.
+BWRAP_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
 class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing, or cannot create namespaces on this machine."""
 

@@ -1,5 +1,6 @@
 """``python -m autograder.grade`` as an instructor uses it: the same scores as plain nbgrader,
 a run killed part-way and run again, and a folder of files instead of nbgrader's exchange."""
+import re
 import shutil
 import signal
 import subprocess
@@ -101,3 +102,47 @@ def test_without_a_sandbox_grading_works_and_says_so_loudly(tmp_path):
     for student, _, _, score in _grades(course):
         totals[student] = totals.get(student, 0) + score
     assert totals == {student: EXPECTED[kind] for (student, _), kind in roster.items()}
+
+
+def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
+    """Files named so that nbgrader would read the id as a pattern or a path, or skip it, are
+    refused with a rename; the honest students beside them get exactly their scores; a student's
+    scripts are dead in the autograded notebook and the feedback."""
+    course, releases = benchmark.make_course(tmp_path / "course", [benchmark.REPO / "course" / f"{CHAPTER}.ipynb"])
+    kinds = benchmark.submissions(releases[CHAPTER], benchmark.REPO / "course" / f"{CHAPTER}.ipynb")
+    import nbformat
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    nbformat.write(kinds["answer-key"], inbox / "alice.ipynb")
+    nbformat.write(kinds["half-done"], inbox / "bob.ipynb")
+    bad_names = ["*", "alice[1]", ".carol", "dave\nx", "b?b"]
+    for bad in bad_names:
+        nbformat.write(kinds["answer-key"], inbox / f"{bad}.ipynb")
+    hostile = kinds["answer-key"]
+    hostile.cells.append(nbformat.v4.new_markdown_cell("<script>alert('md')</script> [x](javascript:alert(1))"))
+    hostile.cells.append(nbformat.v4.new_code_cell(
+        "from IPython.display import HTML, display\ndisplay(HTML(\"<script>alert('out')</script>\"))"))
+    nbformat.write(hostile, inbox / "eve.ipynb")
+
+    for attempt in range(2):   # and again: refusals repeat, nothing is graded twice
+        done = nbgrader_cli.grade(course, CHAPTER, "--inbox", str(inbox), "--csv", str(tmp_path / "grades.csv"),
+                                  "--feedback")
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert done.stdout.count("cannot be a student id") == len(bad_names), done.stdout[-3000:]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        scores = {s.student.id: s.score for s in gb.assignment_submissions(CHAPTER)}
+    assert scores == {"alice": 5, "bob": 2, "eve": 5}
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice", "bob", "eve"]
+    assert "rename it to 'alice-1'" in done.stdout and "rename it to 'carol'" in done.stdout
+    rows = (tmp_path / "grades.csv").read_text()
+    assert rows.count(",rejected,") == len(bad_names)
+
+    graded = nbformat.read(course / "autograded" / "eve" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+    rendered = [c.source for c in graded.cells if c.cell_type == "markdown"] + [
+        str(o.get("data", {})) for c in graded.cells for o in c.get("outputs", [])]   # what formgrader renders
+    feedback = (course / "feedback" / "eve" / CHAPTER / f"{CHAPTER}.html").read_text()
+    live_html = re.compile(r"<script>alert|href=[\"']?\s*javascript:", re.IGNORECASE)
+    live_markdown = re.compile(r"<script>alert|\]\(\s*javascript:", re.IGNORECASE)   # rendered again later
+    for page in rendered:
+        assert not live_markdown.search(page), page[:300]
+    assert not live_html.search(feedback)

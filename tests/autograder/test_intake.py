@@ -117,3 +117,64 @@ def test_the_digest_changes_when_any_file_does(tmp_path):
     first = intake.digest([a])
     a.write_text("2")
     assert intake.digest([a]) != first
+
+
+# --- names and JSON that nbgrader cannot handle safely ---
+
+@pytest.mark.parametrize("name, words", [
+    ("*", "as a pattern"), ("alice[1]", "as a pattern"), ("a?b", "as a pattern"),
+    ("line\nbreak", "control character"), ("tab\there", "control character"),
+    (".alice", "hidden file"), ("..", "path separator"), ("a/b", "path separator"), ("a\\b", "path separator"),
+    ("", "empty"), ("x" * 101, "over the limit"), ("two words", "cannot carry safely"), ("quote'd", "cannot carry safely"),
+])
+def test_unusable_student_ids_are_refused_with_a_safe_rename(name, words):
+    message = intake.refuse_student_id(name, f"inbox/{name}.ipynb")
+    assert words in message and "rename it to" in message and "no other student is affected" in message
+    suggestion = message.split("rename it to ")[1].split(" and grade again")[0].strip("'\"")
+    assert intake.student_id_problem(suggestion) is None, suggestion
+
+
+@pytest.mark.parametrize("name", ["alice", "student042", "a.b@uni.edu", "o'neil".replace("'", ""), "josé", "李雷", "x-1_2+3"])
+def test_ordinary_student_ids_are_accepted(name):
+    assert intake.student_id_problem(name) is None
+
+
+@pytest.mark.parametrize("value", ["4", None, 4.0, True, 99, [4]])
+def test_an_nbformat_field_of_the_wrong_type_is_a_rejection(tmp_path, value):
+    path = tmp_path / "x.ipynb"
+    nb = json.loads((corpus.FOLDER / "answer_key.ipynb").read_text())
+    nb["nbformat"] = value
+    path.write_text(json.dumps(nb))
+    with pytest.raises(intake.Rejected, match="'nbformat' field is"):
+        intake.read(path)
+
+
+def test_deeply_nested_json_is_a_rejection(tmp_path):
+    path = tmp_path / "x.ipynb"
+    path.write_text('{"nbformat": 4, "cells": ' + "[" * 100000 + "]" * 100000 + "}")
+    with pytest.raises(intake.Rejected, match="nested thousands of levels deep"):
+        intake.read(path)
+
+
+@pytest.mark.parametrize("broken", ["a string", None, {"grade_id": 7}, {"grade_id": "check_encode", "points": "5"},
+                                    {"grade_id": "check_encode", "grade": "yes"}])
+def test_nbgrader_metadata_of_the_wrong_type_is_removed_then_restored(tmp_path, broken):
+    nb = json.loads((corpus.FOLDER / "answer_key.ipynb").read_text())
+    target = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "check_encode")
+    target["metadata"]["nbgrader"] = broken
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(nb))
+    read = intake.read(path)
+    assert any("nbgrader metadata was not valid" in note for note in read.notes)
+    intake.restore_metadata(read.notebook, RELEASE)
+    ids = [nbgrader_meta(c).get("grade_id") for c in read.notebook.cells]
+    assert ids.count("check_encode") <= 1
+
+
+def test_a_grade_id_from_another_chapter_runs_as_an_ordinary_cell(tmp_path):
+    nb = nbformat.read(corpus.FOLDER / "answer_key.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('pasted')", metadata={"nbgrader": {
+        "grade": True, "grade_id": "check_zero_state", "locked": True, "points": 1, "schema_version": 3, "solution": False}}))
+    notes = intake.restore_metadata(nb, RELEASE)
+    assert any("'check_zero_state' is not a cell of this assignment" in n for n in notes)
+    assert "nbgrader" not in nb.cells[-1].metadata

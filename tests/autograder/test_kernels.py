@@ -172,3 +172,21 @@ def test_a_notebook_that_kills_the_server_fails_alone_and_the_slot_restarts():
         assert not own.alive()
         own.restart()
         assert printed(run(own, notebook("print('again')")).notebook.cells[0]) == "again\n"
+
+
+def test_the_graders_environment_never_reaches_student_code(monkeypatch):
+    """Every process a student can see in the sandbox, its own and pid 1 included, was started
+    without the grader's environment: a token planted there must not be readable."""
+    monkeypatch.setenv("INSTRUCTOR_TOKEN", "tok-3f9a1c-never-show-me")
+    nb = notebook("import os, glob\n"
+                  "seen = ''\n"
+                  "for path in glob.glob('/proc/*/environ'):\n"
+                  "    try:\n        seen += open(path, 'rb').read().decode(errors='replace')\n"
+                  "    except OSError:\n        pass\n"
+                  "print(len(glob.glob('/proc/*/environ')), 'environ files read')\n"
+                  "print(seen + repr(dict(os.environ)))")
+    with kernels.KernelSlot(sandboxed=True) as fresh:
+        out = run(fresh, nb)
+    text = printed(out.notebook.cells[0])
+    assert "environ files read" in text and "PATH" in text
+    assert "tok-3f9a1c" not in text, "the grader's environment is visible inside the sandbox"
