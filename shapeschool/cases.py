@@ -18,6 +18,8 @@ run (``seed=None``); hidden tests pass a seed of their own so that grading repea
 """
 import random
 
+import torch
+
 from .errors import ShapeSchoolError
 
 _TRIES = 500
@@ -99,13 +101,17 @@ class Case(dict):
 
     Used as a context manager around a check: a failed check gains the sizes it failed with,
     and an error raised by the learner's code becomes a failed check that still shows the
-    check's hint, with the original error beneath it.
+    check's hint, with the original error beneath it. Inside it, torch draws from the case's
+    own seed, and on leaving, the notebook's random state is put back as it was: a check's
+    tensors repeat whatever ran before it, and the lesson after it prints the same numbers
+    however many sizes the check tried.
     """
 
     def __init__(self, values, label, name="the check", hint="", seed=None):
         super().__init__(values)
         self.label, self.name, self.hint = label, name, hint
         self.rng = random.Random(seed)
+        self.torch_seed = self.rng.getrandbits(63)
 
     def __getattr__(self, key):
         try:
@@ -119,9 +125,14 @@ class Case(dict):
         return ", ".join(f"{k}={v}" for k, v in self.items()) + f" ({self.label})"
 
     def __enter__(self):
+        cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+        self._saved_rng = torch.random.fork_rng(devices=cuda)
+        self._saved_rng.__enter__()
+        torch.manual_seed(self.torch_seed)
         return self
 
     def __exit__(self, kind, error, tb):
+        self._saved_rng.__exit__(None, None, None)
         if kind is None or not issubclass(kind, Exception):
             return False
         if isinstance(error, ShapeSchoolError):

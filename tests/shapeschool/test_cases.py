@@ -78,3 +78,28 @@ def test_the_summary_counts_each_kind():
     sizes = ss.Sizes(B=(1, 2))
     assert str(sizes.cases(example=dict(B=1), edges=["B=2"], draws=2)) == "the example, 1 edge case and 2 random sizes"
     assert str(sizes.cases(edges=["B=1", "B=2"], draws=0)) == "2 edge cases"
+
+
+def test_a_check_leaves_the_notebooks_random_state_as_it_found_it():
+    import torch
+    torch.manual_seed(5)
+    before = torch.rand(3)
+    torch.manual_seed(5)
+    for case in ss.Sizes(B=(1, 50)).cases(edges=["B=1"], draws=3):
+        with case:
+            torch.randn(case.B, 7)          # a varying amount of drawing
+    assert torch.equal(torch.rand(3), before)
+
+
+def test_a_cases_tensors_come_from_its_own_seed():
+    import torch
+    first = []
+    for case in ss.Sizes(B=(1, 9)).cases(draws=3, seed=11):
+        with case:
+            first.append(torch.randn(case.B))
+    torch.rand(100)                          # whatever ran before the check
+    again = []
+    for case in ss.Sizes(B=(1, 9)).cases(draws=3, seed=11):
+        with case:
+            again.append(torch.randn(case.B))
+    assert all(torch.equal(a, b) for a, b in zip(first, again))
