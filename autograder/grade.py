@@ -302,12 +302,13 @@ class Grader:
             self.say(f"SKIPPED submitted/*/{name}: {name} is not an assignment of this course "
                      "(a misnamed folder? move it under the right assignment's name)")
         self._all_releases = {f"{a}/{n}": self.course.release(a, n) for a in known for n in known[a]}
-        todo = []
+        todo, refused = [], 0
         for assignment in assignments:
             for student in self.course.submitted(assignment):
                 problem = intake.refuse_student_id(student, f"submitted/{student}/{assignment}")
                 if problem:   # never handed to nbgrader: its id would be read as a pattern or a path
                     self.results.append(Result(assignment, student, status="rejected", problem=problem))
+                    refused += 1
                     continue
                 files = self._files(assignment, student)
                 digest = intake.digest(files)
@@ -315,7 +316,7 @@ class Grader:
                 if not self.regrade and journal.exists() and json.loads(journal.read_text()).get("digest") == digest:
                     continue
                 todo.append((assignment, student, digest))
-        done_before = sum(len(self.course.submitted(a)) for a in assignments) - len(todo) - len(self.results)
+        done_before = sum(len(self.course.submitted(a)) for a in assignments) - len(todo) - refused
         if done_before:
             self.say(f"{done_before} submissions already graded and unchanged: skipped (--regrade to grade them again)")
         if not todo:

@@ -129,6 +129,7 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
                                   "--feedback")
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         assert done.stdout.count("cannot be a student id") == len(bad_names), done.stdout[-3000:]
+        assert ("3 submissions already graded and unchanged" in done.stdout) == (attempt == 1), done.stdout[:600]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         scores = {s.student.id: s.score for s in gb.assignment_submissions(CHAPTER)}
     assert scores == {"alice": 5, "bob": 2, "eve": 5}
