@@ -74,6 +74,7 @@ FIXES = {
             ''', cell=True),
     ],
     "run_seq_first": [
+        wrong("all NaN, of the right shape", "return torch.full((x.shape[0], x.shape[1], lstm.hidden_size), float('nan'), device=x.device)"),
         wrong("output not transposed back", '''
             out, _ = lstm(x.transpose(0, 1))
             return out

@@ -13,6 +13,7 @@ FIXES = {
         right("einops.rearrange", "return rearrange(x, 'b t e -> t b e')"),
     ],
     "flatten_steps": [
+        wrong("all NaN, of the right shape", "return torch.full((B, T * H), float('nan'), device=out.device)"),
         wrong("reshape without the transpose", "return out.reshape(B, T * H)"),
         wrong("contiguous and view, no transpose", "return out.contiguous().view(B, T * H)"),
         wrong("hidden before time", "return out.permute(1, 2, 0).reshape(B, T * H)"),

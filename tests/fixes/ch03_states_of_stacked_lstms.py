@@ -25,6 +25,7 @@ FIXES = {
         right("read from the recurrent weight", "h_size = lstm.weight_hh_l0.shape[1]"),
     ],
     "sentence_vector": [
+        wrong("all NaN, of the right shape", "return torch.full((h_n.shape[1], 2 * h_n.shape[2]), float('nan'), device=h_n.device)"),
         wrong("backward before forward", "return torch.cat([h_n[-1], h_n[-2]], dim=1)"),
         wrong("the first layer's rows", "return torch.cat([h_n[0], h_n[1]], dim=1)"),
         wrong("last two rows reshaped", "return h_n[-2:].reshape(h_n.shape[1], -1)"),

@@ -125,6 +125,7 @@ FIXES = {
             '''),
     ],
     "token_loss": [
+        wrong("NaN", "return torch.tensor(float('nan'), device=logits.device)"),
         wrong("ignore_index hard-coded to 0", "return nn.functional.cross_entropy(flat_logits, flat_tags, ignore_index=0)"),
         wrong("masked, then averaged over every position", '''
             losses = nn.functional.cross_entropy(flat_logits, flat_tags, reduction="none")

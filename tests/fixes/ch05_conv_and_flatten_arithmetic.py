@@ -98,6 +98,7 @@ FIXES = {
         right("contiguous copy", "h = self.conv(x.transpose(1, 2).contiguous())"),
     ],
     "to_channels_first": [
+        wrong("all NaN, of the right shape", "return torch.full((B, C, H, W), float('nan'), device=images.device)"),
         wrong("height and width swapped", "return images.permute(0, 3, 2, 1)"),
         wrong("transpose(1, 3)", "return images.transpose(1, 3)"),
         wrong("view", "return images.view(B, C, H, W)"),
