@@ -121,7 +121,7 @@ def read(path):
         raise Rejected(f"{name} is JSON but not a notebook (no 'nbformat' field): ask the student to resubmit")
     if type(raw["nbformat"]) is not int or not 1 <= raw["nbformat"] <= 4:
         raise Rejected(f"{name} is not a notebook this course can read: its 'nbformat' field is "
-                       f"{raw['nbformat']!r}, not 3 or 4: ask the student to resubmit the notebook they were given")
+                       f"{raw['nbformat']!r}, not a notebook format version (1 to 4): ask the student to resubmit the notebook they were given")
     notes = _drop_malformed_nbgrader_metadata(raw, name)
     if raw["nbformat"] < 4:
         notes.append(f"{name} was an nbformat {raw['nbformat']} notebook; converted to nbformat 4")
