@@ -67,16 +67,16 @@ def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_pat
     for chapter in CHAPTERS:
         source = load("course", chapter)
         cells = source.cells
+        fixme = {nbgrader_meta(c)["grade_id"]: c for c in fixme_cells(source)}
         checks = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(cells[i + 1])["grade_id"]
-                  for i, c in enumerate(cells) if c in fixme_cells(source)}
+                  for i, c in enumerate(cells) if c in fixme.values()}
         graded = {nbgrader_meta(c)["grade_id"] for c in cells if nbgrader_meta(c).get("grade")}
-        answers = {gid: markers.answer_source(c.source) for gid, c in
-                   ((nbgrader_meta(c)["grade_id"], c) for c in fixme_cells(source))}
+        answers = {gid: markers.answer_source(c.source) for gid, c in fixme.items()}
+        release = nbformat.read(releases[chapter], as_version=4)
         for gid, tried in fixes.catalogue(chapter).items():
-            cell = next(c for c in fixme_cells(source) if nbgrader_meta(c)["grade_id"] == gid)
             for k, fix in enumerate(tried):
                 student = f"{gid.replace('_', '-')}-{'right' if fix.right else 'wrong'}-{k}"
-                nb = benchmark.answered(nbformat.read(releases[chapter], as_version=4), {**answers, gid: fixes.fixed_source(cell.source, fix)})
+                nb = benchmark.answered(release, {**answers, gid: fixes.fixed_source(fixme[gid].source, fix)})
                 folder = course / "submitted" / student / chapter
                 folder.mkdir(parents=True)
                 nbformat.write(nb, folder / f"{chapter}.ipynb")

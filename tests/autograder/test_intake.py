@@ -134,7 +134,7 @@ def test_unusable_student_ids_are_refused_with_a_safe_rename(name, words):
     assert intake.student_id_problem(suggestion) is None, suggestion
 
 
-@pytest.mark.parametrize("name", ["alice", "student042", "a.b@uni.edu", "o'neil".replace("'", ""), "josé", "李雷", "x-1_2+3"])
+@pytest.mark.parametrize("name", ["alice", "student042", "a.b@uni.edu", "oneil", "josé", "李雷", "x-1_2+3"])
 def test_ordinary_student_ids_are_accepted(name):
     assert intake.student_id_problem(name) is None
 
