@@ -1,13 +1,13 @@
-"""Kernels forked from a warm parent: every notebook in a process of its own, without paying
-for a fresh interpreter and ``import torch`` each time.
+"""Kernels forked from a warm parent: every notebook in a process and a sandbox of its own,
+without paying for a fresh interpreter and ``import torch`` each time.
 
-A ``KernelSlot`` owns one fork server (``autograder/forkserver.py``), sandboxed with bubblewrap
-when it can be, and runs one notebook at a time in a kernel forked from it. The notebook is
-run by nbgrader's own ``Execute`` preprocessor, given the forked kernel through a
+A ``KernelSlot`` owns one warm, trusted server (``autograder/zygote.py``) that no student code
+ever runs in. For each notebook the slot makes a fresh bubblewrap sandbox (``sandbox.Holder``)
+and control groups (``cgroups``) with their own limits; the server forks a kernel into them, and
+the notebook is run by nbgrader's own ``Execute`` preprocessor, given the kernel through a
 jupyter_client provisioner, so outputs, errors and timeouts are recorded exactly as plain
-``nbgrader autograde`` records them. The slot enforces a wall-time and a memory limit from
-outside the kernel and, after each notebook, kills whatever the notebook started and empties
-every place it could write.
+``nbgrader autograde`` records them. Afterwards the sandbox is killed whole: nothing the notebook
+started, wrote or holds survives it, and nothing it did can reach the server or the next notebook.
 
     with KernelSlot(sandboxed=True) as slot:
         outcome = slot.run(notebook, Execute(), resources, wall_limit=300, memory_limit=2 << 30)
@@ -15,6 +15,7 @@ every place it could write.
 import asyncio
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -27,9 +28,11 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from . import sandbox
+from . import cgroups, sandbox
 
-FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
+ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
+PIDS_LIMIT = 256             # processes and threads in one notebook's control group
+OUTPUT_LIMIT = 32 << 20      # bytes of output one notebook may send (and the largest one message)
 # What every grading kernel would otherwise import for itself: the course's libraries, and what
 # ipykernel loads as it starts (its debugger alone is a quarter of a kernel's start-up).
 PRELOAD = ("torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
@@ -114,18 +117,18 @@ def _provisioner_class():
     class ForkedProvisioner(KernelProvisionerBase):
         """Lets jupyter_client treat a kernel forked by the slot's server as its own."""
 
-        slot = None
+        box = None
         pid = 0   # the kernel's pid as this process sees it
 
         @property
         def has_process(self):
-            return self.pid > 0 and self.slot.kernel_alive(self.pid)
+            return self.pid > 0 and self.box.kernel_alive(self.pid)
 
         async def poll(self):
-            return None if self.slot.kernel_alive(self.pid) else -signal.SIGKILL
+            return None if self.box.kernel_alive(self.pid) else -signal.SIGKILL
 
         async def wait(self):
-            while self.slot.kernel_alive(self.pid):
+            while self.box.kernel_alive(self.pid):
                 await asyncio.sleep(0.05)
             return -signal.SIGKILL
 
@@ -136,10 +139,10 @@ def _provisioner_class():
                 pass
 
         async def kill(self, restart=False):
-            self.slot.kill_kernel(self.pid)
+            self.box.kill()
 
         async def terminate(self, restart=False):
-            self.slot.kill_kernel(self.pid)
+            self.box.kill()
 
         async def launch_kernel(self, cmd, **kwargs):
             raise KernelFailed("kernels for grading are forked by the slot's server, not launched")
@@ -150,16 +153,30 @@ def _provisioner_class():
     return ForkedProvisioner
 
 
-class KernelSlot:
-    """One warm fork server and the one notebook it is running."""
+def _host_limits_warning(groups):
+    """What is not enforced on this machine, or None."""
+    if groups is not None:
+        return None
+    return ("WARNING: no usable control groups (" + cgroups.why_not() + "): a notebook's memory is "
+            "measured by its processes' resident memory only, so files in its /tmp and /dev/shm "
+            "(each capped at the memory limit) and memfd files are not counted, and its process "
+            "count is checked by polling, which a fast fork bomb can outrun.")
 
-    def __init__(self, sandboxed=True, preload=PRELOAD, threads=1, env=None):
+
+class KernelSlot:
+    """One warm server and the one notebook it is running, in a sandbox of its own."""
+
+    def __init__(self, sandboxed=True, preload=PRELOAD, threads=1, env=None, pids_limit=PIDS_LIMIT,
+                 output_limit=OUTPUT_LIMIT, groups="find"):
         self.sandboxed = sandboxed
         self.preload = tuple(preload)
         self.threads = threads
         self.extra_env = dict(env or {})
+        self.pids_limit, self.output_limit = pids_limit, output_limit
+        self.groups = cgroups.find() if groups == "find" else groups
+        self.limits_warning = _host_limits_warning(self.groups)
+        self.reply_timeout = 60.0    # seconds the server may take to set up one kernel
         self._server = None
-        self._namespace = None
         self._lock = threading.Lock()
         self._serial = 0
 
@@ -168,12 +185,15 @@ class KernelSlot:
         return self.start().wait_ready()
 
     def start(self):
-        """Start the server (from the thread that will outlive it: Linux ties the sandbox's life
+        """Start the server (from the thread that will outlive it: Linux ties the server's life
         to the thread that started it). ``wait_ready`` returns once its imports are done."""
-        self.shared = Path(tempfile.mkdtemp(prefix="shapeschool-slot-"))
-        fonts = _matplotlib_cache()
-        env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": "/tmp",
-               "LANG": "C.UTF-8", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
+        self.scratch = Path(tempfile.mkdtemp(prefix="shapeschool-slot-"))
+        mpl = self.scratch / "matplotlib"
+        shutil.copytree(_matplotlib_cache(), mpl)
+        # The server's whole environment: the grader's own (tokens, passwords) must not reach a
+        # kernel, whose /proc/self/environ shows what its parent was started with.
+        env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": str(self.scratch),
+               "LANG": "C.UTF-8", "MPLBACKEND": "agg", "MPLCONFIGDIR": str(mpl), "PYTHONDONTWRITEBYTECODE": "1",
                "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                "OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads), **self.extra_env}
         # The sandbox shows no GPU device files, so sandboxed kernels grade on the CPU whatever
@@ -183,24 +203,17 @@ class KernelSlot:
         for key in passed:
             if key in os.environ:
                 env.setdefault(key, os.environ[key])
-        argv = [sys.executable, str(FORKSERVER), *self.preload]
+        self._kernel_env = {k: v for k, v in env.items() if k not in ("HOME", "MPLCONFIGDIR")}
         if self.sandboxed:
-            env.update(SHAPESCHOOL_SANDBOXED="1", MPLCONFIGDIR="/tmp/matplotlib", SHAPESCHOOL_FONTS=str(fonts))
-            argv = sandbox.command(argv, self.shared, env, readonly=[fonts])
-            # bwrap's --clearenv cleans only its child's environment; bwrap itself is the
-            # sandbox's pid 1, whose /proc/1/environ any student can read: start it with nothing.
-            env = sandbox.BWRAP_ENVIRONMENT
+            self._kernel_env["MPLCONFIGDIR"] = "/tmp/matplotlib"
         else:
-            env = dict(os.environ, **env)
-            env.pop("MPLBACKEND")  # as a fresh kernel would see it
-        self._server = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                        text=True, start_new_session=True)
+            self._kernel_env.pop("MPLBACKEND")  # as a fresh kernel would see it
+        self._server = subprocess.Popen([sys.executable, str(ZYGOTE), *self.preload], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
         return self
 
-    def wait_ready(self):
-        self._request({"op": "sweep", "keep": str(self.shared)})   # answered once the imports are done
-        if self.sandboxed:
-            self._namespace = self._sandbox_namespace()
+    def wait_ready(self, timeout=300.0):
+        self._request({"op": "ready"}, timeout)   # answered once the imports are done
         return self
 
     def __exit__(self, *exc):
@@ -210,122 +223,256 @@ class KernelSlot:
             except OSError:
                 pass
             self._server.wait()
-        shutil.rmtree(self.shared, ignore_errors=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def alive(self):
         return self._server is not None and self._server.poll() is None
 
     def restart(self):
-        """A new server in place of one that died (student code can kill it: same sandbox)."""
+        """A new server in place of one that died or stopped answering."""
         self.__exit__(None, None, None)
         return self.start().wait_ready()
 
-    def _request(self, message):
+    def _request(self, message, timeout=None):
+        """Send one request and read its one-line reply, or raise KernelFailed (killing the server)."""
+        timeout = timeout or self.reply_timeout
         with self._lock:
             try:
-                self._server.stdin.write(json.dumps(message) + "\n")
+                self._server.stdin.write((json.dumps(message) + "\n").encode())
                 self._server.stdin.flush()
-                reply = self._server.stdout.readline()
+                reply = _read_line(self._server.stdout.fileno(), timeout)
+            except TimeoutError:   # before OSError, of which it is one
+                self.__exit__(None, None, None)
+                raise KernelFailed(f"the kernel server did not answer in {timeout:g} s and was stopped") from None
             except OSError:   # a broken pipe: the server is gone
-                reply = ""
+                reply = b""
         if not reply:
-            how = "bubblewrap" if self.sandboxed else "python"
-            raise KernelFailed(f"the kernel fork server ({how}) exited with code {self._server.wait()}; "
-                               "its stderr above says why")
+            raise KernelFailed(f"the kernel server exited with code {self._server.wait()}; its stderr above says why")
         return json.loads(reply)
 
-    def _sandbox_namespace(self):
-        """The PID namespace bwrap made, and the two processes in it that are not a notebook's."""
-        for pid in _pids():
-            if f"PPid:\t{self._server.pid}\n" in _read(f"/proc/{pid}/status"):  # the sandbox's init
-                namespace = _pid_namespace(pid)
-                self._not_kernels = {pid} | {p for p in _pids() if _pid_namespace(p) == namespace}
-                return namespace
-        raise KernelFailed("could not find the sandbox's processes")
+    # -- one notebook -----------------------------------------------------------------
+    def run(self, nb, executor, resources=None, wall_limit=300.0, memory_limit=2 << 30):
+        """Run ``nb`` with ``executor`` (an nbconvert ExecutePreprocessor) in a fresh kernel and sandbox.
 
-    def _host_pid(self, inner):
-        """The pid, as seen here, of the process that is ``inner`` inside the sandbox."""
-        for pid in _pids():
-            if _pid_namespace(pid) == self._namespace:
-                nspid = [line for line in _read(f"/proc/{pid}/status").splitlines() if line.startswith("NSpid:")]
-                if nspid and int(nspid[0].split()[-1]) == inner:
-                    return pid
-        raise KernelFailed(f"kernel {inner} vanished as it started")
+        Returns an Outcome. If the notebook was stopped (wall time, memory, processes, output,
+        the kernel died), every code cell that did not finish gets an error output saying so,
+        so that no test cell it never ran can count as passed.
+        """
+        self._serial += 1
+        with _Notebook(self, self._serial, wall_limit, memory_limit) as box:
+            kernel = box.start_kernel()
+            return _execute(box, kernel, nb, executor, resources or {})
 
-    # -- what a notebook's kernel owns ------------------------------------------------
-    def members(self, kernel):
+
+class _Notebook:
+    """Everything one notebook owns: its sandbox, its control groups, its kernel; gone on exit."""
+
+    def __init__(self, slot, serial, wall_limit, memory_limit):
+        self.slot, self.serial = slot, serial
+        self.wall_limit, self.memory_limit = wall_limit, memory_limit
+        self.holder = self.group = None
+        self.kernel = None
+        self.start_log = ""
+
+    def __enter__(self):
+        slot = self.slot
+        try:
+            if slot.groups is not None:
+                name = f"shapeschool-{os.getpid()}-{id(slot):x}-{self.serial}"
+                self.group = slot.groups.create(name, memory=self.memory_limit, pids=slot.pids_limit)
+            if slot.sandboxed:
+                self.holder = sandbox.Holder(tmp_size=self.memory_limit)
+                self.folder, self.seen_from_here = "/tmp", Path(self.holder.root()) / "tmp"
+            else:
+                self.folder = self.seen_from_here = slot.scratch / f"run{self.serial}"
+                self.folder.mkdir()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def start_kernel(self):
+        from jupyter_client.connect import write_connection_file
+
+        slot = self.slot
+        here, info = write_connection_file(str(slot.scratch / f"kernel-{self.serial}.json"), transport="ipc",
+                                           ip=str(self.seen_from_here / "k"))
+        self.connection_file = here
+        info = dict(info, ip=str(Path(self.folder) / "k"))
+        info["key"] = info["key"].decode() if isinstance(info["key"], bytes) else info["key"]
+        env = dict(slot._kernel_env, NBGRADER_EXECUTION=os.environ.get("NBGRADER_EXECUTION", "autograde"))
+        request = {"op": "start", "folder": str(self.folder), "connection": info, "env": env,
+                   "groups": self.group.procs_files() if self.group else [],
+                   "limits": {"cpu": int(self.wall_limit * slot.threads) + 10, "fsize": self.memory_limit,
+                              "nofile": 1024}}
+        if self.holder:
+            request.update(sandbox=self.holder.pid, uid=self.holder.uid, gid=self.holder.gid,
+                           nested_users=os.geteuid() != 0)
+        reply = slot._request(request)
+        if "pid" not in reply:
+            raise KernelFailed(f"the kernel did not start: {reply.get('error')}")
+        self.kernel = reply["pid"]
+        return self.kernel
+
+    # -- what the notebook owns ---------------------------------------------------------
+    def members(self):
         """Every process the notebook's code may have started, the kernel included."""
-        if self.sandboxed:   # the whole sandbox but its init and the server, found when it was idle
-            return [p for p in _pids() if p not in self._not_kernels and _pid_namespace(p) == self._namespace]
-        return [p for p in _pids() if _session(p) == kernel]
+        if self.group is not None:
+            return self.group.processes()
+        if self.holder is not None:
+            namespace = _pid_namespace(self.holder.pid)
+            return [p for p in _pids() if _pid_namespace(p) == namespace and p != self.holder.pid]
+        return [p for p in _pids() if _session(p) == self.kernel]
+
+    def memory(self):
+        if self.group is not None:
+            return self.group.memory()
+        return sum(_rss(p) for p in self.members())
+
+    def peak_memory(self, sampled):
+        return max(sampled, self.group.peak_memory()) if self.group is not None else sampled
+
+    def out_of_memory(self):
+        return self.group is not None and self.group.oom_killed() > 0
 
     def kernel_alive(self, kernel):
         stat = _read(f"/proc/{kernel}/stat")
         return bool(stat) and stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
-    def kill_kernel(self, kernel):
-        _kill(self.members(kernel) + [kernel])
+    def kill(self):
+        """Kill everything the notebook started: the sandbox whole, or the kernel's session."""
+        if self.holder is not None:
+            self.holder.kill()
+        _kill(self.members() + ([self.kernel] if self.kernel else []))
 
-    def memory(self, kernel):
-        return sum(_rss(p) for p in self.members(kernel))
+    def __exit__(self, *exc):
+        self.kill()
+        if self.group is not None:
+            self.group.remove()
+        if not self.slot.sandboxed:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if getattr(self, "connection_file", None):
+            Path(self.connection_file).unlink(missing_ok=True)
 
-    # -- one notebook -----------------------------------------------------------------
-    def run(self, nb, executor, resources=None, wall_limit=300.0, memory_limit=2 << 30):
-        """Run ``nb`` with ``executor`` (an nbconvert ExecutePreprocessor) in a fresh forked kernel.
 
-        Returns an Outcome. If the notebook was stopped (wall time, memory, the kernel died),
-        every code cell that did not finish gets an error output saying so, so that no test
-        cell it never ran can count as passed.
-        """
-        from jupyter_client import AsyncKernelManager
-        from jupyter_client.connect import write_connection_file
+def _tail(path, limit=3000):
+    """The end of a kernel's start-up log, as a suffix for an error message, or ""."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - limit))
+            text = f.read(limit).decode(errors="replace").strip()
+    except OSError:
+        return ""
+    return f"; the kernel's last words:\n{text}" if text else ""
 
-        self._serial += 1
-        folder = self.shared / f"run{self._serial}"
-        folder.mkdir()
-        connection_file = folder / "kernel.json"
-        write_connection_file(str(connection_file), transport="ipc", ip=str(folder / "k"))
-        env = {"NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde")}
-        inner = self._request({"op": "start", "connection_file": str(connection_file), "env": env})["pid"]
-        kernel = self._host_pid(inner) if self.sandboxed else inner
 
-        km = AsyncKernelManager(connection_file=str(connection_file), kernel_name="python3")
-        km.load_connection_file()
-        _wake_often(km)
-        km.provisioner = _provisioner_class()(kernel_id=f"slot-run{self._serial}", kernel_spec=None, parent=km)
-        km.provisioner.slot, km.provisioner.pid = self, kernel
+def _read_line(fd, timeout):
+    """One line from a pipe, waiting at most ``timeout`` seconds in all."""
+    deadline = time.monotonic() + timeout
+    received = b""
+    while not received.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return received
+        received += chunk
+    return received
 
-        started, completed = set(), set()
-        original_hook = executor.on_cell_executed
-        executor.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
 
-        def record(**kwargs):
-            completed.add(kwargs["cell_index"])
-            return original_hook(**kwargs) if callable(original_hook) else None
+def _execute(box, kernel, nb, executor, resources):
+    from jupyter_client import AsyncKernelManager
 
-        executor.on_cell_executed = record
-        watchdog = _Watchdog(self, kernel, wall_limit, memory_limit)
-        start = time.monotonic()
-        problem = None
-        try:
-            watchdog.start()
-            executor.preprocess(nb, resources or {}, km=km)
-        except Exception as exc:  # the notebook's trouble, never the batch's
-            problem = watchdog.reason or _describe(exc)
-        finally:
-            watchdog.stop()
-            if executor.kc is not None:
-                executor.kc.stop_channels()
-            executor.on_cell_executed = original_hook
-            self.kill_kernel(kernel)
-            self._request({"op": "sweep", "keep": str(self.shared)})
-            shutil.rmtree(folder, ignore_errors=True)
-        problem = problem or watchdog.reason
-        if problem and not started and not watchdog.reason:
-            raise KernelFailed(f"the kernel did not start: {problem}")   # no student code ran: ours
-        if problem:
-            _mark_not_run(nb, completed, problem)
-        return Outcome(nb, problem, time.monotonic() - start, watchdog.peak, completed)
+    km = AsyncKernelManager(connection_file=box.connection_file, kernel_name="python3")
+    km.load_connection_file()
+    km.context = _capped_context(box.slot.output_limit)
+    _wake_often(km)
+    km.provisioner = _provisioner_class()(kernel_id=f"slot-run{box.serial}", kernel_spec=None, parent=km)
+    km.provisioner.box, km.provisioner.pid = box, kernel
+
+    started, completed = set(), set()
+    original_hook, original_process = executor.on_cell_executed, executor.process_message
+    executor.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
+
+    def record(**kwargs):
+        completed.add(kwargs["cell_index"])
+        return original_hook(**kwargs) if callable(original_hook) else None
+
+    watchdog = _Watchdog(box, box.wall_limit, box.memory_limit)
+    budget = _OutputBudget(box.slot.output_limit, watchdog)
+    executor.on_cell_executed = record
+    executor.process_message = budget.wrap(original_process)
+    start = time.monotonic()
+    problem = None
+    try:
+        watchdog.start()
+        executor.preprocess(nb, resources, km=km)
+    except Exception as exc:  # the notebook's trouble, never the batch's
+        problem = watchdog.reason or _describe(exc)
+    finally:
+        watchdog.stop()
+        if executor.kc is not None:
+            executor.kc.stop_channels()
+        executor.on_cell_executed, executor.process_message = original_hook, original_process
+        if not started:
+            box.start_log = _tail(box.seen_from_here / "kernel-stderr.log")
+        box.kill()
+        km.context.destroy(linger=0)
+    if box.out_of_memory():
+        watchdog.reason = watchdog.reason or (
+            f"it used more than the memory limit of {box.memory_limit / 2**20:.0f} MiB (files in /tmp "
+            "and /dev/shm count) and was stopped")
+    problem = watchdog.reason or problem
+    if problem and not started and not watchdog.reason:   # no student code ran: the trouble is ours
+        raise KernelFailed(f"the kernel did not start: {problem}{box.start_log}")
+    if problem:
+        _mark_not_run(nb, completed, problem)
+    return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed)
+
+
+def _capped_context(output_limit):
+    """A zmq context whose sockets drop any one message larger than ``output_limit`` bytes, so
+    no single print or display can fill the grading process."""
+    import zmq
+    import zmq.asyncio
+
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, int(output_limit))
+    return context
+
+
+class _OutputBudget:
+    """Counts the bytes a notebook's kernel sends as output; past the budget, the notebook stops."""
+
+    def __init__(self, limit, watchdog):
+        self.limit, self.watchdog, self.used = limit, watchdog, 0
+
+    def wrap(self, process_message):
+        def counted(msg, cell, cell_index):
+            self.used += _size(msg.get("content"))
+            if self.used > self.limit:
+                if not self.watchdog.reason:
+                    self.watchdog.reason = (f"its output passed the limit of {self.limit / 2**20:.0f} MiB "
+                                            "and it was stopped")
+                    self.watchdog.box.kill()
+                return None
+            return process_message(msg, cell, cell_index)
+        return counted
+
+
+def _size(value, depth=0):
+    """Roughly how many bytes a message's content holds (strings and bytes, however nested)."""
+    if isinstance(value, (str, bytes)):
+        return len(value)
+    if depth > 20:
+        return 0
+    if isinstance(value, dict):
+        return sum(len(str(k)) + _size(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_size(v, depth + 1) for v in value)
+    return 8
 
 
 def _wake_often(km, every=0.5):
@@ -378,11 +525,12 @@ def _mark_not_run(nb, completed, problem):
 
 
 class _Watchdog(threading.Thread):
-    """Kills the notebook's processes, from outside, once it passes its wall time or memory."""
+    """Stops the notebook, from outside, once it passes its wall time, its memory or its process
+    count (the last two are enforced by control groups where there are some)."""
 
-    def __init__(self, slot, kernel, wall_limit, memory_limit, every=0.25):
+    def __init__(self, box, wall_limit, memory_limit, every=0.25):
         super().__init__(daemon=True)
-        self.slot, self.kernel = slot, kernel
+        self.box = box
         self.wall_limit, self.memory_limit, self.every = wall_limit, memory_limit, every
         self.reason = None
         self.peak = 0
@@ -390,17 +538,18 @@ class _Watchdog(threading.Thread):
 
     def run(self):
         start = time.monotonic()
-        while not self._done.wait(self.every):
-            used = self.slot.memory(self.kernel)
+        while not self._done.wait(self.every) and not self.reason:
+            used = self.box.memory()
             self.peak = max(self.peak, used)
             if used > self.memory_limit:
                 self.reason = (f"it used {used / 2**20:.0f} MiB, past the memory limit of "
                                f"{self.memory_limit / 2**20:.0f} MiB, and was stopped")
+            elif self.box.group is None and len(self.box.members()) > self.box.slot.pids_limit:
+                self.reason = f"it started more than {self.box.slot.pids_limit} processes and was stopped"
             elif time.monotonic() - start > self.wall_limit:
                 self.reason = f"it ran past the wall-time limit of {self.wall_limit:g} s and was stopped"
-            if self.reason:
-                self.slot.kill_kernel(self.kernel)
-                return
+        if self.reason:
+            self.box.kill()
 
     def stop(self):
         self._done.set()

@@ -1,15 +1,21 @@
-"""Where student code runs: bubblewrap (Debian's ``bubblewrap``), or nowhere safer, said loudly.
+"""Where student code runs: a fresh bubblewrap sandbox (Debian's ``bubblewrap``) for every
+notebook, or nowhere safer, said loudly.
 
-Inside the sandbox a kernel sees the interpreter, its installed packages and the ``shapeschool``
-helper package, all read-only; a private /tmp that vanishes with the sandbox; and one folder the
-grader shares for the kernel's sockets. It does not see the course's sources (hidden tests,
-answer keys), any submission, the gradebook or the network, and holds no capabilities.
+Inside its sandbox a kernel sees the interpreter, its installed packages and the ``shapeschool``
+helper package, all read-only, and a private /tmp and /dev/shm that vanish with the sandbox (its
+sockets live in /tmp; the grader reaches them through /proc/PID/root). It does not see the
+course's sources (hidden tests, answer keys), any submission, the gradebook, the network, the
+grader's processes or any other notebook's, and it runs as an unprivileged user with no
+capabilities. Killing the sandbox's first process kills everything the notebook started.
 """
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 UNSANDBOXED_WARNING = (
@@ -36,7 +42,7 @@ def readable_paths():
     import shapeschool
 
     paths = {sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-             str(Path(shapeschool.__file__).resolve().parent), str(Path(__file__).resolve().parent)}
+             str(Path(shapeschool.__file__).resolve().parent)}
     paths.update(p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p)
     return sorted(paths)
 
@@ -49,28 +55,130 @@ def system_paths():
             if os.path.lexists(p)]
 
 
-def command(argv, shared, env, readonly=()):
-    """The bwrap command line that runs ``argv`` with ``shared`` (a folder) writable at its own path
-    and each folder in ``readonly`` readable at its own path."""
-    bwrap = bwrap_path()
-    if not bwrap:
-        raise SandboxUnavailable("bwrap is not installed")
-    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--tmpfs", "/dev/shm",
-            "--tmpfs", "/tmp"]
-    for path in system_paths():
-        if os.path.islink(path):  # /bin -> usr/bin on merged-/usr systems
-            args += ["--symlink", os.readlink(path), path]
-        else:
-            args += ["--ro-bind", path, path]
-    for path in [*readable_paths(), *map(str, readonly)]:
-        if not any(path == s or path.startswith(s + "/") for s in system_paths()):
-            args += ["--ro-bind", path, path]
-    # writable: the private /tmp and /dev/shm (both emptied between notebooks) and the shared folder
-    args += ["--bind", str(shared), str(shared), "--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
-    for key, value in env.items():
-        args += ["--setenv", key, value]
-    return args + ["--", *argv]
+SANDBOX_USER = 65534   # "nobody": the user a root grader's sandboxes run as
+
+
+class Holder:
+    """One notebook's sandbox, held open by ``sleep`` until ``kill``.
+
+    ``pid`` is the host pid of the sandbox's first process: the kernel enters its namespaces
+    (``autograder.zygote``) and the grader reaches its files through /proc/PID/root. ``uid`` and
+    ``gid`` are the unprivileged user the kernel must take in it. The sandbox gives the
+    interpreter, its packages, the helper package and each folder in ``readonly``, read-only; a
+    private /tmp and /dev/shm, each a memory file system of at most ``tmp_size`` bytes; no
+    network, no other process, no capability.
+
+    A root grader makes the sandbox's user namespace itself, mapping root (for bwrap's set-up,
+    which must read an interpreter that may live under /root) and nobody (for the kernel): root
+    in a sandbox would still own every root-owned file it can see. Any other grader's sandbox
+    maps only its own user, which the kernel keeps, with no capabilities.
+    """
+
+    def __init__(self, tmp_size, readonly=()):
+        bwrap = bwrap_path()
+        if not bwrap:
+            raise SandboxUnavailable("bwrap is not installed")
+        self._userns = None
+        self.process = None
+        passed = []
+        try:
+            if os.geteuid() == 0:
+                self.uid = self.gid = SANDBOX_USER
+                passed.append(self._make_user_namespace())
+                args = [bwrap, "--userns", str(passed[-1]), "--unshare-pid", "--unshare-net", "--unshare-ipc",
+                        "--unshare-uts", "--unshare-cgroup-try"]
+            else:
+                self.uid, self.gid = os.getuid(), os.getgid()
+                args = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns"]
+            args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev"]
+            for folder in ("/dev/shm", "/tmp"):
+                args += ["--perms", "1777", "--size", str(int(tmp_size)), "--tmpfs", folder]
+            bound = [p for p in system_paths() if not os.path.islink(p)] + [
+                p for p in [*readable_paths(), *map(str, readonly)]
+                if not any(p == s or p.startswith(s + "/") for s in system_paths())]
+            for folder in sorted({str(parent) for p in bound for parent in Path(p).parents} - {"/"}):
+                args += ["--perms", "0755", "--dir", folder]   # bwrap would make them 0700: unreadable
+            for path in system_paths():
+                if os.path.islink(path):  # /bin -> usr/bin on merged-/usr systems
+                    args += ["--symlink", os.readlink(path), path]
+            for path in bound:
+                args += ["--ro-bind", path, path]
+            info, info_write = os.pipe()
+            passed.append(info_write)
+            args += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv", "--info-fd", str(info_write),
+                     "--", "sleep", "infinity"]
+            self.process = subprocess.Popen(args, env=BWRAP_ENVIRONMENT, cwd="/", pass_fds=passed,
+                                            start_new_session=True, stdin=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE)
+        except BaseException:
+            self.kill()
+            raise
+        finally:
+            for fd in passed:
+                os.close(fd)
+            self._end_user_namespace_holder()
+        with os.fdopen(info) as reader:
+            text = reader.read()   # bwrap closes it once the sandbox is set up
+        try:
+            self.pid = self._command_pid(json.loads(text)["child-pid"])
+        except (ValueError, KeyError, OSError):
+            self.kill()
+            raise SandboxUnavailable("bwrap did not start a sandbox: " + self.process.stderr.read().decode().strip())
+
+    def _command_pid(self, init, timeout=10.0):
+        """The pid of ``sleep``, once bwrap has started it: the sandbox is then wholly set up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with open(f"/proc/{init}/task/{init}/children") as f:
+                children = f.read().split()
+            if children:
+                return int(children[0])
+            time.sleep(0.001)
+        raise OSError("bwrap ended or stalled before the sandbox was ready")
+
+    def _make_user_namespace(self):
+        """A user namespace mapping root and nobody to themselves, held by util-linux's unshare."""
+        self._userns = subprocess.Popen(["unshare", "--user", "sleep", "infinity"], env=BWRAP_ENVIRONMENT,
+                                        cwd="/", start_new_session=True, stdin=subprocess.DEVNULL)
+        own = os.readlink("/proc/self/ns/user")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if os.readlink(f"/proc/{self._userns.pid}/ns/user") != own:
+                    break
+            except OSError:
+                pass
+            if self._userns.poll() is not None or time.monotonic() > deadline:
+                raise SandboxUnavailable("unshare --user could not make a user namespace")
+            time.sleep(0.001)
+        mapping = f"0 0 1\n{SANDBOX_USER} {SANDBOX_USER} 1\n"
+        for name, text in (("uid_map", mapping), ("setgroups", "deny"), ("gid_map", mapping)):
+            with open(f"/proc/{self._userns.pid}/{name}", "w") as f:
+                f.write(text)
+        return os.open(f"/proc/{self._userns.pid}/ns/user", os.O_RDONLY)
+
+    def _end_user_namespace_holder(self):
+        if self._userns is not None:   # bwrap holds the namespace now
+            self._userns.kill()
+            self._userns.wait()
+            self._userns = None
+
+    def root(self):
+        """The sandbox's / as the grader sees it."""
+        return f"/proc/{self.pid}/root"
+
+    def kill(self):
+        """Kill the sandbox and, with its first process, everything in its PID namespace."""
+        self._end_user_namespace_holder()
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
 
 
 def check():
@@ -78,7 +186,7 @@ def check():
     bwrap = bwrap_path()
     if not bwrap:
         raise SandboxUnavailable("bwrap is not installed")
-    probe = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
-                           capture_output=True, text=True, timeout=30)
-    if probe.returncode != 0:
-        raise SandboxUnavailable(f"bwrap cannot create a sandbox here: {probe.stderr.strip()}")
+    try:
+        Holder(1 << 20).kill()
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SandboxUnavailable(f"bwrap cannot create a sandbox here: {exc}") from None

@@ -55,7 +55,7 @@ def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
     finished_first = len(list(journal.glob("*.json")))
     assert 3 <= finished_first < 9, "the kill must land part-way through the class"
     time.sleep(1)
-    servers = [pid for pid, line in command_lines().items() if b"forkserver.py" in line]
+    servers = [pid for pid, line in command_lines().items() if b"zygote.py" in line]
     assert not servers, "no kernel server may outlive a killed grader"
 
     again = nbgrader_cli.grade(course, "--jobs", "2")

@@ -2,6 +2,7 @@
 inside a sandbox that hides the course and the network and forgets each notebook's leftovers,
 with limits enforced from outside?"""
 import os
+import signal
 import socket
 import time
 
@@ -60,14 +61,62 @@ def test_student_version_fails_as_in_a_fresh_kernel(slot, chapter):
            [[e.ename for e in errors(c)] for c in fresh.cells]
 
 
-def test_every_notebook_gets_a_process_of_its_own(slot):
+def test_every_notebook_gets_a_sandbox_of_its_own(slot):
     seen = set()
     for _ in range(3):
-        out = run(slot, notebook("import os\nprint(os.getpid(), os.getsid(0))"))
-        pid, session = printed(out.notebook.cells[0]).split()
-        assert pid == session, "the kernel leads its own session, so it can be killed whole"
-        seen.add(pid)
-    assert len(seen) == 3
+        out = run(slot, notebook("import os\n"
+                                 "print(os.getpid() == os.getsid(0), os.readlink('/proc/self/ns/pid'),"
+                                 " os.readlink('/proc/self/ns/mnt'), os.readlink('/proc/self/ns/net'))"))
+        leads, *namespaces = printed(out.notebook.cells[0]).split()
+        assert leads == "True", "the kernel leads its own session"
+        seen.add(tuple(namespaces))
+    assert len(seen) == 3 and len({n for three in seen for n in three}) == 9, \
+        "each notebook needs its own PID, mount and network namespaces"
+
+
+def test_student_code_sees_only_its_own_processes_and_cannot_touch_the_sandboxs(slot):
+    out = run(slot, notebook(
+        "import ctypes, os, signal\n"
+        "mine = os.getpid()\n"
+        "others = sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != mine)\n"
+        "print(others)\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "for pid in others:\n"
+        "    for sig in (signal.SIGSTOP, signal.SIGKILL):\n"
+        "        try:\n            os.kill(pid, sig)\n            print('signalled', pid)\n"
+        "        except OSError as exc:\n            print('refused', type(exc).__name__)\n"
+        "    print('ptrace', libc.ptrace(16, pid, 0, 0), ctypes.get_errno())\n",
+        "print('still here')"))
+    text = printed(out.notebook.cells[0])
+    others = eval(text.splitlines()[0])
+    assert others == [1, 2], "the sandbox's init and its holder, nothing of the grader's or another notebook's"
+    assert "signalled" not in text and text.count("ptrace -1 1\n") == 2   # EPERM: owned by the sandbox's root
+    assert printed(out.notebook.cells[1]) == "still here\n"
+
+
+def test_the_warm_server_is_out_of_reach(slot):
+    """No student code runs in the server the next kernel will be forked from, and nothing in a
+    sandbox can see it: its pid, its command line and its memory are not in the sandbox's /proc."""
+    out = run(slot, notebook(
+        "import os\n"
+        "lines = [open(f'/proc/{p}/cmdline', 'rb').read() for p in os.listdir('/proc')\n"
+        "         if p.isdigit() and int(p) != os.getpid()]   # the kernel itself is a copy of the server\n"
+        "print(any(b'zygote' in line for line in lines), len(lines))"))
+    assert printed(out.notebook.cells[0]).split()[0] == "False"
+    assert slot.alive()
+
+
+def test_student_code_runs_unprivileged(slot):
+    out = run(slot, notebook(
+        "import os, subprocess\n"
+        "status = dict(line.split(':', 1) for line in open('/proc/self/status'))\n"
+        "print(os.getuid(), int(status['CapEff'], 16), int(status['CapBnd'], 16), status['NoNewPrivs'].strip())\n"
+        "print(subprocess.run(['unshare', '--user', 'true'], capture_output=True).returncode)"))
+    uid, effective, bounding, no_new_privileges, nested = printed(out.notebook.cells[0]).split()
+    if os.geteuid() == 0:
+        assert uid == str(sandbox.SANDBOX_USER), "a root grader's kernels run as nobody"
+    assert (effective, bounding, no_new_privileges) == ("0", "0", "1")
+    assert nested != "0", "no user namespace may be made inside the sandbox (it would give capabilities back)"
 
 
 def test_student_code_cannot_see_the_course_or_the_gradebook(slot, repo, tmp_path):
@@ -165,13 +214,25 @@ def test_no_server_outlives_its_slot():
     assert not os.path.exists(f"/proc/{server}")
 
 
-def test_a_notebook_that_kills_the_server_fails_alone_and_the_slot_restarts():
+def test_a_server_that_dies_is_reported_and_the_slot_restarts():
+    """Student code cannot reach the server any more; the OOM killer or an operator still can."""
     with kernels.KernelSlot(sandboxed=True) as own:
-        with pytest.raises(kernels.KernelFailed):
-            run(own, notebook("import os, signal\nos.kill(2, signal.SIGKILL)   # the server, in the sandbox"))
+        os.kill(own._server.pid, signal.SIGKILL)
+        with pytest.raises(kernels.KernelFailed, match="exited"):
+            run(own, notebook("print('never')"))
         assert not own.alive()
         own.restart()
         assert printed(run(own, notebook("print('again')")).notebook.cells[0]) == "again\n"
+
+
+def test_a_server_that_stops_answering_is_stopped_in_time():
+    with kernels.KernelSlot(sandboxed=True) as own:
+        own.reply_timeout = 2
+        os.kill(own._server.pid, signal.SIGSTOP)
+        start = time.monotonic()
+        with pytest.raises(kernels.KernelFailed, match="did not answer"):
+            run(own, notebook("print('never')"))
+        assert time.monotonic() - start < 10 and not own.alive()
 
 
 def test_the_graders_environment_never_reaches_student_code(monkeypatch):

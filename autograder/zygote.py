@@ -1,0 +1,235 @@
+"""The warm parent of every grading kernel. Trusted: no student code ever runs in this process.
+
+``autograder.kernels`` starts it outside any sandbox, with a minimal environment; it imports the
+course's heavy modules once (no torch operation runs here, so no thread pool exists to break
+across ``fork``) and then answers one JSON request per line on stdin:
+
+    {"op": "start", "sandbox": PID or null, "uid": UID, "groups": [cgroup.procs files],
+     "folder": DIR, "connection": {...}, "env": {...}, "limits": {"cpu": s, "fsize": bytes}}
+        ->  {"pid": PID}  or  {"error": "why"}
+
+``start`` forks a child that joins the notebook's control groups, then (with ``sandbox``, the
+pid of a process in a fresh bubblewrap sandbox made for this one notebook) enters that
+sandbox's user, mount, PID, network, IPC, UTS and cgroup namespaces, and forks the kernel
+there. The kernel gives up every capability and privilege, takes the sandbox's unprivileged
+user, closes every file this server holds, and starts. It cannot see or reach this server, or
+anything but its own sandbox: killing the sandbox kills it and everything it started.
+
+This file must not import anything from the course's repository but ``shapeschool``.
+"""
+import ctypes
+import json
+import os
+import resource
+import select
+import signal
+import sys
+
+NAMESPACES = ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")   # the user namespace first
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
+SETUP_TIMEOUT = 30.0
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _check(result, what):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _die_with_parent():
+    """Ask Linux to SIGKILL this process when its parent ends, so nothing outlives a grader."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _enter(sandbox, nested_users):
+    """Join every namespace of the process ``sandbox`` (its user namespace first: it grants the rest)."""
+    # Every name is read before the first step in: the sandbox's /proc is another one.
+    shared = {ns for ns in NAMESPACES if os.readlink(f"/proc/{sandbox}/ns/{ns}") == os.readlink(f"/proc/self/ns/{ns}")}
+    handles = {ns: os.open(f"/proc/{sandbox}/ns/{ns}", os.O_RDONLY) for ns in NAMESPACES if ns not in shared}
+    try:
+        for ns in handles:   # in NAMESPACES' order
+            _check(_libc.setns(handles[ns], 0), f"entering the sandbox's {ns} namespace")
+            if ns == "user" and not nested_users:
+                # No user namespaces inside this one (bwrap's --disable-userns, for a namespace
+                # made by the grader): set while this host's /proc/sys is still in view.
+                with open("/proc/sys/user/max_user_namespaces", "w") as f:
+                    f.write("0")
+    finally:
+        for handle in handles.values():
+            os.close(handle)
+
+
+def _drop_privileges(uid, gid):
+    """No capabilities now or ever again, no setuid gains, and the sandbox's unprivileged user."""
+    for cap in range(64):
+        _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)   # fails past the last capability: harmless
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs")
+    try:
+        os.setgroups([])
+    except OSError:   # refused in a user namespace that denies setgroups: there are none to drop
+        pass
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()   # _LINUX_CAPABILITY_VERSION_3: all zero
+    _check(_libc.capset(ctypes.byref(header), data), "dropping capabilities")
+
+
+def _limit(limits):
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if limits.get("cpu"):
+        seconds = int(limits["cpu"])
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    if limits.get("fsize"):
+        resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits["fsize"]),) * 2)
+    if limits.get("nofile"):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (int(limits["nofile"]),) * 2)
+
+
+def _become_kernel(request, report):
+    """In the kernel's own process: lock it down, then run ipykernel until it is killed."""
+    os.setsid()
+    if request.get("sandbox"):
+        _drop_privileges(request["uid"], request["gid"])
+    _limit(request.get("limits", {}))
+    folder = request["folder"]
+    os.makedirs(folder, exist_ok=True)
+    os.chdir(folder)
+    connection = os.path.join(folder, "kernel.json")
+    with open(connection, "w") as f:
+        json.dump(request["connection"], f)
+    os.environ.clear()
+    os.environ.update(request.get("env", {}), HOME=folder)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    log = os.open(os.path.join(folder, "kernel-stderr.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for fd, target in ((0, devnull), (1, devnull), (2, log)):   # the log says why a kernel did not start
+        os.dup2(target, fd)
+    os.close(report)   # end of set-up: the server reads end-of-file
+    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])   # nothing of the server's stays open
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    from ipykernel.kernelapp import IPKernelApp
+    app = IPKernelApp.instance()
+    app.initialize(["-f", connection, "--HistoryManager.enabled=False"])
+    app.start()
+
+
+def _child(request, report):
+    """The forked child: join the groups and the sandbox, then fork the kernel inside it."""
+    _die_with_parent()
+    for procs in request.get("groups", []):
+        with open(procs, "w") as f:
+            f.write(str(os.getpid()))
+    if request.get("sandbox"):
+        _enter(request["sandbox"], request.get("nested_users", False))
+        kernel = os.fork()   # only a child of this one is born into the sandbox's PID namespace
+        if kernel:
+            os.write(report, f"pid {kernel}\n".encode())
+            return
+    else:
+        os.write(report, f"pid {os.getpid()}\n".encode())
+    try:
+        _become_kernel(request, report)
+    except BaseException as exc:
+        import traceback
+        traceback.print_exc()   # to the kernel's log, once it has one
+        os.write(report, f"error {type(exc).__name__}: {exc}\n".encode())
+        raise
+
+
+def _start(request):
+    readable, report = os.pipe()
+    child = os.fork()
+    if child == 0:
+        code = 0
+        try:
+            os.close(readable)
+            _child(request, report)
+        except BaseException as exc:
+            code = 1
+            try:
+                os.write(report, f"error {type(exc).__name__}: {exc}\n".encode())
+            except OSError:
+                pass
+        finally:
+            os._exit(code)
+    os.close(report)
+    lines, received = [], b""
+    try:
+        while True:   # until every copy of the pipe's end is closed: the kernel is set up, or failed
+            ready, _, _ = select.select([readable], [], [], SETUP_TIMEOUT)
+            if not ready:
+                return {"error": f"the kernel's set-up did not finish in {SETUP_TIMEOUT:g} s"}
+            chunk = os.read(readable, 4096)
+            if not chunk:
+                break
+            received += chunk
+        lines = received.decode(errors="replace").splitlines()
+    finally:
+        os.close(readable)
+        if request.get("sandbox"):
+            try:
+                os.waitpid(child, 0)
+            except ChildProcessError:
+                pass
+    errors = [line[6:] for line in lines if line.startswith("error ")]
+    pids = [int(line[4:]) for line in lines if line.startswith("pid ")]
+    if errors or not pids:
+        return {"error": errors[0] if errors else "the kernel's set-up ended without a word"}
+    return {"pid": pids[0]}
+
+
+def _warm_up_matplotlib():
+    """Draw one small figure with text, so fonts are loaded once here rather than in every kernel."""
+    if "matplotlib" not in sys.modules:
+        return
+    import io
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.add_subplot().set_title("warm-up")
+    figure.savefig(io.BytesIO(), format="png")
+
+
+def serve(preload):
+    _die_with_parent()
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # whatever an import prints must not land in the replies
+    for name in preload:
+        __import__(name)
+    import ipykernel.kernelapp  # noqa: F401 - imported once, before any fork
+    _warm_up_matplotlib()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["op"] == "start":
+            reply = _start(request)
+        elif request["op"] == "ready":
+            reply = {"ready": True}
+        else:
+            reply = {"error": f"unknown request {request['op']!r}"}
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+        _reap()
+
+
+def _reap():
+    """Collect unsandboxed kernels that have ended (sandboxed ones belong to their sandbox's init)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1:])
