@@ -7,7 +7,7 @@ It is ``nbgrader autograde`` taken apart at one seam. For each submission nbgrad
 ``Autograde`` converter does everything it always does, in this one process: it sanitizes the
 notebook (restoring test cells, kernelspec, metadata), writes autograded/, and scores the
 executed notebook into the gradebook. Only the execution moves: every notebook runs in a kernel
-forked from a warm, sandboxed server (``autograder.kernels``), several at once, and nbgrader's
+forked from a warm server into a sandbox of its own (``autograder.kernels``), several at once, and nbgrader's
 ``Execute`` step is replaced by ``Replay``, which hands it the executed notebook. So formgrader,
 ``nbgrader export`` and ``nbgrader generate_feedback`` work on the result as on any other.
 
@@ -358,6 +358,8 @@ class Grader:
         started = time.monotonic()
         slots, opened = self._slots()
         self.say(f"kernel servers ready in {time.monotonic() - started:.1f} s")
+        if opened[0].limits_warning:
+            print(opened[0].limits_warning, file=sys.stderr)
         pending = []
         try:
             with ThreadPoolExecutor(self.jobs) as pool:

@@ -1,10 +1,12 @@
 """Forked grading kernels: do they run notebooks as fresh kernels do, each in its own process,
 inside a sandbox that hides the course and the network and forgets each notebook's leftovers,
 with limits enforced from outside?"""
+import json
 import os
 import signal
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from nbclient import NotebookClient
@@ -191,6 +193,70 @@ def test_memory_is_limited_from_outside(slot):
               memory_limit=700 * 2**20)
     assert "memory limit" in out.problem
     assert out.peak_memory < 2 * 2**30
+
+
+@pytest.mark.parametrize("hoard", [
+    "open('/dev/shm/hoard', 'wb').write(b'x' * (900 * 2**20))",
+    "open('/tmp/hoard', 'wb').write(b'x' * (900 * 2**20))",
+    "import os\nfd = os.memfd_create('hoard')\nfor _ in range(18):\n    os.write(fd, b'x' * (50 * 2**20))",
+], ids=["dev-shm", "tmp", "memfd"])
+def test_memory_held_in_files_counts_against_the_limit(slot, hoard):
+    """tmpfs and memfd pages are host memory that no process's resident size shows."""
+    if slot.groups is None:
+        pytest.skip("no usable control groups here: " + kernels.cgroups.why_not())
+    out = run(slot, notebook(hoard + "\nprint('kept it all')"), memory_limit=500 * 2**20)
+    assert "kept it all" not in printed(out.notebook.cells[0])
+    assert out.problem and "memory limit" in out.problem, out.problem
+
+
+def test_a_fork_bomb_is_stopped_and_the_slot_carries_on(slot):
+    out = run(slot, notebook(
+        "import os, time\n"
+        "children = 0\n"
+        "try:\n"
+        "    for _ in range(5000):\n"
+        "        if os.fork() == 0:\n            time.sleep(600)\n            os._exit(0)\n"
+        "        children += 1\n"
+        "except OSError as exc:\n    print('refused after', children, type(exc).__name__)"), wall_limit=20)
+    text = printed(out.notebook.cells[0])
+    assert text.startswith("refused after") or "processes" in (out.problem or ""), (text, out.problem)
+    if text.startswith("refused after"):
+        assert int(text.split()[2]) < kernels.PIDS_LIMIT
+    assert run(slot, notebook("print('next')")).problem is None
+
+
+@pytest.mark.parametrize("flood", [
+    "print('x' * (100 * 2**20))",
+    "import sys\nfor _ in range(200):\n    sys.stdout.write('y' * 2**20)\n    sys.stdout.flush()",
+    "from IPython.display import display\nfor _ in range(4):\n    display({'text/plain': 'z' * (20 * 2**20)}, raw=True)",
+], ids=["one-print", "many-writes", "displays"])
+def test_output_is_capped_before_it_reaches_the_grader(slot, flood):
+    out = run(slot, notebook(flood, "print('after')"), wall_limit=60)
+    stored = sum(len(json.dumps(o)) for c in out.notebook.cells for o in c.get("outputs", []))
+    assert stored <= kernels.OUTPUT_LIMIT + 2**20, f"{stored / 2**20:.0f} MiB of output kept"
+
+
+def test_nothing_is_left_on_the_host(slot):
+    before = set(command_lines())
+    groups = _our_groups()
+    run(slot, notebook(
+        "import os, subprocess\n"
+        "for _ in range(3):\n"
+        "    subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    while True:   # a daemon that keeps changing its pid\n"
+        "        if os.fork():\n            os._exit(0)\n"))
+    time.sleep(0.5)
+    left = {pid: line for pid, line in command_lines().items() if pid not in before and line}   # "": kernel threads
+    assert not left, f"processes outlived their notebook: {left}"
+    assert _our_groups() == groups, "a notebook's control groups outlived it"
+    zombies = [p for p in os.listdir("/proc") if p.isdigit() and kernels._read(f"/proc/{p}/stat").rsplit(")", 1)[-1].split()[:2] == ["Z", str(os.getpid())]]
+    assert not zombies, "every sandbox is waited for"
+
+
+def _our_groups():
+    return sorted(str(p) for p in Path("/sys/fs/cgroup").rglob(f"shapeschool-{os.getpid()}-*"))
 
 
 def test_os_exit_is_reported_and_the_slot_carries_on(slot):
