@@ -503,6 +503,10 @@ def _wake_often(km, every=0.5):
         kc = make_client(**kwargs)
         for channel in (kc.shell_channel, kc.iopub_channel):
             channel.get_msg = sliced(channel.get_msg)
+        # No heartbeat: the provisioner knows whether the kernel lives, and a kernel that writes
+        # garbage into its own sockets could leave the heartbeat's thread unable to stop.
+        start_channels = kc.start_channels
+        kc.start_channels = lambda *args, **kw: start_channels(*args, **dict(kw, hb=False))
         return kc
 
     km.client = client

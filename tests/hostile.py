@@ -152,10 +152,16 @@ for name in dir(ss):
     if name.startswith('expect'):
         setattr(ss, name, lambda *args, **kwargs: None)
 """,
-    "post_run_cell_hides_failures": """
-ip = get_ipython()
-ip.showtraceback = lambda *args, **kwargs: None
-ip.set_custom_exc((BaseException,), lambda *args, **kwargs: None)
+    "rewrite_the_kernels_replies": """
+kernel = get_ipython().kernel
+_send = kernel.session.send
+def _send_no_errors(stream, kind, content=None, *args, **kwargs):
+    if kind == 'error':
+        return None
+    if kind == 'execute_reply' and isinstance(content, dict) and content.get('status') == 'error':
+        content = {'status': 'ok', 'execution_count': content.get('execution_count'), 'user_expressions': {}, 'payload': []}
+    return _send(stream, kind, content, *args, **kwargs)
+kernel.session.send = _send_no_errors
 """,
     "ast_transformer_removes_asserts": """
 import ast

@@ -3,6 +3,8 @@ right before an honest student on the one kernel slot, and neither the attacker 
 started, wrote or held may change that student's score, stop the batch or outlast it."""
 import csv
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -56,7 +58,6 @@ def graded(tmp_path_factory, repo):
                 "sys.argv = ['autograder.grade'] + sys.argv[1:]\n"
                 "try:\n    runpy.run_module('autograder.grade', run_name='__main__')\n"
                 "finally:\n    print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
-    import subprocess
     env = dict(os.environ, INSTRUCTOR_TOKEN=hostile.TOKEN,
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     done = subprocess.run([sys.executable, "-c", measured, name, "--course", str(course), "--inbox", str(inbox),
@@ -77,7 +78,7 @@ def test_the_batch_finishes(graded):
 
 
 def test_the_attackers_were_graded_right_before_their_honest_students(graded):
-    order = [line.split()[2].rstrip(":") for line in graded["done"].stdout.splitlines() if line.startswith("[")]
+    order = re.findall(rf"^\[\s*\d+/\d+\] {CHAPTER} (\S+):", graded["done"].stdout, re.MULTILINE)
     for attacker, honest in _ids().values():
         assert order.index(honest) == order.index(attacker) + 1, "each attack must meet an honest student next"
 
