@@ -194,7 +194,7 @@ def _find_v2(mount, own):
     return _V2(parent) if _usable(parent, ["memory.max", "pids.max"]) else None
 
 
-def find(prefix=None, proc=PROC):
+def find(proc=PROC):
     """Where this process can make limited groups for its notebooks, or None (see ``why_not``)."""
     _why_not.clear()
     mounts = _mounts(proc)
@@ -206,10 +206,15 @@ def find(prefix=None, proc=PROC):
         if _usable(memory_parent, ["memory.limit_in_bytes"]) and _usable(pids_parent, ["pids.max"]):
             return _V1(memory_parent, pids_parent)
     for mount, kind, _ in mounts:
-        if kind == "cgroup2" and {"memory", "pids"} <= set(_read(mount / "cgroup.controllers").split()):
+        if kind != "cgroup2":
+            continue
+        if {"memory", "pids"} <= set(_read(mount / "cgroup.controllers").split()):
             found = _find_v2(mount, own)
             if found:
                 return found
+        else:
+            _why_not.append(f"the cgroup v2 tree at {mount} offers no memory and pids controllers "
+                            "(they are bound to cgroup v1, or disabled)")
     if not mounts:
         _why_not.append("no cgroup file system is mounted")
     elif not v1 and not any(kind == "cgroup2" for _, kind, _ in mounts):

@@ -13,7 +13,7 @@ import pytest
 
 import hostile
 from autograder import benchmark, nbgrader_cli
-from processes import command_lines
+from processes import grading_processes
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def graded(tmp_path_factory, repo):
         nbformat.write(hostile.honest(), inbox / f"{honest}.ipynb")
     nbformat.write(hostile.attack(""), inbox / "s00-untouched.ipynb")
 
-    processes, groups, files = set(command_lines()), _our_groups(), _tmp_entries()
+    processes, groups, files = set(grading_processes()), _our_groups(), _tmp_entries()
     # The grading process, run so that it reports its own peak memory as it exits.
     measured = ("import resource, runpy, sys\n"
                 "sys.argv = ['autograder.grade'] + sys.argv[1:]\n"
@@ -66,7 +66,7 @@ def graded(tmp_path_factory, repo):
                           cwd=benchmark.REPO, env=env, capture_output=True, text=True, timeout=1800)
     with open(root / "grades.csv") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
-    left = {pid: line for pid, line in command_lines().items() if pid not in processes and line}
+    left = {pid: line for pid, line in grading_processes().items() if pid not in processes}
     return dict(course=course, name=name, done=done, rows=rows, left=left,
                 groups_before=groups, groups_after=_our_groups(), files_before=files, files_after=_tmp_entries())
 

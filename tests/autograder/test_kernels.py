@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 
 from autograder import kernels, sandbox
-from processes import command_lines
+from processes import command_lines, grading_processes
 from notebooks import errors, load
 
 pytestmark = pytest.mark.slow
@@ -237,7 +237,7 @@ def test_output_is_capped_before_it_reaches_the_grader(slot, flood):
 
 
 def test_nothing_is_left_on_the_host(slot):
-    before = set(command_lines())
+    before = set(grading_processes())
     groups = _our_groups()
     run(slot, notebook(
         "import os, subprocess\n"
@@ -248,7 +248,7 @@ def test_nothing_is_left_on_the_host(slot):
         "    while True:   # a daemon that keeps changing its pid\n"
         "        if os.fork():\n            os._exit(0)\n"))
     time.sleep(0.5)
-    left = {pid: line for pid, line in command_lines().items() if pid not in before and line}   # "": kernel threads
+    left = {pid: line for pid, line in grading_processes().items() if pid not in before}
     assert not left, f"processes outlived their notebook: {left}"
     assert _our_groups() == groups, "a notebook's control groups outlived it"
     zombies = [p for p in os.listdir("/proc") if p.isdigit() and kernels._read(f"/proc/{p}/stat").rsplit(")", 1)[-1].split()[:2] == ["Z", str(os.getpid())]]
