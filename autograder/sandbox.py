@@ -137,9 +137,11 @@ class Holder:
         raise OSError("bwrap ended or stalled before the sandbox was ready")
 
     def _make_user_namespace(self):
-        """A user namespace mapping root and nobody to themselves, held by util-linux's unshare."""
-        self._userns = subprocess.Popen(["unshare", "--user", "sleep", "infinity"], env=BWRAP_ENVIRONMENT,
-                                        cwd="/", start_new_session=True, stdin=subprocess.DEVNULL)
+        """A user namespace mapping root and nobody to themselves, held by util-linux's unshare
+        running ``cat``, which ends when this process's end of its input closes (if the grader
+        is killed before bwrap has taken the namespace over, nothing is left behind)."""
+        self._userns = subprocess.Popen(["unshare", "--user", "cat"], env=BWRAP_ENVIRONMENT, cwd="/",
+                                        start_new_session=True, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
         own = os.readlink("/proc/self/ns/user")
         deadline = time.monotonic() + 10
         while True:
@@ -161,6 +163,7 @@ class Holder:
         if self._userns is not None:   # bwrap holds the namespace now
             self._userns.kill()
             self._userns.wait()
+            self._userns.stdin.close()
             self._userns = None
 
     def root(self):
