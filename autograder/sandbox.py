@@ -10,6 +10,7 @@ capabilities. Killing the sandbox's first process kills everything the notebook 
 """
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -117,8 +118,7 @@ class Holder:
             for fd in passed:
                 os.close(fd)
             self._end_user_namespace_holder()
-        with os.fdopen(info) as reader:
-            text = reader.read()   # bwrap closes it once the sandbox is set up
+        text = _read_all(info, timeout=30.0)   # bwrap closes it once the namespaces exist
         try:
             self.pid = self._command_pid(json.loads(text)["child-pid"])
         except (ValueError, KeyError, OSError):
@@ -179,9 +179,31 @@ class Holder:
             os.killpg(self.process.pid, signal.SIGKILL)
         except OSError:
             pass
-        self.process.wait()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:   # stuck in the kernel: it dies when that returns
+            pass
         if self.process.stderr:
             self.process.stderr.close()
+
+
+def _read_all(fd, timeout):
+    """Everything written to the pipe ``fd`` until its writers close it, waiting at most
+    ``timeout`` seconds in all; closes ``fd``."""
+    deadline = time.monotonic() + timeout
+    received = b""
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                break
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            received += chunk
+    finally:
+        os.close(fd)
+    return received.decode(errors="replace")
 
 
 def check():
