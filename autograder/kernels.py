@@ -15,7 +15,6 @@ started, wrote or holds survives it, and nothing it did can reach the server or 
 import asyncio
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -53,7 +52,7 @@ class Outcome:
     notebook: NotebookNode
     problem: str = None          # why the notebook did not run to its end, for the instructor
     seconds: float = 0.0
-    peak_memory: int = 0         # bytes, as sampled by the watchdog
+    peak_memory: int = 0         # bytes: the control group's peak, or the watchdog's samples
     completed: set = field(default_factory=set)
 
 
@@ -240,7 +239,7 @@ class KernelSlot:
             try:
                 self._server.stdin.write((json.dumps(message) + "\n").encode())
                 self._server.stdin.flush()
-                reply = _read_line(self._server.stdout.fileno(), timeout)
+                reply = sandbox.read_pipe(self._server.stdout.fileno(), timeout, line=True)
             except TimeoutError:   # before OSError, of which it is one
                 self.__exit__(None, None, None)
                 raise KernelFailed(f"the kernel server did not answer in {timeout:g} s and was stopped") from None
@@ -365,21 +364,6 @@ def _tail(path, limit=3000):
     except OSError:
         return ""
     return f"; the kernel's last words:\n{text}" if text else ""
-
-
-def _read_line(fd, timeout):
-    """One line from a pipe, waiting at most ``timeout`` seconds in all."""
-    deadline = time.monotonic() + timeout
-    received = b""
-    while not received.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return received
-        received += chunk
-    return received
 
 
 def _execute(box, kernel, nb, executor, resources):

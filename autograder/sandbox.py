@@ -118,7 +118,12 @@ class Holder:
             for fd in passed:
                 os.close(fd)
             self._end_user_namespace_holder()
-        text = _read_all(info, timeout=30.0)   # bwrap closes it once the namespaces exist
+        try:
+            text = read_pipe(info, timeout=30.0).decode(errors="replace")   # closed once the namespaces exist
+        except TimeoutError:
+            text = ""
+        finally:
+            os.close(info)
         try:
             self.pid = self._command_pid(json.loads(text)["child-pid"])
         except (ValueError, KeyError, OSError):
@@ -187,23 +192,20 @@ class Holder:
             self.process.stderr.close()
 
 
-def _read_all(fd, timeout):
-    """Everything written to the pipe ``fd`` until its writers close it, waiting at most
-    ``timeout`` seconds in all; closes ``fd``."""
+def read_pipe(fd, timeout, line=False):
+    """What the pipe ``fd`` gives until its writers close it (or, with ``line``, until the first
+    newline), waiting at most ``timeout`` seconds in all. Raises TimeoutError when time runs out."""
     deadline = time.monotonic() + timeout
     received = b""
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                break
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                break
-            received += chunk
-    finally:
-        os.close(fd)
-    return received.decode(errors="replace")
+    while not (line and received.endswith(b"\n")):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        received += chunk
+    return received
 
 
 def check():

@@ -6,14 +6,13 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 import hostile
 from autograder import benchmark, nbgrader_cli
-from processes import grading_processes
+from processes import grading_groups, grading_processes
 
 pytestmark = pytest.mark.slow
 
@@ -35,9 +34,6 @@ def _tmp_entries():
     return {folder: set(os.listdir(folder)) for folder in ("/dev/shm",)}
 
 
-def _our_groups():
-    return sorted(str(p) for p in Path("/sys/fs/cgroup").rglob("shapeschool-*") if "probe" not in p.name)
-
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, repo):
@@ -52,7 +48,7 @@ def graded(tmp_path_factory, repo):
         nbformat.write(hostile.honest(), inbox / f"{honest}.ipynb")
     nbformat.write(hostile.attack(""), inbox / "s00-untouched.ipynb")
 
-    processes, groups, files = set(grading_processes()), _our_groups(), _tmp_entries()
+    processes, groups, files = set(grading_processes()), grading_groups(), _tmp_entries()
     # The grading process, run so that it reports its own peak memory as it exits.
     measured = ("import resource, runpy, sys\n"
                 "sys.argv = ['autograder.grade'] + sys.argv[1:]\n"
@@ -68,7 +64,7 @@ def graded(tmp_path_factory, repo):
         rows = {row["student"]: row for row in csv.DictReader(f)}
     left = {pid: line for pid, line in grading_processes().items() if pid not in processes}
     return dict(course=course, name=name, done=done, rows=rows, left=left,
-                groups_before=groups, groups_after=_our_groups(), files_before=files, files_after=_tmp_entries())
+                groups_before=groups, groups_after=grading_groups(), files_before=files, files_after=_tmp_entries())
 
 
 def test_the_batch_finishes(graded):

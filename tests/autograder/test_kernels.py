@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import time
-from pathlib import Path
 
 import pytest
 from nbclient import NotebookClient
@@ -14,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 
 from autograder import kernels, sandbox
-from processes import command_lines, grading_processes
+from processes import command_lines, grading_groups, grading_processes
 from notebooks import errors, load
 
 pytestmark = pytest.mark.slow
@@ -238,7 +237,7 @@ def test_output_is_capped_before_it_reaches_the_grader(slot, flood):
 
 def test_nothing_is_left_on_the_host(slot):
     before = set(grading_processes())
-    groups = _our_groups()
+    groups = grading_groups()
     run(slot, notebook(
         "import os, subprocess\n"
         "for _ in range(3):\n"
@@ -250,13 +249,10 @@ def test_nothing_is_left_on_the_host(slot):
     time.sleep(0.5)
     left = {pid: line for pid, line in grading_processes().items() if pid not in before}
     assert not left, f"processes outlived their notebook: {left}"
-    assert _our_groups() == groups, "a notebook's control groups outlived it"
+    assert grading_groups() == groups, "a notebook's control groups outlived it"
     zombies = [p for p in os.listdir("/proc") if p.isdigit() and kernels._read(f"/proc/{p}/stat").rsplit(")", 1)[-1].split()[:2] == ["Z", str(os.getpid())]]
     assert not zombies, "every sandbox is waited for"
 
-
-def _our_groups():
-    return sorted(str(p) for p in Path("/sys/fs/cgroup").rglob(f"shapeschool-{os.getpid()}-*"))
 
 
 def test_os_exit_is_reported_and_the_slot_carries_on(slot):
