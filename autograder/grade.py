@@ -43,7 +43,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import capture_log, setenv
 from traitlets.config.loader import PyFileConfigLoader
 
-from . import intake, kernels, sandbox
+from . import intake, kernels, sandbox, split
 
 STATE = ".shapeschool"
 STAGED = f"{STATE}/intake"     # what nbgrader reads as "submitted": the repaired copies
@@ -336,14 +336,16 @@ class Grader:
             slots.put(slot)
         return slots, opened
 
-    def _execute(self, slots, nb, tries=2):
-        """Run one notebook in the next free slot; a kernel that fails to start is tried again."""
+    def _execute(self, slots, nb, release, tries=2):
+        """Run one notebook in the next free slot, its checks in a check kernel of their own; a
+        kernel that fails to start is tried again."""
+        plan = split.plan(nb, release)
         for attempt in range(tries):
             slot = slots.get()
             try:
-                executor = Execute(config=self.course.config)
-                return slot.run(copy.deepcopy(nb), executor, {}, wall_limit=self.wall_limit,
-                                memory_limit=self.memory_limit)
+                return slot.run(copy.deepcopy(nb), Execute(config=self.course.config), {},
+                                wall_limit=self.wall_limit, memory_limit=self.memory_limit,
+                                split=plan, checker=Execute(config=self.course.config))
             except kernels.KernelFailed:
                 if not slot.alive():
                     slot.restart()
@@ -385,7 +387,8 @@ class Grader:
                         self._progress(result, started, len(todo))
                         continue
                     folder = self.course.root / "autograded" / student / assignment
-                    runs = {n: pool.submit(self._execute, slots, nbformat.read(folder / f"{n}.ipynb", as_version=4))
+                    runs = {n: pool.submit(self._execute, slots, nbformat.read(folder / f"{n}.ipynb", as_version=4),
+                                           releases[n])
                             for n in notebooks}
                     pending.append((result, runs, t0))
                 for result, runs, t0 in pending:          # score, in the same order, as runs finish

@@ -13,6 +13,7 @@ started, wrote or holds survives it, and nothing it did can reach the server or 
         outcome = slot.run(notebook, Execute(), resources, wall_limit=300, memory_limit=2 << 30)
 """
 import asyncio
+import copy
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from . import cgroups, sandbox
+from . import calls, cgroups, sandbox
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 PIDS_LIMIT = 256             # processes and threads in one notebook's control group
@@ -250,17 +251,39 @@ class KernelSlot:
         return json.loads(reply)
 
     # -- one notebook -----------------------------------------------------------------
-    def run(self, nb, executor, resources=None, wall_limit=300.0, memory_limit=2 << 30):
+    def run(self, nb, executor, resources=None, wall_limit=300.0, memory_limit=2 << 30, split=None,
+            checker=None):
         """Run ``nb`` with ``executor`` (an nbconvert ExecutePreprocessor) in a fresh kernel and sandbox.
+
+        With ``split`` (a ``Split``), the notebook runs in two kernels, each in a sandbox of its
+        own: the student's (driven by ``executor``) and a trusted check kernel (driven by
+        ``checker``, another ExecutePreprocessor) that runs the lesson cells and the test cells
+        and reaches the student's names through ``autograder.calls``.
 
         Returns an Outcome. If the notebook was stopped (wall time, memory, processes, output,
         the kernel died), every code cell that did not finish gets an error output saying so,
         so that no test cell it never ran can count as passed.
         """
         self._serial += 1
+        if split is not None:
+            return self._run_split(nb, executor, checker, split, resources or {}, wall_limit, memory_limit)
         with _Notebook(self, self._serial, wall_limit, memory_limit) as box:
             kernel = box.start_kernel()
             return _execute(box, kernel, nb, executor, resources or {})
+
+    def _run_split(self, nb, executor, checker, split, resources, wall_limit, memory_limit):
+        serial = self._serial
+        with _Notebook(self, serial, wall_limit, memory_limit) as box, \
+                _Notebook(self, f"{serial}c", wall_limit, memory_limit) as checks:
+            meeting = _Meeting(box.seen_from_here / calls.SOCKET, checks.seen_from_here / calls.SOCKET,
+                               timeout=wall_limit)
+            try:
+                box.start_kernel()
+                checks.start_kernel()
+                meeting.start()
+                return _execute_split(box, checks, nb, executor, checker, split, resources)
+            finally:
+                meeting.close()
 
 
 class _Notebook:
@@ -366,7 +389,8 @@ def _tail(path, limit=3000):
     return f"; the kernel's last words:\n{text}" if text else ""
 
 
-def _execute(box, kernel, nb, executor, resources):
+def _kernel_manager(box):
+    """A jupyter_client kernel manager for the kernel the slot's server forked into ``box``."""
     from jupyter_client import AsyncKernelManager
 
     km = AsyncKernelManager(connection_file=box.connection_file, kernel_name="python3")
@@ -374,8 +398,12 @@ def _execute(box, kernel, nb, executor, resources):
     km.context = _capped_context(box.slot.output_limit)
     _wake_often(km)
     km.provisioner = _provisioner_class()(kernel_id=f"slot-run{box.serial}", kernel_spec=None, parent=km)
-    km.provisioner.box, km.provisioner.pid = box, kernel
+    km.provisioner.box, km.provisioner.pid = box, box.kernel
+    return km
 
+
+def _execute(box, kernel, nb, executor, resources):
+    km = _kernel_manager(box)
     started, completed = set(), set()
     original_hook, original_process = executor.on_cell_executed, executor.process_message
     executor.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
@@ -384,7 +412,7 @@ def _execute(box, kernel, nb, executor, resources):
         completed.add(kwargs["cell_index"])
         return original_hook(**kwargs) if callable(original_hook) else None
 
-    watchdog = _Watchdog(box, box.wall_limit, box.memory_limit)
+    watchdog = _Watchdog([box], box.wall_limit, box.memory_limit)
     budget = _OutputBudget(box.slot.output_limit, watchdog)
     executor.on_cell_executed = record
     executor.process_message = budget.wrap(original_process)
@@ -416,6 +444,169 @@ def _execute(box, kernel, nb, executor, resources):
     return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed)
 
 
+@dataclass(frozen=True)
+class Split:
+    """How a notebook's cells divide when its checks are decided outside the student's kernel.
+
+    ``checks``: indices of the test cells, run only in the check kernel. ``lessons``: indices of
+    the instructor's own (locked) cells, run in the student's kernel and again in the check
+    kernel. Every other cell is the student's and runs only in the student's kernel. ``names``:
+    what the student's cells define, bound in the check kernel before each of its cells.
+    """
+    checks: frozenset
+    lessons: frozenset
+    names: tuple
+
+
+SERVE = "__import__('shapeschool_calls').serve(globals())"
+END_TIMEOUT = 30.0         # seconds the student's kernel may take to stop serving after a check
+
+
+class _Meeting(threading.Thread):
+    """Introduces a notebook's two kernels: listens in each one's folder (before either starts,
+    so no student code can have put anything there), takes one connection from each, and hands
+    the check kernel the student's end. The grader is not in the path of their calls."""
+
+    def __init__(self, student_path, checks_path, timeout):
+        import socket
+
+        super().__init__(daemon=True)
+        self.timeout = timeout
+        self.listeners = []
+        for path in (student_path, checks_path):
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(str(path))
+            os.chmod(path, 0o666)   # the kernel runs as the sandbox's own user
+            listener.listen(1)
+            self.listeners.append(listener)
+
+    def run(self):
+        import selectors
+        import socket
+
+        accepted = {}
+        deadline = time.monotonic() + self.timeout
+        try:
+            with selectors.DefaultSelector() as selector:
+                for listener in self.listeners:
+                    selector.register(listener, selectors.EVENT_READ)
+                while len(accepted) < 2 and time.monotonic() < deadline:
+                    for key, _ in selector.select(timeout=min(1.0, max(0.0, deadline - time.monotonic()))):
+                        accepted[key.fileobj] = key.fileobj.accept()[0]
+                        selector.unregister(key.fileobj)
+            if len(accepted) == 2:
+                student, checks = (accepted[listener] for listener in self.listeners)
+                socket.send_fds(checks, [b"s"], [student.fileno()])
+        except OSError:   # closed under us: the notebook is over
+            pass
+        finally:
+            for connection in accepted.values():
+                connection.close()
+
+    def close(self):
+        for listener in self.listeners:
+            listener.close()
+
+
+def _execute_split(box, checks, nb, executor, checker, split, resources):
+    """Run ``nb`` across the student's kernel (in ``box``) and the check kernel (in ``checks``)."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell
+
+    started, completed = set(), set()
+    watchdog = _Watchdog([box, checks], box.wall_limit, box.memory_limit)
+    budget = _OutputBudget(box.slot.output_limit, watchdog)
+    # nbclient puts each cell it ran back into its notebook's list at the cell's index: the
+    # student's client gets its own list, whose last place takes the served cell.
+    student_nb = NotebookNode(nb)
+    student_nb["cells"] = list(nb.cells) + [new_code_cell(SERVE)]
+    serve_index = len(nb.cells)
+    for b, client, its_nb in ((box, executor, student_nb), (checks, checker, nb)):
+        NotebookClient.__init__(client, its_nb, _kernel_manager(b))   # as nbconvert's preprocess does
+        client.reset_execution_trackers()
+        client._check_assign_resources(resources)
+        client.process_message = budget.wrap(client.process_message)
+        original_hook = client.on_cell_executed
+
+        def record(_hook=original_hook, **kwargs):
+            completed.add(kwargs["cell_index"])
+            return _hook(**kwargs) if callable(_hook) else None
+
+        client.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
+        client.on_cell_executed = record
+
+    async def served(cell, index):
+        """Run ``cell`` in the check kernel while the student's kernel answers its calls."""
+        serving = asyncio.ensure_future(executor.async_execute_cell(new_code_cell(SERVE), serve_index,
+                                                                    store_history=False))
+        try:
+            await checker.async_execute_cell(cell, index, store_history=True)
+        finally:
+            done, _ = await asyncio.wait([serving], timeout=END_TIMEOUT)
+            if not done:
+                serving.cancel()
+                watchdog.reason = watchdog.reason or (
+                    f"its kernel did not stop answering the checks within {END_TIMEOUT:g} s and was stopped")
+                watchdog.kill()
+                raise RuntimeError(watchdog.reason)
+            serving.result()
+
+    async def run():
+        async with executor.async_setup_kernel(), checker.async_setup_kernel():
+            info = await executor.async_wait_for_reply(executor.kc.kernel_info())
+            nb.metadata["language_info"] = info["content"]["language_info"]
+            install = f"__import__('shapeschool_calls').install(get_ipython(), {list(split.names)!r})"
+            reply = await checker.async_wait_for_reply(checker.kc.execute(install, silent=True,
+                                                                          store_history=False))
+            if reply["content"]["status"] != "ok":
+                raise KernelFailed(f"the check kernel could not be set up: {reply['content'].get('evalue')}")
+            executor.timeout = None   # the served cell lasts as long as the check; each check has its timeout
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                if index in split.checks:
+                    await served(cell, index)
+                    continue
+                executor.timeout = checker.timeout
+                await executor.async_execute_cell(cell, index, store_history=True)
+                executor.timeout = None
+                if index in split.lessons:
+                    await served(copy.deepcopy(cell), index)   # its outputs are the student kernel's
+
+    start = time.monotonic()
+    problem = None
+    try:
+        watchdog.start()
+        asyncio.run(run())
+    except KernelFailed:
+        raise
+    except Exception as exc:  # the notebook's trouble, never the batch's
+        problem = watchdog.reason or _describe(exc)
+    finally:
+        watchdog.stop()
+        for client in (executor, checker):
+            if client.kc is not None:
+                client.kc.stop_channels()
+        if not started:
+            box.start_log = _tail(box.seen_from_here / "kernel-stderr.log")
+        for b in (box, checks):
+            b.kill()
+        for client in (executor, checker):
+            client.km.context.destroy(linger=0)
+    if box.out_of_memory() or checks.out_of_memory():
+        watchdog.reason = watchdog.reason or (
+            f"{'it' if box.out_of_memory() else 'its check kernel'} used more than the memory limit of "
+            f"{box.memory_limit / 2**20:.0f} MiB (files in /tmp and /dev/shm count) and was stopped")
+    problem = watchdog.reason or problem
+    started.discard(serve_index)
+    completed.discard(serve_index)
+    if problem and not started and not watchdog.reason:
+        raise KernelFailed(f"the kernel did not start: {problem}{box.start_log}")
+    if problem:
+        _mark_not_run(nb, completed, problem)
+    return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed)
+
+
 def _capped_context(output_limit):
     """A zmq context whose sockets drop any one message larger than ``output_limit`` bytes, so
     no single print or display can fill the grading process."""
@@ -440,7 +631,7 @@ class _OutputBudget:
                 if not self.watchdog.reason:
                     self.watchdog.reason = (f"its output passed the limit of {self.limit / 2**20:.0f} MiB "
                                             "and it was stopped")
-                    self.watchdog.box.kill()
+                    self.watchdog.kill()
                 return None
             return process_message(msg, cell, cell_index)
         return counted
@@ -514,11 +705,13 @@ def _mark_not_run(nb, completed, problem):
 
 class _Watchdog(threading.Thread):
     """Stops the notebook, from outside, once it passes its wall time, its memory or its process
-    count (the last two are enforced by control groups where there are some)."""
+    count (the last two are enforced by control groups where there are some). ``boxes`` are the
+    notebook's sandboxes: the student's, and its check kernel's when the checks run apart."""
 
-    def __init__(self, box, wall_limit, memory_limit, every=0.25):
+    def __init__(self, boxes, wall_limit, memory_limit, every=0.25):
         super().__init__(daemon=True)
-        self.box = box
+        self.boxes = list(boxes)
+        self.box = self.boxes[0]
         self.wall_limit, self.memory_limit, self.every = wall_limit, memory_limit, every
         self.reason = None
         self.peak = 0
@@ -527,17 +720,26 @@ class _Watchdog(threading.Thread):
     def run(self):
         start = time.monotonic()
         while not self._done.wait(self.every) and not self.reason:
-            used = self.box.memory()
-            self.peak = max(self.peak, used)
-            if used > self.memory_limit:
-                self.reason = (f"it used {used / 2**20:.0f} MiB, past the memory limit of "
-                               f"{self.memory_limit / 2**20:.0f} MiB, and was stopped")
-            elif self.box.group is None and len(self.box.members()) > self.box.slot.pids_limit:
-                self.reason = f"it started more than {self.box.slot.pids_limit} processes and was stopped"
-            elif time.monotonic() - start > self.wall_limit:
+            for box in self.boxes:
+                used = box.memory()
+                who = "it" if box is self.box else "its check kernel"
+                if box is self.box:
+                    self.peak = max(self.peak, used)
+                if used > self.memory_limit:
+                    self.reason = (f"{who} used {used / 2**20:.0f} MiB, past the memory limit of "
+                                   f"{self.memory_limit / 2**20:.0f} MiB, and was stopped")
+                elif box.group is None and len(box.members()) > box.slot.pids_limit:
+                    self.reason = f"{who} started more than {box.slot.pids_limit} processes and was stopped"
+                if self.reason:
+                    break
+            if not self.reason and time.monotonic() - start > self.wall_limit:
                 self.reason = f"it ran past the wall-time limit of {self.wall_limit:g} s and was stopped"
         if self.reason:
-            self.box.kill()
+            self.kill()
+
+    def kill(self):
+        for box in self.boxes:
+            box.kill()
 
     def stop(self):
         self._done.set()

@@ -15,7 +15,8 @@ there. The kernel gives up every capability and privilege, takes the sandbox's u
 user, closes every file this server holds, and starts. It cannot see or reach this server, or
 anything but its own sandbox: killing the sandbox kills it and everything it started.
 
-This file must not import anything from the course's repository but ``shapeschool``.
+This file must not import anything from the course's repository but ``shapeschool`` and
+``autograder/calls.py`` (which imports nothing of the course's).
 """
 import ctypes
 import json
@@ -198,12 +199,25 @@ def _warm_up_matplotlib():
     figure.savefig(io.BytesIO(), format="png")
 
 
+def _load_calls():
+    """The grader's call channel between a student's kernel and its check kernel
+    (``autograder/calls.py``), loaded as ``shapeschool_calls`` so that every kernel has it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "shapeschool_calls", os.path.join(os.path.dirname(os.path.abspath(__file__)), "calls.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+
+
 def serve(preload):
     _die_with_parent()
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever an import prints must not land in the replies
     for name in preload:
         __import__(name)
+    _load_calls()
     import ipykernel.kernelapp  # noqa: F401 - imported once, before any fork
     _warm_up_matplotlib()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
