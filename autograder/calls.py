@@ -40,6 +40,7 @@ import random
 import socket
 import struct
 import traceback
+import warnings
 
 SOCKET = ".shapeschool-calls"     # in each kernel's folder (its working directory)
 REPLY_LIMIT = 64 << 20            # bytes: the largest answer the check kernel will read
@@ -312,8 +313,9 @@ def load_answer(data):
     import torch
 
     try:
-        with torch.serialization.safe_globals(_nn_classes()):
-            return _incoming(torch.load(io.BytesIO(data), weights_only=True, map_location="cpu"))
+        with torch.serialization.safe_globals(_nn_classes()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # a test cell's stderr would cost it its point
+            return _incoming(torch.load(io.BytesIO(data), weights_only=True))
     except Exception as exc:
         raise CallFailed(f"the student's kernel sent an answer that is not plain data "
                          f"({type(exc).__name__}: {str(exc)[:300]})") from None

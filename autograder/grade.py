@@ -6,9 +6,11 @@
 It is ``nbgrader autograde`` taken apart at one seam. For each submission nbgrader's own
 ``Autograde`` converter does everything it always does, in this one process: it sanitizes the
 notebook (restoring test cells, kernelspec, metadata), writes autograded/, and scores the
-executed notebook into the gradebook. Only the execution moves: every notebook runs in a kernel
-forked from a warm server into a sandbox of its own (``autograder.kernels``), several at once, and nbgrader's
-``Execute`` step is replaced by ``Replay``, which hands it the executed notebook. So formgrader,
+executed notebook into the gradebook. Only the execution moves: every notebook runs in kernels
+forked from a warm server into sandboxes of their own (``autograder.kernels``), several notebooks at
+once, its test cells in a trusted check kernel apart from the student's code (``autograder.split``,
+``autograder.calls``), and nbgrader's ``Execute`` step is replaced by ``Replay``, which hands it the
+executed notebook. So formgrader,
 ``nbgrader export`` and ``nbgrader generate_feedback`` work on the result as on any other.
 
 Nothing student code does can reach the gradebook: scores are written here, after the kernel is

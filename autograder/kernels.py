@@ -9,6 +9,10 @@ jupyter_client provisioner, so outputs, errors and timeouts are recorded exactly
 ``nbgrader autograde`` records them. Afterwards the sandbox is killed whole: nothing the notebook
 started, wrote or holds survives it, and nothing it did can reach the server or the next notebook.
 
+Given a ``Split``, a notebook runs in two such kernels: the student's, and a trusted check kernel
+in a sandbox of its own that runs the lesson and test cells, reaching the student's names
+through ``autograder.calls`` while the student's kernel serves them.
+
     with KernelSlot(sandboxed=True) as slot:
         outcome = slot.run(notebook, Execute(), resources, wall_limit=300, memory_limit=2 << 30)
 """

@@ -69,6 +69,11 @@ def bound_names(source):
         return set()
     visitor = _Bound()
     visitor.visit(tree)
+    for node in tree.body:   # a cell magic (%%time, %%capture) runs its body, a string here
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "run_cell_magic"
+                and len(call.args) == 3 and isinstance(call.args[2], ast.Constant)):
+            visitor.names |= bound_names(str(call.args[2].value))
     return visitor.names
 
 

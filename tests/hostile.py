@@ -7,8 +7,8 @@ the untouched exercise, that every honest student gets exactly their score, that
 finishes, and that the host is left as it was.
 
 ``AGAINST_OTHERS`` are attacks on the grader and on the students after the attacker;
-``AGAINST_OWN_SCORE`` raise the attacker's own score from inside the kernel, which only checks
-decided outside the kernel can stop (see that test for where they stand).
+``AGAINST_OWN_SCORE`` try to raise the attacker's own score from inside the kernel; the class
+grader decides every check in a check kernel of its own, so none may.
 """
 import corpus
 
@@ -174,7 +174,59 @@ class _NoChecks(ast.NodeTransformer):
         return ast.Constant(None) if name.startswith(('check_', 'expect')) else node
 get_ipython().ast_transformers.append(_NoChecks())
 """,
+    # Every later cell, the test cells included, becomes empty before it runs.
+    "input_transformer_blanks_cells": """
+get_ipython().input_transformers_cleanup.append(lambda lines: [])
+""",
+    # Errors are never shown, and every cell reports success.
+    "errors_silenced": """
+import sys
+ip = get_ipython()
+ip.showtraceback = lambda *args, **kwargs: None
+ip.showsyntaxerror = lambda *args, **kwargs: None
+sys.excepthook = lambda *args: None
+ip.events.register('post_run_cell', lambda result: setattr(result, 'error_in_exec', None))
+""",
+    # Answer the check kernel's calls with a pickle that runs a command when loaded.
+    "forged_answers_run_code": """
+import os, pickle, socket, struct, sys
+class _Run:
+    def __reduce__(self):
+        return (os.system, ('touch /tmp/the-check-kernel-ran-this',))
+def _serve(namespace):
+    link = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    link.connect('.shapeschool-calls')
+    while True:
+        size = link.recv(8, socket.MSG_WAITALL)
+        if len(size) < 8:
+            return
+        request = link.recv(struct.unpack('!Q', size)[0], socket.MSG_WAITALL)
+        reply = pickle.dumps(_Run())
+        link.sendall(struct.pack('!Q', len(reply)) + reply)
+sys.modules['shapeschool_calls'].serve = _serve
+""",
 }
+
+# A correct answer that tries to read the code calling it (the test cell, hidden tests and all)
+# and put it into its own feedback, by printing it and raising it in an error message.
+LEAK_HIDDEN_TESTS = """
+import inspect, linecache
+def _leak():
+    seen = []
+    for frame in inspect.stack():
+        seen += linecache.getlines(frame.filename) or [frame.filename]
+    return "".join(seen)
+_encode = encode
+_calls = []
+def encode(sentences, vocab):
+    _calls.append(1)
+    text = _leak()
+    print(text)
+    if len(_calls) > 6:
+        raise ValueError(text[-3000:])
+    return _encode(sentences, vocab)
+"""
+HIDDEN_TEST_MARK = "seed=1000"   # in chapter 1's hidden test for encode, nowhere else
 
 
 def attack(source):
@@ -187,3 +239,11 @@ def attack(source):
 
 def honest():
     return corpus._base("answer-key")
+
+
+def leaking():
+    """The answer key, with LEAK_HIDDEN_TESTS right after its ``encode``."""
+    nb = corpus._base("answer-key")
+    cell = corpus._cell(nb, "encode")
+    cell.source = cell.source + "\n\n" + LEAK_HIDDEN_TESTS.strip()
+    return nb

@@ -47,6 +47,7 @@ def graded(tmp_path_factory, repo):
         nbformat.write(hostile.attack(ATTACKS[attack]), inbox / f"{attacker}.ipynb")
         nbformat.write(hostile.honest(), inbox / f"{honest}.ipynb")
     nbformat.write(hostile.attack(""), inbox / "s00-untouched.ipynb")
+    nbformat.write(hostile.leaking(), inbox / "s99-leaks.ipynb")
 
     processes, groups, files = set(grading_processes()), grading_groups(), _tmp_entries()
     # The grading process, run so that it reports its own peak memory as it exits.
@@ -70,7 +71,7 @@ def graded(tmp_path_factory, repo):
 def test_the_batch_finishes(graded):
     done = graded["done"]
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert len(graded["rows"]) == 2 * len(ATTACKS) + 1
+    assert len(graded["rows"]) == 2 * len(ATTACKS) + 2   # and the untouched exercise, and the leak
 
 
 def test_the_attackers_were_graded_right_before_their_honest_students(graded):
@@ -87,14 +88,28 @@ def test_an_attacker_cannot_change_the_next_students_score(graded, attack):
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_an_attacker_scores_no_more_than_the_untouched_exercise(graded, attack, request):
-    if attack in hostile.AGAINST_OWN_SCORE:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="issue 10, still open: checks run in the student's kernel, so code there "
-                                "can disable them; only scores decided outside the kernel stop this"))
+def test_an_attacker_scores_no_more_than_the_untouched_exercise(graded, attack):
     attacker, _ = _ids()[attack]
     untouched = float(graded["rows"]["s00-untouched"]["score"])
-    assert float(graded["rows"][attacker]["score"]) <= untouched
+    assert untouched == 0
+    assert (graded["rows"][attacker]["status"], float(graded["rows"][attacker]["score"])) == ("graded", untouched)
+
+
+def test_hidden_tests_never_reach_the_student(graded):
+    """A correct answer that reads its callers' source and prints and raises it: the check kernel
+    calls it from the grader's own code, so no test's source is there to read."""
+    row = graded["rows"]["s99-leaks"]
+    assert row["status"] == "graded" and float(row["score"]) == 4.0, row   # encode fails, by its own raise
+    folder = graded["course"]
+    feedback = "".join(p.read_text(errors="replace") for p in (folder / "feedback" / "s99-leaks").rglob("*.html"))
+    assert feedback and "BEGIN HIDDEN" not in feedback and hostile.HIDDEN_TEST_MARK not in feedback
+    # The autograded notebook is the instructor's and shows the test cells whole; what the
+    # student's code read and raised is the error's message, which must hold no test source.
+    autograded = nbformat.read(next((folder / "autograded" / "s99-leaks").rglob("*.ipynb")), as_version=4)
+    said = [o.get("evalue", "") + o.get("text", "") for c in autograded.cells if c.cell_type == "code"
+            for o in c.outputs]
+    assert any("ValueError" in text for text in said), "the leak's own error is reported"
+    assert not [t for t in said if hostile.HIDDEN_TEST_MARK in t], "hidden test source reached the student"
 
 
 def test_the_instructors_environment_never_reaches_feedback(graded):
