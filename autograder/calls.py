@@ -24,9 +24,9 @@ So the student's kernel sees argument values only, never a check's code (hidden 
 private), and nothing it patches, traces or hooks decides whether a check passed: the test
 cell runs in the check kernel, against references computed there.
 
-The two kernels meet through the grader: each connects to ``SOCKET`` in its own folder, a
-listening socket the grader made there before the kernel started, and the grader hands the
-check kernel the student's end (``pair``). Each message is an 8-byte length, then the payload:
+The two kernels meet through the grader, once per cell: each connects to ``SOCKET`` in its
+own folder, a listening socket the grader made there before the kernel started, and the grader
+hands the check kernel the student's end (``kernels._Meeting``). Each message is an 8-byte length, then the payload:
 requests are pickles made by the check kernel, replies are ``torch.save`` files.
 
 This module is also loaded, as ``shapeschool_calls``, by the kernel server
@@ -221,7 +221,6 @@ def _set_random_state(state):
 
 
 _SERVED = None   # the student's side: one set of remotes for the kernel's life
-_STUDENT_LINK = None   # the student's side: its connection to the check kernel
 _LINK = None     # the check kernel's side: its connection to the student's kernel
 _UNREACHABLE = None   # the check kernel's side: why the student's kernel could not be met
 _SERIAL = 0      # the check kernel's side: the number of the last request
@@ -229,19 +228,20 @@ _SERIAL = 0      # the check kernel's side: the number of the last request
 
 def serve(namespace):
     """Answer the check kernel's requests until it says the cell is done. Run by the grader in
-    the student's kernel while the check kernel runs one cell."""
-    global _SERVED, _STUDENT_LINK
+    the student's kernel while the check kernel runs one cell; each served cell has a link of its
+    own, so nothing left over from an interrupted cell reaches the next."""
+    global _SERVED
     if _SERVED is None:
-        _SERVED, _STUDENT_LINK = _Served(), _connect()
-        _STUDENT_LINK.settimeout(None)
+        _SERVED = _Served()
     state = _random_state()
+    link = _connect()
+    link.settimeout(None)
     try:
         while True:
             try:
-                request = _Unpickler(io.BytesIO(recv(_STUDENT_LINK)), _SERVED).load()
+                serial, request = _Unpickler(io.BytesIO(recv(link)), _SERVED).load()
             except EOFError:
                 return
-            serial, request = request
             if request[0] == "end":
                 return
             try:
@@ -249,8 +249,9 @@ def serve(namespace):
                 reply = _SERVED.answer((serial, "ok", value, given))
             except Exception as exc:   # the student's code raised: the check kernel decides what it means
                 reply = _SERVED.answer((serial, "error", *_described(exc)))
-            send(_STUDENT_LINK, reply)
+            send(link, reply)
     finally:
+        link.close()
         _set_random_state(state)
 
 
@@ -393,8 +394,8 @@ def _request(op, target, payload, restore=None):
 
 
 def connect():
-    """The check kernel's side: meet the student's kernel through the grader (once; a failure
-    is remembered, so later checks fail at once instead of waiting again)."""
+    """The check kernel's side: the link to the student's kernel for this cell, met through the
+    grader. A failure to meet is remembered, so later cells fail at once instead of waiting."""
     global _LINK, _UNREACHABLE
     if _UNREACHABLE:
         raise CallFailed(_UNREACHABLE)
@@ -432,12 +433,15 @@ def refresh(namespace, names):
 
 
 def end():
-    """Tell the student's kernel that this cell is done, so its ``serve`` returns."""
+    """Tell the student's kernel that this cell is done, so its ``serve`` returns, and drop the link."""
+    global _LINK
     if _LINK is not None:
         try:
             send(_LINK, pickle.dumps((0, ("end", None, None))))
         except OSError:
             pass
+        _LINK.close()
+        _LINK = None
 
 
 class _Unreachable:

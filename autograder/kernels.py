@@ -279,8 +279,7 @@ class KernelSlot:
         serial = self._serial
         with _Notebook(self, serial, wall_limit, memory_limit) as box, \
                 _Notebook(self, f"{serial}c", wall_limit, memory_limit) as checks:
-            meeting = _Meeting(box.seen_from_here / calls.SOCKET, checks.seen_from_here / calls.SOCKET,
-                               timeout=wall_limit)
+            meeting = _Meeting(box.seen_from_here / calls.SOCKET, checks.seen_from_here / calls.SOCKET)
             try:
                 box.start_kernel()
                 checks.start_kernel()
@@ -467,44 +466,53 @@ END_TIMEOUT = 30.0         # seconds the student's kernel may take to stop servi
 
 
 class _Meeting(threading.Thread):
-    """Introduces a notebook's two kernels: listens in each one's folder (before either starts,
-    so no student code can have put anything there), takes one connection from each, and hands
-    the check kernel the student's end. The grader is not in the path of their calls."""
+    """Introduces a notebook's two kernels, once per cell: listens in each one's folder (made
+    before either kernel starts, so no student code can have put anything there), and hands each
+    connection from the check kernel the next one from the student's kernel. The grader is not in
+    the path of their calls."""
 
-    def __init__(self, student_path, checks_path, timeout):
+    def __init__(self, student_path, checks_path):
         import socket
 
         super().__init__(daemon=True)
-        self.timeout = timeout
         self.listeners = []
-        for path in (student_path, checks_path):
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            listener.bind(str(path))
-            os.chmod(path, 0o666)   # the kernel runs as the sandbox's own user
-            listener.listen(1)
-            self.listeners.append(listener)
+        try:
+            for path in (student_path, checks_path):
+                listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.listeners.append(listener)
+                listener.bind(str(path))
+                os.chmod(path, 0o666)   # the kernel runs as the sandbox's own user
+                listener.listen(8)
+        except OSError as exc:
+            self.close()
+            raise KernelFailed(f"the channel between the student's kernel and its checks could not be "
+                               f"opened at {path}: {exc}") from None
 
     def run(self):
         import selectors
         import socket
 
-        accepted = {}
-        deadline = time.monotonic() + self.timeout
+        waiting = {listener: [] for listener in self.listeners}
+        student, checks = self.listeners
         try:
             with selectors.DefaultSelector() as selector:
                 for listener in self.listeners:
                     selector.register(listener, selectors.EVENT_READ)
-                while len(accepted) < 2 and time.monotonic() < deadline:
-                    for key, _ in selector.select(timeout=min(1.0, max(0.0, deadline - time.monotonic()))):
-                        accepted[key.fileobj] = key.fileobj.accept()[0]
-                        selector.unregister(key.fileobj)
-            if len(accepted) == 2:
-                student, checks = (accepted[listener] for listener in self.listeners)
-                socket.send_fds(checks, [b"s"], [student.fileno()])
-        except OSError:   # closed under us: the notebook is over
+                while True:
+                    for key, _ in selector.select(timeout=1.0):
+                        waiting[key.fileobj].append(key.fileobj.accept()[0])
+                    while waiting[student] and waiting[checks]:
+                        theirs, ours = waiting[student].pop(0), waiting[checks].pop(0)
+                        try:
+                            socket.send_fds(ours, [b"s"], [theirs.fileno()])
+                        except OSError:
+                            pass
+                        theirs.close()
+                        ours.close()
+        except (OSError, ValueError):   # closed under us: the notebook is over
             pass
         finally:
-            for connection in accepted.values():
+            for connection in waiting[student] + waiting[checks]:
                 connection.close()
 
     def close(self):
@@ -547,6 +555,9 @@ def _execute_split(box, checks, nb, executor, checker, split, resources):
             await checker.async_execute_cell(cell, index, store_history=True)
         finally:
             done, _ = await asyncio.wait([serving], timeout=END_TIMEOUT)
+            if not done:   # a student's function still running after its check gave up: interrupt it
+                await executor.km.interrupt_kernel()
+                done, _ = await asyncio.wait([serving], timeout=END_TIMEOUT)
             if not done:
                 serving.cancel()
                 watchdog.reason = watchdog.reason or (

@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder import calls
+from autograder import calls, kernels
 
 STUDENT = '''
 import torch
@@ -61,13 +61,24 @@ data = torch.arange(6).view(2, 3)
 
 
 @pytest.fixture
-def student():
-    """The student's namespace served on one end of a socket pair; the check side on the other."""
-    mine, theirs = socket.socketpair()
+def student(tmp_path, monkeypatch):
+    """The student's namespace served in a thread, the check kernel's side here, introduced by
+    the grader's own meeting, as in one cell of a grading run."""
+    meeting = kernels._Meeting(tmp_path / "student.sock", tmp_path / "checks.sock")
+    meeting.start()
+    real_connect = calls._connect
+
+    def connect(timeout=calls.CONNECT_TIMEOUT):   # each side dials its own folder's socket
+        mine = "student.sock" if threading.current_thread() is server else "checks.sock"
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        sock.connect(str(tmp_path / mine))
+        return sock
+
+    monkeypatch.setattr(calls, "_connect", connect)
     namespace = {}
     exec(STUDENT, namespace)
-    calls._LINK, calls._UNREACHABLE, calls._SERIAL = mine, None, 0
-    calls._SERVED, calls._STUDENT_LINK = calls._Served(), theirs
+    calls._LINK, calls._UNREACHABLE, calls._SERIAL, calls._SERVED = None, None, 0, None
     server = threading.Thread(target=calls.serve, args=(namespace,), daemon=True)
     server.start()
     names = {}
@@ -76,10 +87,11 @@ def student():
     yield names
     calls.end()
     server.join(5)
+    meeting.close()
     assert not server.is_alive(), "serve must return when the check kernel ends the cell"
-    mine.close()
-    theirs.close()
-    calls._LINK = calls._SERVED = calls._STUDENT_LINK = None
+    assert calls._LINK is None, "each cell's link is dropped at its end"
+    calls._SERVED = None
+    assert real_connect is not connect
 
 
 def test_data_comes_by_value_and_code_stays_in_the_students_kernel(student):
