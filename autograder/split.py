@@ -6,7 +6,8 @@ from the submission:
 - a test cell (``grade`` and ``locked``) runs only in the trusted check kernel;
 - a lesson cell (``locked``, not a solution) is the instructor's code, restored by nbgrader from
   the gradebook if a student changed it; it runs in the student's kernel, where the student's
-  code builds on it, and again in the check kernel, where the checks build on it;
+  code builds on it, and, when a test cell reads (through any chain of lesson cells) a name it
+  defines, again in the check kernel, where the checks build on it;
 - every other cell (the fix-me cells, cells a student added, unlocked cells) runs only in the
   student's kernel;
 - the check kernel takes from the student's kernel only the names the release's fix-me cells
@@ -77,6 +78,15 @@ def bound_names(source):
     return visitor.names
 
 
+def used_names(source):
+    """Every name a cell reads, anywhere in it (functions included): a generous answer."""
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
 def _role(cell):
     meta = cell.get("metadata", {}).get("nbgrader", {})
     if cell.get("cell_type") != "code" or not meta.get("grade_id"):
@@ -102,6 +112,17 @@ def plan(notebook, release):
             checks.add(index)
         elif role == "lesson":
             lessons.add(index)
+    # The check kernel runs only the lesson cells the checks build on, found backwards from the
+    # names the test cells read: a picture or an explorer no check needs runs once, not twice.
+    needed, kept = set(), set()
+    for index in sorted(checks | lessons, reverse=True):
+        source = notebook.cells[index].source
+        if index in checks:
+            needed |= used_names(source)
+        elif bound_names(source) & needed:
+            kept.add(index)
+            needed |= used_names(source)
+    lessons = kept
     students, instructors = set(), set()
     for cell in release.cells:
         if cell.cell_type != "code":

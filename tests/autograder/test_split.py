@@ -19,17 +19,18 @@ def _release():
         _cell("import torch\nvocab = {'<pad>': 0}", grade_id="setup", locked=True),
         _cell("def encode(s):\n    return s\nids = encode('x')\nfor k in range(2):\n    pass",
               grade_id="encode", solution=True),
-        _cell("def check(case):\n    table = encode(case)\nassert encode('a') == 'a'",
+        _cell("picture = draw(vocab)", grade_id="picture", locked=True),
+        _cell("def check(case):\n    table = encode(case)\nassert encode('a') == vocab['<pad>']",
               grade_id="check_encode", grade=True, locked=True, points=1),
         _cell("%%time\nvocab = dict(vocab)\nclass Model:\n    pass", grade_id="model", solution=True),
         _cell("print('scratch')"),
     ])
 
 
-def test_test_cells_run_in_the_check_kernel_and_lesson_cells_in_both():
+def test_test_cells_run_in_the_check_kernel_and_the_lesson_cells_they_need_in_both():
     plan = split.plan(_release(), _release())
-    assert plan.checks == {3}
-    assert plan.lessons == {1}
+    assert plan.checks == {4}
+    assert plan.lessons == {1}, "the picture no check reads runs only in the student's kernel"
 
 
 def test_the_check_kernel_takes_only_the_names_the_fix_me_cells_define():
@@ -40,12 +41,11 @@ def test_the_check_kernel_takes_only_the_names_the_fix_me_cells_define():
 
 def test_roles_come_from_the_release_not_from_the_submission():
     submitted = _release()
-    submitted.cells[3].metadata["nbgrader"]["locked"] = False     # a test cell turned into the student's
-    submitted.cells[5].metadata["nbgrader"] = {"grade_id": "setup", "locked": True}  # a cell posing as a lesson
-    submitted.cells.insert(2, nbformat.from_dict(_cell("x = 1", grade_id="mine", locked=True)))
+    submitted.cells[4].metadata["nbgrader"]["locked"] = False     # a test cell turned into the student's
+    submitted.cells.insert(2, nbformat.from_dict(_cell("vocab = 1", grade_id="mine", locked=True)))
     plan = split.plan(submitted, _release())
-    assert plan.checks == {4}
-    assert plan.lessons == {1, 6}   # grade ids the release locks; nbgrader restored their source
+    assert plan.checks == {5}
+    assert plan.lessons == {1}   # only grade ids the release locks; nbgrader restored their source
 
 
 def test_a_cell_that_does_not_parse_binds_nothing():
