@@ -405,20 +405,55 @@ def _kernel_manager(box):
     return km
 
 
-def _execute(box, kernel, nb, executor, resources):
-    km = _kernel_manager(box)
-    started, completed = set(), set()
-    original_hook, original_process = executor.on_cell_executed, executor.process_message
-    executor.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
+def _track(client, started, completed, budget):
+    """Record which cells ``client`` starts and finishes, and count its output against ``budget``."""
+    original_hook = client.on_cell_executed
 
     def record(**kwargs):
         completed.add(kwargs["cell_index"])
         return original_hook(**kwargs) if callable(original_hook) else None
 
+    client.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
+    client.on_cell_executed = record
+    client.process_message = budget.wrap(client.process_message)
+
+
+def _conclude(nb, boxes, watchdog, started, completed, problem, start):
+    """The Outcome of a notebook whose sandboxes (``boxes``, the student's first) are gone, or
+    KernelFailed when no cell ever started: then the trouble is ours, not the notebook's."""
+    box = boxes[0]
+    for who, b in zip(("it", "its check kernel"), boxes):
+        if b.out_of_memory() and not watchdog.reason:
+            watchdog.reason = (f"{who} used more than the memory limit of {box.memory_limit / 2**20:.0f} MiB "
+                               "(files in /tmp and /dev/shm count) and was stopped")
+    problem = watchdog.reason or problem
+    if problem and not started and not watchdog.reason:
+        raise KernelFailed(f"the kernel did not start: {problem}{box.start_log}")
+    if problem:
+        _mark_not_run(nb, completed, problem)
+    return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed)
+
+
+def _shut(boxes, clients, kms, watchdog, started):
+    """Stop the watchdog, the clients and every sandbox of a notebook, and close its sockets."""
+    watchdog.stop()
+    for client in clients:
+        if client.kc is not None:
+            client.kc.stop_channels()
+    if not started:
+        boxes[0].start_log = _tail(boxes[0].seen_from_here / "kernel-stderr.log")
+    for b in boxes:
+        b.kill()
+    for km in kms:
+        km.context.destroy(linger=0)
+
+
+def _execute(box, kernel, nb, executor, resources):
+    km = _kernel_manager(box)
+    started, completed = set(), set()
+    original = executor.on_cell_execute, executor.on_cell_executed, executor.process_message
     watchdog = _Watchdog([box], box.wall_limit, box.memory_limit)
-    budget = _OutputBudget(box.slot.output_limit, watchdog)
-    executor.on_cell_executed = record
-    executor.process_message = budget.wrap(original_process)
+    _track(executor, started, completed, _OutputBudget(box.slot.output_limit, watchdog))
     start = time.monotonic()
     problem = None
     try:
@@ -427,24 +462,9 @@ def _execute(box, kernel, nb, executor, resources):
     except Exception as exc:  # the notebook's trouble, never the batch's
         problem = watchdog.reason or _describe(exc)
     finally:
-        watchdog.stop()
-        if executor.kc is not None:
-            executor.kc.stop_channels()
-        executor.on_cell_executed, executor.process_message = original_hook, original_process
-        if not started:
-            box.start_log = _tail(box.seen_from_here / "kernel-stderr.log")
-        box.kill()
-        km.context.destroy(linger=0)
-    if box.out_of_memory():
-        watchdog.reason = watchdog.reason or (
-            f"it used more than the memory limit of {box.memory_limit / 2**20:.0f} MiB (files in /tmp "
-            "and /dev/shm count) and was stopped")
-    problem = watchdog.reason or problem
-    if problem and not started and not watchdog.reason:   # no student code ran: the trouble is ours
-        raise KernelFailed(f"the kernel did not start: {problem}{box.start_log}")
-    if problem:
-        _mark_not_run(nb, completed, problem)
-    return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed)
+        _shut([box], [executor], [km], watchdog, started)
+        executor.on_cell_execute, executor.on_cell_executed, executor.process_message = original
+    return _conclude(nb, [box], watchdog, started, completed, problem, start)
 
 
 @dataclass(frozen=True)
@@ -537,15 +557,7 @@ def _execute_split(box, checks, nb, executor, checker, split, resources):
         NotebookClient.__init__(client, its_nb, _kernel_manager(b))   # as nbconvert's preprocess does
         client.reset_execution_trackers()
         client._check_assign_resources(resources)
-        client.process_message = budget.wrap(client.process_message)
-        original_hook = client.on_cell_executed
-
-        def record(_hook=original_hook, **kwargs):
-            completed.add(kwargs["cell_index"])
-            return _hook(**kwargs) if callable(_hook) else None
-
-        client.on_cell_execute = lambda **kwargs: started.add(kwargs["cell_index"])
-        client.on_cell_executed = record
+        _track(client, started, completed, budget)
 
     async def served(cell, index):
         """Run ``cell`` in the check kernel while the student's kernel answers its calls."""
@@ -598,28 +610,10 @@ def _execute_split(box, checks, nb, executor, checker, split, resources):
     except Exception as exc:  # the notebook's trouble, never the batch's
         problem = watchdog.reason or _describe(exc)
     finally:
-        watchdog.stop()
-        for client in (executor, checker):
-            if client.kc is not None:
-                client.kc.stop_channels()
-        if not started:
-            box.start_log = _tail(box.seen_from_here / "kernel-stderr.log")
-        for b in (box, checks):
-            b.kill()
-        for client in (executor, checker):
-            client.km.context.destroy(linger=0)
-    if box.out_of_memory() or checks.out_of_memory():
-        watchdog.reason = watchdog.reason or (
-            f"{'it' if box.out_of_memory() else 'its check kernel'} used more than the memory limit of "
-            f"{box.memory_limit / 2**20:.0f} MiB (files in /tmp and /dev/shm count) and was stopped")
-    problem = watchdog.reason or problem
+        _shut([box, checks], [executor, checker], [executor.km, checker.km], watchdog, started - {serve_index})
     started.discard(serve_index)
     completed.discard(serve_index)
-    if problem and not started and not watchdog.reason:
-        raise KernelFailed(f"the kernel did not start: {problem}{box.start_log}")
-    if problem:
-        _mark_not_run(nb, completed, problem)
-    return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed)
+    return _conclude(nb, [box, checks], watchdog, started, completed, problem, start)
 
 
 def _capped_context(output_limit):
