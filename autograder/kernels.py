@@ -39,12 +39,26 @@ PIDS_LIMIT = 256             # processes and threads in one notebook's control g
 OUTPUT_LIMIT = 32 << 20      # bytes of output one notebook may send (and the largest one message)
 # What every grading kernel would otherwise import for itself: the course's libraries, and what
 # ipykernel loads as it starts (its debugger alone is a quarter of a kernel's start-up).
-PRELOAD = ("torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+# torch.distributed.tensor (and sympy under it) is what torch.testing.assert_close imports on its
+# first call: a second of every kernel's time when each imported it for itself.
+PRELOAD = ("torch", "torch.testing", "torch.distributed.tensor", "numpy", "matplotlib", "matplotlib.pyplot",
+           "matplotlib_inline.backend_inline",
            "ipywidgets", "einops", "shapeschool", "shapeschool.checks", "shapeschool.diagrams",
            "shapeschool.widgets", "shapeschool.layouts", "shapeschool.conv", "shapeschool.flows",
            "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.debugger",
            "IPython.core.completerlib", "IPython.core.oinspect", "IPython.extensions.storemagic",
-           "pdb", "pydoc", "faulthandler", "tornado.platform.asyncio")
+           "ipykernel.kernelapp", "psutil", "sqlite3", "pdb", "pydoc", "faulthandler", "tornado.platform.asyncio",
+           # what IPython's first traceback imports: most of the course's exercises end in one
+           "stack_data", "pygments.lexers.python", "pygments.formatters.terminal256", "pygments.formatters.html",
+           "pygments.styles", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.GifImagePlugin", "PIL.BmpImagePlugin",
+           "PIL.PpmImagePlugin")
+# Modules whose source files students' errors most often pass through: the server reads them
+# as IPython's tracebacks do, once, so that no kernel parses them for its first traceback.
+TRACEBACK_SOURCES = ("torch.nn.modules.module", "torch.nn.modules.rnn", "torch.nn.modules.linear",
+                     "torch.nn.modules.conv", "torch.nn.modules.sparse", "torch.nn.modules.container",
+                     "torch.nn.modules.flatten", "torch.nn.functional", "torch.nn.utils.rnn", "torch._tensor",
+                     "torch.functional", "einops.einops", "shapeschool.checks", "shapeschool.cases",
+                     "shapeschool_calls")
 STOPPED = "GradingStopped"   # the ename of the error put in every cell a stopped notebook never ran
 
 
@@ -171,9 +185,10 @@ class KernelSlot:
     """One warm server and the one notebook it is running, in a sandbox of its own."""
 
     def __init__(self, sandboxed=True, preload=PRELOAD, threads=1, env=None, pids_limit=PIDS_LIMIT,
-                 output_limit=OUTPUT_LIMIT, groups="find"):
+                 output_limit=OUTPUT_LIMIT, groups="find", traceback_sources=TRACEBACK_SOURCES):
         self.sandboxed = sandboxed
         self.preload = tuple(preload)
+        self.traceback_sources = tuple(traceback_sources) if self.preload else ()
         self.threads = threads
         self.extra_env = dict(env or {})
         self.pids_limit, self.output_limit = pids_limit, output_limit
@@ -212,7 +227,7 @@ class KernelSlot:
             self._kernel_env["MPLCONFIGDIR"] = "/tmp/matplotlib"
         else:
             self._kernel_env.pop("MPLBACKEND")  # as a fresh kernel would see it
-        self._server = subprocess.Popen([sys.executable, str(ZYGOTE), *self.preload], stdin=subprocess.PIPE,
+        self._server = subprocess.Popen([sys.executable, str(ZYGOTE), *self.preload, "--", *self.traceback_sources], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
         return self
 

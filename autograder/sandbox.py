@@ -8,6 +8,7 @@ course's sources (hidden tests, answer keys), any submission, the gradebook, the
 grader's processes or any other notebook's, and it runs as an unprivileged user with no
 capabilities. Killing the sandbox's first process kills everything the notebook started.
 """
+import functools
 import json
 import os
 import select
@@ -38,14 +39,17 @@ def bwrap_path():
     return shutil.which("bwrap")
 
 
+@functools.lru_cache(maxsize=None)
 def readable_paths():
-    """What a kernel must be able to read: the interpreter, its packages, the helper package."""
-    import shapeschool
+    """What a kernel must be able to read: the interpreter, its packages, the helper package.
+    Worked out once per process (``sysconfig`` is slow to ask, and every notebook asks)."""
+    import importlib.util
 
+    helpers = importlib.util.find_spec("shapeschool").origin   # found, not imported: that would import torch
     paths = {sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-             str(Path(shapeschool.__file__).resolve().parent)}
+             str(Path(helpers).resolve().parent)}
     paths.update(p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p)
-    return sorted(paths)
+    return tuple(sorted(paths))
 
 
 def system_paths():

@@ -15,6 +15,7 @@ from the submission:
   define: a check's ``nn``, ``torch``, ``vocab`` or reference helper is always the instructor's.
 """
 import ast
+import functools
 
 from .kernels import Split
 
@@ -62,12 +63,13 @@ class _Bound(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+@functools.lru_cache(maxsize=4096)   # a class's notebooks share most of their cells
 def bound_names(source):
     """The names a cell binds at top level; a cell that does not parse binds none."""
     try:
         tree = ast.parse(_python(source))
     except SyntaxError:
-        return set()
+        return frozenset()
     visitor = _Bound()
     visitor.visit(tree)
     for node in tree.body:   # a cell magic (%%time, %%capture) runs its body, a string here
@@ -75,16 +77,18 @@ def bound_names(source):
         if (isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "run_cell_magic"
                 and len(call.args) == 3 and isinstance(call.args[2], ast.Constant)):
             visitor.names |= bound_names(str(call.args[2].value))
-    return visitor.names
+    return frozenset(visitor.names)
 
 
+@functools.lru_cache(maxsize=4096)
 def used_names(source):
     """Every name a cell reads, anywhere in it (functions included): a generous answer."""
     try:
         tree = ast.parse(_python(source))
     except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        return frozenset()
+    return frozenset(node.id for node in ast.walk(tree)
+                     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load))
 
 
 def _role(cell):

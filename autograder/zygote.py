@@ -199,6 +199,31 @@ def _warm_up_matplotlib():
     figure.savefig(io.BytesIO(), format="png")
 
 
+def _warm_up_tracebacks(sources):
+    """Format one traceback as a kernel does, and read the source files named in ``sources``
+    (module names) as IPython's tracebacks read them, so that every kernel's first error costs
+    what its second does. A kernel's first traceback through torch's modules otherwise spends
+    half a second parsing their source and preparing the highlighter, and most of the
+    exercises a class hands in end in several."""
+    import importlib
+
+    import stack_data
+    from IPython.core import ultratb
+
+    for name in sources:
+        try:
+            path = getattr(importlib.import_module(name), "__file__", None)
+        except ImportError:   # not installed here: its tracebacks cost what they always did
+            continue
+        if path and path.endswith(".py"):
+            source = stack_data.Source.for_filename(path)
+            source.pieces, source.tokens_by_lineno   # noqa: B018 - computed once, kept by the class
+    try:
+        raise RuntimeError("warm-up")
+    except RuntimeError:
+        ultratb.AutoFormattedTB(mode="Context").structured_traceback(*sys.exc_info())
+
+
 def _load_calls():
     """The grader's call channel between a student's kernel and its check kernel
     (``autograder/calls.py``), loaded as ``shapeschool_calls`` so that every kernel has it."""
@@ -211,7 +236,7 @@ def _load_calls():
     spec.loader.exec_module(module)
 
 
-def serve(preload):
+def serve(preload, sources=()):
     _die_with_parent()
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever an import prints must not land in the replies
@@ -220,6 +245,7 @@ def serve(preload):
     _load_calls()
     import ipykernel.kernelapp  # noqa: F401 - imported once, before any fork
     _warm_up_matplotlib()
+    _warm_up_tracebacks(sources)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     for line in sys.stdin:
         request = json.loads(line)
@@ -246,4 +272,7 @@ def _reap():
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1:])
+    # zygote.py MODULE ... [-- SOURCE_MODULE ...]: what to import, and whose source to read
+    arguments = sys.argv[1:]
+    split = arguments.index("--") if "--" in arguments else len(arguments)
+    serve(arguments[:split], arguments[split + 1:])
