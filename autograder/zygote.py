@@ -2,7 +2,8 @@
 
 ``autograder.kernels`` starts it outside any sandbox, with a minimal environment; it imports the
 course's heavy modules once (no torch operation runs here, so no thread pool exists to break
-across ``fork``) and then answers one JSON request per line on stdin:
+across ``fork``), reads the sources that tracebacks pass through, and then answers one JSON
+request per line on stdin:
 
     {"op": "start", "sandbox": PID or null, "uid": UID, "groups": [cgroup.procs files],
      "folder": DIR, "connection": {...}, "env": {...}, "limits": {"cpu": s, "fsize": bytes}}
@@ -205,6 +206,8 @@ def _warm_up_tracebacks(sources):
     what its second does. A kernel's first traceback through torch's modules otherwise spends
     half a second parsing their source and preparing the highlighter, and most of the
     exercises a class hands in end in several."""
+    if not sources:
+        return
     import importlib
 
     import stack_data

@@ -147,3 +147,17 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
     for page in rendered:
         assert not live_markdown.search(page), page[:300]
     assert not live_html.search(feedback)
+
+
+def test_gradebooks_of_one_database_share_an_engine_and_closing_one_spares_the_other(tmp_path):
+    from autograder import grade  # noqa: F401 - gives nbgrader's Gradebook one engine per database
+
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    first, second = Gradebook(url), Gradebook(url)
+    assert first.engine is second.engine
+    with Gradebook(f"sqlite:///{tmp_path / 'other.db'}") as other:
+        assert other.engine is not first.engine
+    first.add_student("ada")
+    first.close()   # disposes of the shared engine's idle connections
+    assert [s.id for s in second.students] == ["ada"]
+    second.close()

@@ -3,6 +3,7 @@ inside a sandbox that hides the course and the network and forgets each notebook
 with limits enforced from outside?"""
 import json
 import os
+import re
 import signal
 import socket
 import time
@@ -313,3 +314,23 @@ def test_the_graders_environment_never_reaches_student_code(monkeypatch):
     text = printed(out.notebook.cells[0])
     assert "environ files read" in text and "PATH" in text
     assert "tok-3f9a1c" not in text, "the grader's environment is visible inside the sandbox"
+
+
+def test_a_first_traceback_reads_as_a_fresh_kernels_and_its_sources_were_read_by_the_server(slot):
+    """The server reads the torch sources tracebacks pass through, once, before any fork: a
+    kernel shows exactly the traceback a fresh kernel shows, without parsing them itself."""
+    cells = ("import torch\nfrom torch import nn\nlstm = nn.LSTM(8, 16)",
+             "lstm(torch.zeros(3, 2, 5))",   # input_size 8, given 5: raises inside rnn.py
+             "import stack_data, torch.nn.modules.rnn as rnn\n"
+             "print(any(path == rnn.__file__ for path, _ in\n"
+             "          stack_data.Source._class_local('__source_cache_with_lines', {})))")
+    forked = run(slot, notebook(*cells[:2]))
+    fresh = notebook(*cells[:2])
+    NotebookClient(fresh, timeout=120, kernel_name="python3", allow_errors=True).execute()
+
+    def shown(nb):   # a cell's code is kept in a file named after the kernel's pid
+        return [re.sub(r"ipykernel_\d+", "ipykernel_N", line) for e in errors(nb.cells[1]) for line in e.traceback]
+
+    assert [e.ename for e in errors(forked.notebook.cells[1])] == ["RuntimeError"]
+    assert shown(forked.notebook) == shown(fresh)
+    assert printed(run(slot, notebook(*cells[::2])).notebook.cells[1]).strip() == "True"
