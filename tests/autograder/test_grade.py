@@ -1,5 +1,6 @@
 """``python -m autograder.grade`` as an instructor uses it: the same scores as plain nbgrader,
 a run killed part-way and run again, and a folder of files instead of nbgrader's exchange."""
+import os
 import re
 import shutil
 import signal
@@ -149,9 +150,11 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
     assert not live_html.search(feedback)
 
 
-def test_gradebooks_of_one_database_share_an_engine_and_closing_one_spares_the_other(tmp_path):
+def test_gradebooks_of_one_database_share_an_engine_and_closing_one_spares_the_other(tmp_path, monkeypatch):
     from autograder import grade  # noqa: F401 - gives nbgrader's Gradebook one engine per database
 
+    # a new gradebook asks `alembic`, by name, for its schema version
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     first, second = Gradebook(url), Gradebook(url)
     assert first.engine is second.engine
