@@ -185,10 +185,13 @@ class KernelSlot:
     """One warm server and the one notebook it is running, in a sandbox of its own."""
 
     def __init__(self, sandboxed=True, preload=PRELOAD, threads=1, env=None, pids_limit=PIDS_LIMIT,
-                 output_limit=OUTPUT_LIMIT, groups="find", traceback_sources=TRACEBACK_SOURCES):
+                 output_limit=OUTPUT_LIMIT, groups="find", traceback_sources=None):
         self.sandboxed = sandboxed
         self.preload = tuple(preload)
-        self.traceback_sources = tuple(traceback_sources) if self.preload else ()
+        # by default, a server that preloads nothing (a light one, for tests) reads no sources either
+        if traceback_sources is None:
+            traceback_sources = TRACEBACK_SOURCES if self.preload else ()
+        self.traceback_sources = tuple(traceback_sources)
         self.threads = threads
         self.extra_env = dict(env or {})
         self.pids_limit, self.output_limit = pids_limit, output_limit
@@ -227,8 +230,9 @@ class KernelSlot:
             self._kernel_env["MPLCONFIGDIR"] = "/tmp/matplotlib"
         else:
             self._kernel_env.pop("MPLBACKEND")  # as a fresh kernel would see it
-        self._server = subprocess.Popen([sys.executable, str(ZYGOTE), *self.preload, "--", *self.traceback_sources], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
+        command = [sys.executable, str(ZYGOTE), *self.preload, "--", *self.traceback_sources]
+        self._server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/",
+                                        start_new_session=True)
         return self
 
     def wait_ready(self, timeout=300.0):
