@@ -2,7 +2,7 @@
 #   make lab       set up (first time only) and open the course in JupyterLab
 #   make test      set up (first time only) and run every test (installs Debian's chromium as root)
 #   make generate  rebuild exercises/ and solutions/ from course/
-#   make benchmark grade a synthetic class (STUDENTS=40) with plain nbgrader and with autograder.grade
+#   make benchmark grade a synthetic class (STUDENTS=40) with plain nbgrader and with shapeschool_grader.grade
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -43,7 +43,7 @@ $(CHROMIUM):
 		echo "The browser test needs Chromium at $(CHROMIUM): on Debian or Ubuntu, sudo apt-get install chromium" >&2; \
 	fi
 
-# bubblewrap: the sandbox autograder.grade runs student code in (Debian's package).
+# bubblewrap: the sandbox shapeschool_grader.grade runs student code in (Debian's package).
 $(BWRAP):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
@@ -58,13 +58,13 @@ test: $(STAMP) $(COLAB_STAMP) $(CHROMIUM) $(BWRAP)
 	SHAPESCHOOL_COLAB_PYTHON=$(COLAB_VENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider tests --nbval solutions --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 generate: $(STAMP)
-	$(BIN)/python -m autograder.build
+	$(BIN)/python -m shapeschool_nbgrader.build
 
 check-generated: $(STAMP)
-	$(BIN)/python -m autograder.build --check
+	$(BIN)/python -m shapeschool_nbgrader.build --check
 
 benchmark: $(STAMP) $(BWRAP)
-	$(BIN)/python -m autograder.benchmark --students $(STUDENTS)
+	$(BIN)/python -m shapeschool_grader.benchmark --students $(STUDENTS)
 
 clean:
 	rm -rf $(VENV) $(COLAB_VENV)

@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # so `import autograder` works from any working directory
 
 CHAPTERS = sorted(p.stem for p in (REPO / "course").glob("*.ipynb"))
 
@@ -25,7 +23,7 @@ collect_ignore_glob = ["fixtures/*"]
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print what the fix catalogue measured (tests/autograder/test_fixes.py), when it ran."""
+    """Print what the fix catalogue measured (tests/shapeschool_grader/test_fixes.py), when it ran."""
     fixes = sys.modules.get("fixes")
     for line in getattr(fixes, "SUMMARY", []):
         terminalreporter.write_line(line)

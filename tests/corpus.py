@@ -2,12 +2,12 @@
 
 Each scenario is a file in tests/fixtures/bad_submissions/, made from the committed release
 (exercises/) and the answers in course/ by the function of the same name below. The files are
-committed so the corpus can be read and reused; tests/autograder/test_corpus.py fails when they
+committed so the corpus can be read and reused; tests/shapeschool_grader/test_corpus.py fails when they
 drift from what these functions make. Regenerate after changing chapter 1:
 
     .venv/bin/python tests/corpus.py
 
-``OUTCOMES`` is what ``autograder.grade`` must do with each, out of chapter 1's 5 points: the
+``OUTCOMES`` is what ``shapeschool_grader.grade`` must do with each, out of chapter 1's 5 points: the
 status, the score, and words the instructor's message must contain.
 """
 import json
@@ -16,10 +16,9 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from shapeschool_grader import benchmark
 
-from autograder import benchmark  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 CHAPTER = "ch01_embeddings_to_lstm"
 FOLDER = REPO / "tests" / "fixtures" / "bad_submissions"

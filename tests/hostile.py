@@ -1,7 +1,7 @@
 """The hostile corpus: chapter 1 handed in by a student who attacks the grader instead of
 solving it, each attack a few lines at the top of the untouched exercise's first answer cell.
 
-tests/autograder/test_hostile.py grades every attacker followed by an honest student (the
+tests/shapeschool_grader/test_hostile.py grades every attacker followed by an honest student (the
 answer key) on one kernel slot (``--jobs 1``) and asserts that the attacker scores no more than
 the untouched exercise, that every honest student gets exactly their score, that the batch
 finishes, and that the host is left as it was.

@@ -4,7 +4,7 @@ import re
 
 import nbformat
 
-from autograder import markers
+from shapeschool_nbgrader import markers
 
 from conftest import REPO
 

@@ -23,7 +23,7 @@ def grading_processes():
     """{pid: command line} of what a grader or a student's notebook could have left running:
     anything of the sandbox's user, or a command line of the grader's kind. (Other processes
     on the machine, a developer's shell for one, come and go and are none of the grader's.)"""
-    from autograder.sandbox import SANDBOX_USER
+    from shapeschool_grader.sandbox import SANDBOX_USER
 
     found = {}
     for pid, line in command_lines().items():

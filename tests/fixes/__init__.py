@@ -10,7 +10,7 @@ import dataclasses
 import importlib
 import textwrap
 
-from autograder import markers
+from shapeschool_nbgrader import markers
 
 # Lines the test run prints at its end (conftest's terminal summary): the catch rates.
 SUMMARY = []

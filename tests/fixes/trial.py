@@ -5,7 +5,7 @@ import dataclasses
 import nbformat
 from nbclient import NotebookClient
 
-from autograder import markers
+from shapeschool_nbgrader import markers
 from conftest import REPO
 
 from . import catalogue, defined_names, fixed_source

@@ -1,8 +1,8 @@
 """Grade one synthetic class twice, with plain sequential ``nbgrader autograde`` and with
-``autograder.grade``, check that every graded cell got the same score, and print both times.
+``shapeschool_grader.grade``, check that every graded cell got the same score, and print both times.
 
-    python -m autograder.benchmark --students 40             # every chapter: the README's benchmark
-    python -m autograder.benchmark --students 2 --chapters ch01_embeddings_to_lstm
+    python -m shapeschool_grader.benchmark --students 40             # every chapter: the README's benchmark
+    python -m shapeschool_grader.benchmark --students 2 --chapters ch01_embeddings_to_lstm
 
 The class is made from the course itself: student i hands in, by i mod 3, the answer key, the
 untouched student version, or a half-done version (the first half of the fix-me cells fixed).
@@ -19,9 +19,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from . import build, markers, nbgrader_cli
+from shapeschool_nbgrader import build, markers, nbgrader_cli
 
-REPO = Path(__file__).resolve().parent.parent
 KINDS = ("answer-key", "untouched", "half-done")
 
 
@@ -66,7 +65,7 @@ def make_class(course, releases, students):
     """Fill submitted/ with ``students`` students for every released assignment; return who got what."""
     roster = {}
     for name, release in releases.items():
-        kinds = submissions(release, REPO / "course" / f"{name}.ipynb")
+        kinds = submissions(release, course / "source" / name / f"{name}.ipynb")
         for i in range(students):
             student = f"student{i:03d}"
             kind = KINDS[i % len(KINDS)]
@@ -99,7 +98,7 @@ def run(students, chapters, jobs, workdir, out=sys.stdout):
     def say(line):
         print(line, file=out, flush=True)
 
-    paths = build.chapters(chapters)
+    paths = build.chapters(build.repository(), chapters)
     say(f"building a class of {students} students x {len(paths)} chapters = {students * len(paths)} notebooks")
     course, releases = make_course(Path(workdir) / "sequential", paths)
     roster = make_class(course, releases, students)
@@ -117,15 +116,15 @@ def run(students, chapters, jobs, workdir, out=sys.stdout):
     start = time.monotonic()
     done = nbgrader_cli.grade(parallel, "--jobs", str(jobs))
     ours = time.monotonic() - start
-    say(f"python -m autograder.grade --jobs {jobs}:            {ours:.1f} s")
+    say(f"python -m shapeschool_grader.grade --jobs {jobs}:            {ours:.1f} s")
     if done.returncode != 0:
         say(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit("autograder.grade failed")
+        raise SystemExit("shapeschool_grader.grade failed")
 
     a, b = cell_scores(course), cell_scores(parallel)
     diff = differences(a, b)
     for key, x, y in diff[:20]:
-        say(f"  DIFFERENT {key}: nbgrader {x}, autograder.grade {y}")
+        say(f"  DIFFERENT {key}: nbgrader {x}, shapeschool_grader.grade {y}")
     kinds = {k: sum(1 for v in roster.values() if v == k) for k in KINDS}
     say(f"graded cells compared: {len(a)} ({', '.join(f'{n} {k}' for k, n in kinds.items())} submissions); "
         f"{'all the same' if not diff else f'{len(diff)} DIFFERENT'}")
@@ -134,10 +133,10 @@ def run(students, chapters, jobs, workdir, out=sys.stdout):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m autograder.benchmark", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m shapeschool_grader.benchmark", description=__doc__.split("\n\n")[0])
     p.add_argument("--students", type=int, default=40)
     p.add_argument("--chapters", nargs="*", help="chapter names (default: all)")
-    p.add_argument("--jobs", type=int, default=None, help="kernels at once for autograder.grade (default: cores + 1)")
+    p.add_argument("--jobs", type=int, default=None, help="kernels at once for shapeschool_grader.grade (default: cores + 1)")
     p.add_argument("--min-ratio", type=float, default=0, help="exit 1 if the speed-up is below this")
     p.add_argument("--keep", help="build the class in this folder and keep it (default: a temporary one)")
     args = p.parse_args(argv)

@@ -1,8 +1,8 @@
 """Build exercises/ and solutions/ from course/, or check that the committed copies match.
 
-    python -m autograder.build            # rewrite every generated notebook
-    python -m autograder.build --check    # exit 1 and list the files that drifted
-    python -m autograder.build ch01_...   # only the named chapters
+    python -m shapeschool_nbgrader            # rewrite every generated notebook
+    python -m shapeschool_nbgrader --check    # exit 1 and list the files that drifted
+    python -m shapeschool_nbgrader ch01_...   # only the named chapters
 
 exercises/NAME.ipynb is exactly what ``nbgrader generate_assignment`` releases (broken code in
 place of solutions, hidden tests removed, outputs cleared). solutions/NAME.ipynb is the source
@@ -19,14 +19,24 @@ import nbformat
 
 from . import markers, nbgrader_cli
 
-REPO = Path(__file__).resolve().parent.parent
-COURSE, EXERCISES, SOLUTIONS = REPO / "course", REPO / "exercises", REPO / "solutions"
 CELL_TIMEOUT = 120
 
 
-def chapters(names=None):
+def repository(start=None):
+    """The Shape School repository holding ``start`` (default: the current folder): the nearest
+    folder, ``start`` or above it, with course/ and pyproject.toml. The build works on a checkout,
+    never on an installed copy of this package."""
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "course").is_dir() and (folder / "pyproject.toml").is_file():
+            return folder
+    raise SystemExit(f"{start} is not inside a Shape School checkout (no folder with course/ and "
+                     "pyproject.toml): run this from the repository, or pass --repo")
+
+
+def chapters(repo, names=None):
     """The source notebooks in course/, optionally only those named."""
-    found = sorted(COURSE.glob("*.ipynb"))
+    found = sorted((repo / "course").glob("*.ipynb"))
     if not names:
         return found
     by_name = {p.stem: p for p in found}
@@ -84,47 +94,49 @@ def unexecuted_cells(nb):
     return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.execution_count is None]
 
 
-def build(paths, check):
+def build(repo, paths, check):
     """Write (or, with check, compare) each chapter's generated copies; return drift messages."""
-    drift = []
+    drift, exercises, solutions = [], repo / "exercises", repo / "solutions"
     with tempfile.TemporaryDirectory(prefix="shapeschool-build-") as workdir:
         for source in paths:
-            student_path = EXERCISES / source.name
+            student_path = exercises / source.name
             student_text = student_notebook_text(source, workdir)
             key = answer_notebook(source)
-            key_path = SOLUTIONS / source.name
+            key_path = solutions / source.name
             if check:
                 if not student_path.exists() or student_path.read_text() != student_text:
-                    drift.append(f"{student_path.relative_to(REPO)} differs from what course/{source.name} generates")
+                    drift.append(f"{student_path.relative_to(repo)} differs from what course/{source.name} generates")
                 if not key_path.exists():
-                    drift.append(f"{key_path.relative_to(REPO)} is missing")
+                    drift.append(f"{key_path.relative_to(repo)} is missing")
                     continue
                 committed = nbformat.read(key_path, as_version=4)
                 if without_outputs(committed) != without_outputs(key):
-                    drift.append(f"{key_path.relative_to(REPO)} differs from what course/{source.name} generates")
+                    drift.append(f"{key_path.relative_to(repo)} differs from what course/{source.name} generates")
                 elif unexecuted_cells(committed):
-                    drift.append(f"{key_path.relative_to(REPO)} has code cells without stored outputs "
+                    drift.append(f"{key_path.relative_to(repo)} has code cells without stored outputs "
                                  f"(cells {unexecuted_cells(committed)})")
                 continue
-            EXERCISES.mkdir(exist_ok=True)
-            SOLUTIONS.mkdir(exist_ok=True)
+            exercises.mkdir(exist_ok=True)
+            solutions.mkdir(exist_ok=True)
             student_path.write_text(student_text)
-            nbformat.write(execute(key, SOLUTIONS), key_path)
-            print(f"built {student_path.relative_to(REPO)} and {key_path.relative_to(REPO)}")
+            nbformat.write(execute(key, solutions), key_path)
+            print(f"built {student_path.relative_to(repo)} and {key_path.relative_to(repo)}")
     return drift
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m shapeschool_nbgrader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("chapters", nargs="*", help="chapter names (file names in course/ without .ipynb)")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 if exercises/ or solutions/ differ from course/")
+    parser.add_argument("--repo", help="the repository to build (default: the one holding the current folder)")
     args = parser.parse_args(argv)
-    paths = chapters(args.chapters)
+    repo = repository(args.repo)
+    paths = chapters(repo, args.chapters)
     if not paths:
         raise SystemExit("course/ holds no chapters (*.ipynb): nothing to build")
-    drift = build(paths, args.check)
+    drift = build(repo, paths, args.check)
     if drift:
         print("generated notebooks are out of date:\n  " + "\n  ".join(drift)
               + "\nrun `make generate` and commit course/, exercises/ and solutions/ together",

@@ -5,9 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-CONFIG = Path(__file__).resolve().parent / "nbgrader_config.py"
-
-
 class NbgraderFailed(RuntimeError):
     """An nbgrader command exited non-zero; the message carries its output."""
 
@@ -18,7 +15,8 @@ def make_course(root):
     (root / "source").mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(
         "c = get_config()\n"
-        f"load_subconfig({str(CONFIG)!r})\n"
+        "from shapeschool_nbgrader.config import configure\n"
+        "configure(c)\n"
         f"c.CourseDirectory.root = {str(root)!r}\n"
     )
     return root
@@ -59,9 +57,9 @@ def generate_assignment(course, name):
 
 
 def grade(course, *args, timeout=3600):
-    """Run ``python -m autograder.grade --course COURSE ARGS`` and return the finished process."""
+    """Run ``python -m shapeschool_grader.grade --course COURSE ARGS`` and return the finished process."""
     repo = Path(__file__).resolve().parent.parent
     bindir = os.path.dirname(sys.executable)
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
-    return subprocess.run([sys.executable, "-m", "autograder.grade", "--course", str(course), *args],
+    return subprocess.run([sys.executable, "-m", "shapeschool_grader.grade", "--course", str(course), *args],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=timeout)

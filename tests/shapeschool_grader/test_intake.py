@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 import corpus
-from autograder import intake
+from shapeschool_grader import intake
 from notebooks import load, nbgrader_meta
 
 RELEASE = load("exercises", corpus.CHAPTER)

@@ -1,6 +1,6 @@
 """The warm parent of every grading kernel. Trusted: no student code ever runs in this process.
 
-``autograder.kernels`` starts it outside any sandbox, with a minimal environment; it imports the
+``shapeschool_grader.kernels`` starts it outside any sandbox, with a minimal environment; it imports the
 course's heavy modules once (no torch operation runs here, so no thread pool exists to break
 across ``fork``), reads the sources that tracebacks pass through, and then answers one JSON
 request per line on stdin:
@@ -17,7 +17,7 @@ user, closes every file this server holds, and starts. It cannot see or reach th
 anything but its own sandbox: killing the sandbox kills it and everything it started.
 
 This file must not import anything from the course's repository but ``shapeschool`` and
-``autograder/calls.py`` (which imports nothing of the course's).
+``autograder/shapeschool_grader/calls.py`` (which imports nothing of the course's).
 """
 import ctypes
 import json
@@ -229,7 +229,7 @@ def _warm_up_tracebacks(sources):
 
 def _load_calls():
     """The grader's call channel between a student's kernel and its check kernel
-    (``autograder/calls.py``), loaded as ``shapeschool_calls`` so that every kernel has it."""
+    (``autograder/shapeschool_grader/calls.py``), loaded as ``shapeschool_calls`` so that every kernel has it."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(

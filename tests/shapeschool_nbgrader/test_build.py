@@ -6,12 +6,12 @@ import sys
 import nbformat
 import pytest
 
-from autograder import build
+from shapeschool_nbgrader import build
 
 
 @pytest.mark.slow
 def test_committed_copies_match_the_sources(repo):
-    done = subprocess.run([sys.executable, "-m", "autograder.build", "--check"], cwd=repo,
+    done = subprocess.run([sys.executable, "-m", "shapeschool_nbgrader", "--check"], cwd=repo,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "match course/" in done.stdout
@@ -21,10 +21,7 @@ def test_committed_copies_match_the_sources(repo):
 def copy_of_course(tmp_path, monkeypatch, repo):
     for folder in ("course", "exercises", "solutions"):
         shutil.copytree(repo / folder, tmp_path / folder)
-    monkeypatch.setattr(build, "COURSE", tmp_path / "course")
-    monkeypatch.setattr(build, "EXERCISES", tmp_path / "exercises")
-    monkeypatch.setattr(build, "SOLUTIONS", tmp_path / "solutions")
-    monkeypatch.setattr(build, "REPO", tmp_path)
+    (tmp_path / "pyproject.toml").write_text("")
     return tmp_path
 
 
@@ -34,7 +31,7 @@ def test_an_edited_source_is_reported_as_drift(copy_of_course):
     nb = nbformat.read(path, as_version=4)
     nb.cells[0].source += "\nOne more sentence."
     nbformat.write(nb, path)
-    drift = build.build([path], check=True)
+    drift = build.build(copy_of_course, [path], check=True)
     assert f"exercises/{path.name} differs from what course/{path.name} generates" in drift
     assert f"solutions/{path.name} differs from what course/{path.name} generates" in drift
 
@@ -47,10 +44,16 @@ def test_an_answer_key_without_outputs_is_reported(copy_of_course):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nbformat.write(nb, path)
-    drift = build.build([copy_of_course / "course" / path.name], check=True)
+    drift = build.build(copy_of_course, [copy_of_course / "course" / path.name], check=True)
     assert any("has code cells without stored outputs" in d for d in drift), drift
 
 
-def test_unknown_chapter_names_the_known_ones():
+def test_unknown_chapter_names_the_known_ones(repo):
     with pytest.raises(SystemExit, match="no chapter named ch99 in course/; known: ch01"):
-        build.chapters(["ch99"])
+        build.chapters(repo, ["ch99"])
+
+
+def test_the_repository_is_found_from_any_folder_inside_it_and_outside_one_is_refused(repo, tmp_path):
+    assert build.repository(repo / "tests" / "fixtures") == repo
+    with pytest.raises(SystemExit, match="not inside a Shape School checkout"):
+        build.repository(tmp_path)

@@ -67,7 +67,7 @@ class Holder:
     """One notebook's sandbox, held open by ``sleep`` until ``kill``.
 
     ``pid`` is the host pid of the sandbox's first process: the kernel enters its namespaces
-    (``autograder.zygote``) and the grader reaches its files through /proc/PID/root. ``uid`` and
+    (``shapeschool_grader.zygote``) and the grader reaches its files through /proc/PID/root. ``uid`` and
     ``gid`` are the unprivileged user the kernel must take in it. The sandbox gives the
     interpreter, its packages, the helper package and each folder in ``readonly``, read-only; a
     private /tmp and /dev/shm, each a memory file system of at most ``tmp_size`` bytes; no

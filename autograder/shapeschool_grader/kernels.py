@@ -1,7 +1,7 @@
 """Kernels forked from a warm parent: every notebook in a process and a sandbox of its own,
 without paying for a fresh interpreter and ``import torch`` each time.
 
-A ``KernelSlot`` owns one warm, trusted server (``autograder/zygote.py``) that no student code
+A ``KernelSlot`` owns one warm, trusted server (``autograder/shapeschool_grader/zygote.py``) that no student code
 ever runs in. For each notebook the slot makes a fresh bubblewrap sandbox (``sandbox.Holder``)
 and control groups (``cgroups``) with their own limits; the server forks a kernel into them, and
 the notebook is run by nbgrader's own ``Execute`` preprocessor, given the kernel through a
@@ -11,7 +11,7 @@ started, wrote or holds survives it, and nothing it did can reach the server or 
 
 Given a ``Split``, a notebook runs in two such kernels: the student's, and a trusted check kernel
 in a sandbox of its own that runs the lesson and test cells, reaching the student's names
-through ``autograder.calls`` while the student's kernel serves them.
+through ``shapeschool_grader.calls`` while the student's kernel serves them.
 
     with KernelSlot(sandboxed=True) as slot:
         outcome = slot.run(notebook, Execute(), resources, wall_limit=300, memory_limit=2 << 30)
@@ -281,7 +281,7 @@ class KernelSlot:
         With ``split`` (a ``Split``), the notebook runs in two kernels, each in a sandbox of its
         own: the student's (driven by ``executor``) and a trusted check kernel (driven by
         ``checker``, another ExecutePreprocessor) that runs the lesson cells and the test cells
-        and reaches the student's names through ``autograder.calls``.
+        and reaches the student's names through ``shapeschool_grader.calls``.
 
         Returns an Outcome. If the notebook was stopped (wall time, memory, processes, output,
         the kernel died), every code cell that did not finish gets an error output saying so,

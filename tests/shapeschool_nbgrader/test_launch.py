@@ -4,7 +4,7 @@ import types
 
 import pytest
 
-from autograder import launch
+from shapeschool_nbgrader import launch
 from notebooks import load
 
 

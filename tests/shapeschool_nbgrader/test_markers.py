@@ -1,7 +1,7 @@
 """Does one source cell split correctly into the student's broken code and the answer key?"""
 import pytest
 
-from autograder.markers import MarkerError, answer_source, student_source, uncomment
+from shapeschool_nbgrader.markers import MarkerError, answer_source, student_source, uncomment
 
 CELL = """def f(x):
     ### BEGIN SOLUTION
@@ -63,6 +63,6 @@ def test_bad_markers_say_where_and_what(source, message):
 
 
 def test_without_hidden_tests_keeps_everything_else():
-    from autograder.markers import without_hidden_tests
+    from shapeschool_nbgrader.markers import without_hidden_tests
     assert without_hidden_tests(TEST_CELL) == 'assert f(1) == 1\nprint("ok")'
     assert without_hidden_tests(CELL) == CELL

@@ -30,7 +30,7 @@ hands the check kernel the student's end (``kernels._Meeting``). Each message is
 requests are pickles made by the check kernel, replies are ``torch.save`` files.
 
 This module is also loaded, as ``shapeschool_calls``, by the kernel server
-(``autograder/zygote.py``) before it forks, so it imports nothing of the course's.
+(``autograder/shapeschool_grader/zygote.py``) before it forks, so it imports nothing of the course's.
 """
 import builtins
 import io

@@ -1,4 +1,4 @@
-"""The bad-submission corpus through ``python -m autograder.grade``: every scenario gets its
+"""The bad-submission corpus through ``python -m shapeschool_grader.grade``: every scenario gets its
 defined outcome and a message the instructor can act on, the rest of the class is graded as
 normal, and no submitted file is touched."""
 import csv
@@ -11,7 +11,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
-from autograder import nbgrader_cli
+from shapeschool_nbgrader import nbgrader_cli
 from notebooks import hidden_lines_shown
 
 pytestmark = pytest.mark.slow

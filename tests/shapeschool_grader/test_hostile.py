@@ -1,4 +1,4 @@
-"""The hostile corpus through ``python -m autograder.grade --jobs 1``: each attacker is graded
+"""The hostile corpus through ``python -m shapeschool_grader.grade --jobs 1``: each attacker is graded
 right before an honest student on the one kernel slot, and neither the attacker nor anything it
 started, wrote or held may change that student's score, stop the batch or outlast it."""
 import csv
@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 import hostile
-from autograder import benchmark, nbgrader_cli
+from shapeschool_grader import benchmark
+from shapeschool_nbgrader import nbgrader_cli
 from processes import grading_groups, grading_processes
 
 pytestmark = pytest.mark.slow
@@ -52,8 +53,8 @@ def graded(tmp_path_factory, repo):
     processes, groups, files = set(grading_processes()), grading_groups(), _tmp_entries()
     # The grading process, run so that it reports its own peak memory as it exits.
     measured = ("import resource, runpy, sys\n"
-                "sys.argv = ['autograder.grade'] + sys.argv[1:]\n"
-                "try:\n    runpy.run_module('autograder.grade', run_name='__main__')\n"
+                "sys.argv = ['shapeschool_grader.grade'] + sys.argv[1:]\n"
+                "try:\n    runpy.run_module('shapeschool_grader.grade', run_name='__main__')\n"
                 "finally:\n    print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
     env = dict(os.environ, INSTRUCTOR_TOKEN=hostile.TOKEN,
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))

@@ -1,4 +1,4 @@
-"""``autograder.calls``: what crosses from a student's kernel to the check kernel, and how.
+"""``shapeschool_grader.calls``: what crosses from a student's kernel to the check kernel, and how.
 
 Both sides run here, the student's in a thread, joined by a socket pair as the grader joins
 them; the wrong answers a check kernel must refuse are sent by hand."""
@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder import calls, kernels
+from shapeschool_grader import calls, kernels
 
 STUDENT = '''
 import torch

@@ -2,7 +2,7 @@
 import pytest
 from nbclient import NotebookClient
 
-from autograder import markers
+from shapeschool_nbgrader import markers
 from notebooks import errors, fixme_cells, graded_cells, load, nbgrader_meta
 
 

@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 
-from autograder import kernels, sandbox
+from shapeschool_grader import kernels, sandbox
 from processes import command_lines, grading_groups, grading_processes
 from notebooks import errors, load
 

@@ -9,7 +9,7 @@ from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from traitlets.config import Config
 
-from autograder.preprocessors import NeutraliseStudentHTML
+from shapeschool_nbgrader.preprocessors import NeutraliseStudentHTML
 
 LIVE = re.compile(r"<script>alert|<iframe|<(?:img|svg|a|div|b)\b[^>]*\son\w+\s*=|href=[\"']?\s*javascript:|<object|<embed",
                   re.IGNORECASE)

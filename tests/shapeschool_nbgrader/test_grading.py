@@ -5,7 +5,7 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import nbgrader_cli
+from shapeschool_nbgrader import nbgrader_cli
 from notebooks import graded_cells, load, nbgrader_meta
 
 pytestmark = pytest.mark.slow

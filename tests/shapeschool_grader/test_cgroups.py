@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from autograder import cgroups
+from shapeschool_grader import cgroups
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ import nbformat
 import pytest
 
 import fixes
-from autograder import benchmark, markers, nbgrader_cli
+from shapeschool_grader import benchmark
+from shapeschool_nbgrader import markers, nbgrader_cli
 from conftest import CHAPTERS
 from fixes import trial
 from notebooks import fixme_cells, load, nbgrader_meta
@@ -96,7 +97,7 @@ def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_pat
             wrong_caught += mine[check] == 0
             if mine[check] != 0:
                 problems.append(f"{student} ({fix.why}) scored on {check}")
-    fixes.SUMMARY.append(f"fix catalogue, through autograder.grade: {wrong_caught} of {wrong_total} wrong fixes "
+    fixes.SUMMARY.append(f"fix catalogue, through shapeschool_grader.grade: {wrong_caught} of {wrong_total} wrong fixes "
                          f"lost their check's point ({100 * wrong_caught / wrong_total:.0f}%); "
                          f"{len(expected) - wrong_total} alternative fixes handed in")
     assert not problems, "\n".join(problems)

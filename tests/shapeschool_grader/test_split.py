@@ -1,9 +1,9 @@
-"""``autograder.split``: which cells run in the check kernel, and which names it takes from the
+"""``shapeschool_grader.split``: which cells run in the check kernel, and which names it takes from the
 student's kernel, read from the instructor's release, never from the submission."""
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder import split
+from shapeschool_grader import split
 
 
 def _cell(source, **nbgrader):

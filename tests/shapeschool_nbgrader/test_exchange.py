@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from autograder import nbgrader_cli
+from shapeschool_nbgrader import nbgrader_cli
 from conftest import CHAPTERS
 from notebooks import graded_cells, hidden_lines_shown, load, nbgrader_meta
 

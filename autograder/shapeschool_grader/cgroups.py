@@ -3,7 +3,7 @@ included, since their pages are charged to the group that touched them) and a pr
 
 Both cgroup versions are used where they can be written: v2 (one tree, most current
 distributions) and v1 (a tree per controller, these CI machines). Where neither can be, the
-grader says so loudly and falls back to what it can do without them (``autograder.kernels``).
+grader says so loudly and falls back to what it can do without them (``shapeschool_grader.kernels``).
 
     groups = cgroups.find()                    # None, with cgroups.why_not() saying why
     group = groups.create("run-7", memory=2 << 30, pids=256)

@@ -1,15 +1,15 @@
 """Grade a whole class, in parallel, into nbgrader's own gradebook.
 
-    python -m autograder.grade [ASSIGNMENT ...] [--course DIR] [--jobs N] [--feedback] [--csv FILE]
-    python -m autograder.grade ASSIGNMENT --inbox FOLDER   # STUDENT.ipynb or STUDENT.zip files
+    python -m shapeschool_grader.grade [ASSIGNMENT ...] [--course DIR] [--jobs N] [--feedback] [--csv FILE]
+    python -m shapeschool_grader.grade ASSIGNMENT --inbox FOLDER   # STUDENT.ipynb or STUDENT.zip files
 
 It is ``nbgrader autograde`` taken apart at one seam. For each submission nbgrader's own
 ``Autograde`` converter does everything it always does, in this one process: it sanitizes the
 notebook (restoring test cells, kernelspec, metadata), writes autograded/, and scores the
 executed notebook into the gradebook. Only the execution moves: every notebook runs in kernels
-forked from a warm server into sandboxes of their own (``autograder.kernels``), several notebooks at
-once, its test cells in a trusted check kernel apart from the student's code (``autograder.split``,
-``autograder.calls``), and nbgrader's ``Execute`` step is replaced by ``Replay``, which hands it the
+forked from a warm server into sandboxes of their own (``shapeschool_grader.kernels``), several notebooks at
+once, its test cells in a trusted check kernel apart from the student's code (``shapeschool_grader.split``,
+``shapeschool_grader.calls``), and nbgrader's ``Execute`` step is replaced by ``Replay``, which hands it the
 executed notebook. So formgrader,
 ``nbgrader export`` and ``nbgrader generate_feedback`` work on the result as on any other.
 
@@ -510,7 +510,7 @@ def generate_feedback(course, results):
 
 
 def parse(argv):
-    p = argparse.ArgumentParser(prog="python -m autograder.grade", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m shapeschool_grader.grade", description=__doc__.split("\n\n")[0])
     p.add_argument("assignments", nargs="*", help="assignments to grade (default: every one in the gradebook)")
     p.add_argument("--course", default=".", help="the nbgrader course directory (default: here)")
     p.add_argument("--inbox", help="a folder of STUDENT.ipynb or STUDENT.zip files for one assignment, "
@@ -544,7 +544,7 @@ def main(argv=None):
         print(sandbox.UNSANDBOXED_WARNING, file=sys.stderr)
     if args.inbox:
         if len(args.assignments) != 1:
-            raise SystemExit("--inbox needs exactly one assignment: python -m autograder.grade ASSIGNMENT --inbox FOLDER")
+            raise SystemExit("--inbox needs exactly one assignment: python -m shapeschool_grader.grade ASSIGNMENT --inbox FOLDER")
         notebooks = course.assignments().get(args.assignments[0])
         if not notebooks:
             raise SystemExit(f"{args.assignments[0]} is not in the gradebook: run nbgrader generate_assignment first")

@@ -1,4 +1,4 @@
-"""``python -m autograder.grade`` as an instructor uses it: the same scores as plain nbgrader,
+"""``python -m shapeschool_grader.grade`` as an instructor uses it: the same scores as plain nbgrader,
 a run killed part-way and run again, and a folder of files instead of nbgrader's exchange."""
 import os
 import re
@@ -12,7 +12,8 @@ import zipfile
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import benchmark, nbgrader_cli
+from shapeschool_grader import benchmark
+from shapeschool_nbgrader import nbgrader_cli
 from processes import command_lines
 
 pytestmark = pytest.mark.slow
@@ -45,7 +46,7 @@ def _grades(course):
 def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
     course, roster = _course(tmp_path / "course", students=9)
     repo = benchmark.REPO
-    command = [sys.executable, "-m", "autograder.grade", "--course", str(course), "--jobs", "2"]
+    command = [sys.executable, "-m", "shapeschool_grader.grade", "--course", str(course), "--jobs", "2"]
     run = subprocess.Popen(command, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal = course / ".shapeschool" / "graded" / CHAPTER
     deadline = time.monotonic() + 300
@@ -151,7 +152,7 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
 
 
 def test_gradebooks_of_one_database_share_an_engine_and_closing_one_spares_the_other(tmp_path, monkeypatch):
-    from autograder import grade  # noqa: F401 - gives nbgrader's Gradebook one engine per database
+    from shapeschool_grader import grade  # noqa: F401 - gives nbgrader's Gradebook one engine per database
 
     # a new gradebook asks `alembic`, by name, for its schema version
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
