@@ -1,4 +1,6 @@
-"""Shared paths and notebook helpers for the test suite."""
+"""Shared paths, fixtures and notebook helpers for the test suite."""
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -27,3 +29,28 @@ def pytest_terminal_summary(terminalreporter):
     fixes = sys.modules.get("fixes")
     for line in getattr(fixes, "SUMMARY", []):
         terminalreporter.write_line(line)
+
+
+# -- the grader's unit tests: a two-cell course (tests/shapeschool_grader/tiny.py) -------------
+@pytest.fixture
+def alembic_on_path(monkeypatch):
+    """nbgrader runs `alembic` by name to create a gradebook: the one beside this interpreter."""
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+
+
+@pytest.fixture(scope="session")
+def tiny_template(tmp_path_factory):
+    import tiny
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+        return tiny.make_course(tmp_path_factory.mktemp("tiny") / "course").root
+
+
+@pytest.fixture
+def tiny_course(tiny_template, tmp_path, alembic_on_path):
+    """A fresh copy of the two-cell course, with no submissions."""
+    import tiny
+
+    shutil.copytree(tiny_template, tmp_path / "course")
+    return tiny.Course(tiny.config(tmp_path / "course"))

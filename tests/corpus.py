@@ -7,7 +7,7 @@ drift from what these functions make. Regenerate after changing chapter 1:
 
     .venv/bin/python tests/corpus.py
 
-``OUTCOMES`` is what ``shapeschool_grader.grade`` must do with each, out of chapter 1's 5 points: the
+``OUTCOMES`` is what ``shapeschool-grade`` must do with each, out of chapter 1's 5 points: the
 status, the score, and words the instructor's message must contain.
 """
 import json

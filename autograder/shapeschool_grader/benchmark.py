@@ -1,5 +1,5 @@
 """Grade one synthetic class twice, with plain sequential ``nbgrader autograde`` and with
-``shapeschool_grader.grade``, check that every graded cell got the same score, and print both times.
+``shapeschool-grade``, check that every graded cell got the same score, and print both times.
 
     python -m shapeschool_grader.benchmark --students 40             # every chapter: the README's benchmark
     python -m shapeschool_grader.benchmark --students 2 --chapters ch01_embeddings_to_lstm
@@ -11,6 +11,7 @@ Each is the released notebook with answer cells filled in, as a student would sa
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -89,6 +90,21 @@ def cell_scores(course):
     return scores
 
 
+def command():
+    """The installed ``shapeschool-grade``, beside this interpreter."""
+    path = Path(sys.executable).parent / "shapeschool-grade"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: install the grader (pip install -e \".[grader]\", or make setup)")
+    return str(path)
+
+
+def grade(course, *args, timeout=3600, cwd=None):
+    """Run ``shapeschool-grade --course-dir COURSE ARGS`` (in ``cwd``, default the course) and
+    return the finished process."""
+    return subprocess.run([command(), "--course-dir", str(course), *args], cwd=cwd or course,
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def differences(a, b):
     keys = sorted(set(a) | set(b))
     return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
@@ -114,17 +130,17 @@ def run(students, chapters, jobs, workdir, out=sys.stdout):
     say(f"plain nbgrader autograde, one notebook at a time: {sequential:.1f} s")
 
     start = time.monotonic()
-    done = nbgrader_cli.grade(parallel, "--jobs", str(jobs))
+    done = grade(parallel, "--jobs", str(jobs))
     ours = time.monotonic() - start
-    say(f"python -m shapeschool_grader.grade --jobs {jobs}:            {ours:.1f} s")
+    say(f"shapeschool-grade --jobs {jobs}:                           {ours:.1f} s")
     if done.returncode != 0:
         say(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit("shapeschool_grader.grade failed")
+        raise SystemExit("shapeschool-grade failed")
 
     a, b = cell_scores(course), cell_scores(parallel)
     diff = differences(a, b)
     for key, x, y in diff[:20]:
-        say(f"  DIFFERENT {key}: nbgrader {x}, shapeschool_grader.grade {y}")
+        say(f"  DIFFERENT {key}: nbgrader {x}, shapeschool-grade {y}")
     kinds = {k: sum(1 for v in roster.values() if v == k) for k in KINDS}
     say(f"graded cells compared: {len(a)} ({', '.join(f'{n} {k}' for k, n in kinds.items())} submissions); "
         f"{'all the same' if not diff else f'{len(diff)} DIFFERENT'}")
@@ -136,7 +152,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m shapeschool_grader.benchmark", description=__doc__.split("\n\n")[0])
     p.add_argument("--students", type=int, default=40)
     p.add_argument("--chapters", nargs="*", help="chapter names (default: all)")
-    p.add_argument("--jobs", type=int, default=None, help="kernels at once for shapeschool_grader.grade (default: cores + 1)")
+    p.add_argument("--jobs", type=int, default=None, help="kernels at once for shapeschool-grade (default: cores + 1)")
     p.add_argument("--min-ratio", type=float, default=0, help="exit 1 if the speed-up is below this")
     p.add_argument("--keep", help="build the class in this folder and keep it (default: a temporary one)")
     args = p.parse_args(argv)

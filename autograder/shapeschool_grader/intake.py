@@ -16,11 +16,11 @@ cell and (with ``add_missing_cells``) re-adds deleted test cells; ``DeduplicateI
 copies of a cell.
 """
 import difflib
-import hashlib
 import io
 import json
 import os
 import re
+import shutil
 import unicodedata
 import warnings
 import zipfile
@@ -82,14 +82,6 @@ def refuse_student_id(name, where):
         return None
     return (f"{where}: {name!r} cannot be a student id: {problem}. Nothing of it was graded and no other "
             f"student is affected: rename it to {safe_student_id(name)!r} and grade again")
-
-
-def digest(paths):
-    """One hash over the names and bytes of a submission's files: changes if any file does."""
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(str(path.name).encode() + b"\0" + Path(path).read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def nbgrader_meta(cell):
@@ -283,3 +275,30 @@ def write_notebook(nb, path):
     buffer = io.StringIO()
     nbformat.write(nb, buffer)
     Path(path).write_text(buffer.getvalue())
+
+
+def stage(source, staged, notebooks, releases, all_releases):
+    """Read the submission in ``source``, repair what can be repaired, and write it to ``staged``,
+    where nbgrader reads it; return the notes on what was repaired, or raise Rejected.
+
+    ``releases`` maps each of the assignment's notebook names to its release; ``all_releases``
+    holds every assignment's ("assignment/notebook"), to recognise another chapter's notebook."""
+    source, staged = Path(source), Path(staged)
+    notes = []
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    if (source / "REJECTED.txt").exists():
+        raise Rejected((source / "REJECTED.txt").read_text().strip())
+    if (source / "timestamp.txt").exists():
+        shutil.copyfile(source / "timestamp.txt", staged / "timestamp.txt")
+    for notebook in notebooks:
+        path, renamed = find_notebook(source, notebook)
+        if renamed:
+            notes.append(renamed)
+        read_in = read(path)
+        notes += read_in.notes
+        belongs_to(read_in.notebook, releases[notebook], all_releases, path.name)
+        notes += restore_metadata(read_in.notebook, releases[notebook])
+        write_notebook(read_in.notebook, staged / f"{notebook}.ipynb")
+    return notes

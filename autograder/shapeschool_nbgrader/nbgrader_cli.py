@@ -54,12 +54,3 @@ def generate_assignment(course, name):
     """``nbgrader generate_assignment NAME`` and the path of the released notebook."""
     run(course, "generate_assignment", name, "--force")
     return Path(course) / "release" / name / f"{name}.ipynb"
-
-
-def grade(course, *args, timeout=3600):
-    """Run ``python -m shapeschool_grader.grade --course COURSE ARGS`` and return the finished process."""
-    repo = Path(__file__).resolve().parent.parent
-    bindir = os.path.dirname(sys.executable)
-    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
-    return subprocess.run([sys.executable, "-m", "shapeschool_grader.grade", "--course", str(course), *args],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=timeout)

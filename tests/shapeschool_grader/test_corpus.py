@@ -1,4 +1,4 @@
-"""The bad-submission corpus through ``python -m shapeschool_grader.grade``: every scenario gets its
+"""The bad-submission corpus through ``shapeschool-grade``: every scenario gets its
 defined outcome and a message the instructor can act on, the rest of the class is graded as
 normal, and no submitted file is touched."""
 import csv
@@ -39,7 +39,7 @@ def graded(tmp_path_factory, repo):
     stray.mkdir(parents=True)
     shutil.copyfile(corpus.FOLDER / "answer_key.ipynb", stray / f"{STRAY}.ipynb")
     before = hashes(course / "submitted")
-    done = nbgrader_cli.grade(course, "--wall-limit", "20", "--memory-limit", "1024", "--feedback",
+    done = benchmark.grade(course, "--wall-limit", "20", "--memory-limit", "1024", "--feedback",
                               "--csv", str(course / "grades.csv"))
     journals = {p.stem: json.loads(p.read_text()) for p in (course / ".shapeschool" / "graded" / name).glob("*.json")}
     return course, name, done, before, journals

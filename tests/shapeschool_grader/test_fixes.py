@@ -63,7 +63,7 @@ def test_every_alternative_fix_runs_and_passes_both(outcomes):
 def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_path):
     """One submission per fix: the released notebook with every other fix-me answered. A wrong
     fix must lose its own check's point; an alternative must earn every point."""
-    course, releases = benchmark.make_course(tmp_path / "course", [benchmark.REPO / "course" / f"{c}.ipynb" for c in CHAPTERS])
+    course, releases = benchmark.make_course(tmp_path / "course", [REPO / "course" / f"{c}.ipynb" for c in CHAPTERS])
     expected = {}
     for chapter in CHAPTERS:
         source = load("course", chapter)
@@ -83,7 +83,7 @@ def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_pat
                 nbformat.write(nb, folder / f"{chapter}.ipynb")
                 (folder / "timestamp.txt").write_text("2026-11-01 12:00:00.000000 UTC\n")
                 expected[(chapter, student)] = (fix, checks[gid], graded)
-    done = nbgrader_cli.grade(course, "--jobs", "3")
+    done = benchmark.grade(course, "--jobs", "3")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     scores = benchmark.cell_scores(course)
     wrong_total = wrong_caught = 0
@@ -97,7 +97,7 @@ def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_pat
             wrong_caught += mine[check] == 0
             if mine[check] != 0:
                 problems.append(f"{student} ({fix.why}) scored on {check}")
-    fixes.SUMMARY.append(f"fix catalogue, through shapeschool_grader.grade: {wrong_caught} of {wrong_total} wrong fixes "
+    fixes.SUMMARY.append(f"fix catalogue, through shapeschool-grade: {wrong_caught} of {wrong_total} wrong fixes "
                          f"lost their check's point ({100 * wrong_caught / wrong_total:.0f}%); "
                          f"{len(expected) - wrong_total} alternative fixes handed in")
     assert not problems, "\n".join(problems)

@@ -1,4 +1,4 @@
-"""``python -m shapeschool_grader.grade`` as an instructor uses it: the same scores as plain nbgrader,
+"""``shapeschool-grade`` as an instructor uses it: the same scores as plain nbgrader,
 a run killed part-way and run again, and a folder of files instead of nbgrader's exchange."""
 import os
 import re
@@ -12,6 +12,7 @@ import zipfile
 import pytest
 from nbgrader.api import Gradebook
 
+from conftest import REPO
 from shapeschool_grader import benchmark
 from shapeschool_nbgrader import nbgrader_cli
 from processes import command_lines
@@ -31,7 +32,7 @@ def test_same_scores_cell_by_cell_as_sequential_nbgrader_on_a_mixed_class(tmp_pa
 
 
 def _course(root, students):
-    course, releases = benchmark.make_course(root, [benchmark.REPO / "course" / f"{CHAPTER}.ipynb"])
+    course, releases = benchmark.make_course(root, [REPO / "course" / f"{CHAPTER}.ipynb"])
     roster = benchmark.make_class(course, releases, students)
     return course, roster
 
@@ -45,9 +46,8 @@ def _grades(course):
 
 def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
     course, roster = _course(tmp_path / "course", students=9)
-    repo = benchmark.REPO
-    command = [sys.executable, "-m", "shapeschool_grader.grade", "--course", str(course), "--jobs", "2"]
-    run = subprocess.Popen(command, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [benchmark.command(), "--course-dir", str(course), "--jobs", "2"]
+    run = subprocess.Popen(command, cwd=course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal = course / ".shapeschool" / "graded" / CHAPTER
     deadline = time.monotonic() + 300
     while len(list(journal.glob("*.json"))) < 3 and time.monotonic() < deadline and run.poll() is None:
@@ -60,7 +60,7 @@ def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
     servers = [pid for pid, line in command_lines().items() if b"zygote.py" in line]
     assert not servers, "no kernel server may outlive a killed grader"
 
-    again = nbgrader_cli.grade(course, "--jobs", "2")
+    again = benchmark.grade(course, "--jobs", "2")
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert f"{finished_first} submissions already graded and unchanged" in again.stdout
     rows = _grades(course)
@@ -74,8 +74,8 @@ def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
 
 
 def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
-    course, releases = benchmark.make_course(tmp_path / "course", [benchmark.REPO / "course" / f"{CHAPTER}.ipynb"])
-    kinds = benchmark.submissions(releases[CHAPTER], benchmark.REPO / "course" / f"{CHAPTER}.ipynb")
+    course, releases = benchmark.make_course(tmp_path / "course", [REPO / "course" / f"{CHAPTER}.ipynb"])
+    kinds = benchmark.submissions(releases[CHAPTER], REPO / "course" / f"{CHAPTER}.ipynb")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     import nbformat
@@ -85,7 +85,7 @@ def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
     with zipfile.ZipFile(inbox / "carol.zip", "w") as z:
         z.writestr("notes.txt", "I forgot the notebook")
     before = {p.name: p.read_bytes() for p in inbox.iterdir()}
-    done = nbgrader_cli.grade(course, CHAPTER, "--inbox", str(inbox), "--csv", str(tmp_path / "grades.csv"))
+    done = benchmark.grade(course, CHAPTER, "--inbox", str(inbox), "--csv", str(tmp_path / "grades.csv"))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert {p.name: p.read_bytes() for p in inbox.iterdir()} == before, "the inbox is only read"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
@@ -97,7 +97,7 @@ def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
 
 def test_without_a_sandbox_grading_works_and_says_so_loudly(tmp_path):
     course, roster = _course(tmp_path / "course", students=2)
-    done = nbgrader_cli.grade(course, "--unsandboxed")
+    done = benchmark.grade(course, "--unsandboxed")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "UNSANDBOXED" in done.stderr and "(UNSANDBOXED)" in done.stdout
     totals = {}
@@ -110,8 +110,8 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
     """Files named so that nbgrader would read the id as a pattern or a path, or skip it, are
     refused with a rename; the honest students beside them get exactly their scores; a student's
     scripts are dead in the autograded notebook and the feedback."""
-    course, releases = benchmark.make_course(tmp_path / "course", [benchmark.REPO / "course" / f"{CHAPTER}.ipynb"])
-    kinds = benchmark.submissions(releases[CHAPTER], benchmark.REPO / "course" / f"{CHAPTER}.ipynb")
+    course, releases = benchmark.make_course(tmp_path / "course", [REPO / "course" / f"{CHAPTER}.ipynb"])
+    kinds = benchmark.submissions(releases[CHAPTER], REPO / "course" / f"{CHAPTER}.ipynb")
     import nbformat
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -127,7 +127,7 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
     nbformat.write(hostile, inbox / "eve.ipynb")
 
     for attempt in range(2):   # and again: refusals repeat, nothing is graded twice
-        done = nbgrader_cli.grade(course, CHAPTER, "--inbox", str(inbox), "--csv", str(tmp_path / "grades.csv"),
+        done = benchmark.grade(course, CHAPTER, "--inbox", str(inbox), "--csv", str(tmp_path / "grades.csv"),
                                   "--feedback")
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         assert done.stdout.count("cannot be a student id") == len(bad_names), done.stdout[-3000:]

@@ -1,4 +1,4 @@
-"""The hostile corpus through ``python -m shapeschool_grader.grade --jobs 1``: each attacker is graded
+"""The hostile corpus through ``shapeschool-grade --jobs 1``: each attacker is graded
 right before an honest student on the one kernel slot, and neither the attacker nor anything it
 started, wrote or held may change that student's score, stop the batch or outlast it."""
 import csv
@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 import hostile
+from conftest import REPO
 from shapeschool_grader import benchmark
 from shapeschool_nbgrader import nbgrader_cli
 from processes import grading_groups, grading_processes
@@ -52,16 +53,16 @@ def graded(tmp_path_factory, repo):
 
     processes, groups, files = set(grading_processes()), grading_groups(), _tmp_entries()
     # The grading process, run so that it reports its own peak memory as it exits.
-    measured = ("import resource, runpy, sys\n"
-                "sys.argv = ['shapeschool_grader.grade'] + sys.argv[1:]\n"
-                "try:\n    runpy.run_module('shapeschool_grader.grade', run_name='__main__')\n"
+    measured = ("import resource, sys\n"
+                "from shapeschool_grader.cli import main\n"
+                "try:\n    main(sys.argv[1:])\n"
                 "finally:\n    print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
     env = dict(os.environ, INSTRUCTOR_TOKEN=hostile.TOKEN,
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    done = subprocess.run([sys.executable, "-c", measured, name, "--course", str(course), "--inbox", str(inbox),
+    done = subprocess.run([sys.executable, "-c", measured, name, "--course-dir", str(course), "--inbox", str(inbox),
                            "--jobs", "1", "--wall-limit", "60", "--memory-limit", str(MEMORY_LIMIT_MIB),
                            "--feedback", "--csv", str(root / "grades.csv")],
-                          cwd=benchmark.REPO, env=env, capture_output=True, text=True, timeout=1800)
+                          cwd=course, env=env, capture_output=True, text=True, timeout=1800)
     with open(root / "grades.csv") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     left = {pid: line for pid, line in grading_processes().items() if pid not in processes}

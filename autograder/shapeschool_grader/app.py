@@ -1,0 +1,178 @@
+"""``shapeschool-grade``: grade a whole class, in parallel and sandboxed, into nbgrader's gradebook.
+
+An nbgrader application like ``nbgrader autograde``: its configuration is read the way every
+nbgrader app reads it (``nbgrader_config.py`` in each Jupyter config folder, such as
+~/.jupyter and /etc/jupyter, then in the current folder, then in the course directory, then
+the command line), so it and ``nbgrader`` always agree on the course and its gradebook. Its
+own settings can live there too, as ``c.ShapeSchoolGrader.jobs = 4`` and so on.
+"""
+import os
+import sys
+import time
+import warnings
+
+from nbgrader.apps.baseapp import NbGrader, nbgrader_aliases, nbgrader_flags
+from sqlalchemy.exc import SAWarning
+from traitlets import Bool, Float, Integer, Unicode
+
+from . import inbox, journal, nbgrader_steps, pool, report, sandbox, scheduler, shards, work
+from .claims import Claims
+from .course import Course
+
+aliases = dict(nbgrader_aliases)
+aliases.update({
+    "course": "CourseDirectory.course_id",
+    "jobs": "ShapeSchoolGrader.jobs",
+    "wall-limit": "ShapeSchoolGrader.wall_limit",
+    "memory-limit": "ShapeSchoolGrader.memory_limit",
+    "inbox": "ShapeSchoolGrader.inbox",
+    "shard": "ShapeSchoolGrader.shard",
+    "csv": "ShapeSchoolGrader.csv",
+})
+flags = dict(nbgrader_flags)
+flags.update({
+    "regrade": ({"ShapeSchoolGrader": {"regrade": True}},
+                "Grade again submissions already graded and unchanged."),
+    "feedback": ({"ShapeSchoolGrader": {"feedback": True}},
+                 "Also write nbgrader's feedback/ for each graded submission."),
+    "unsandboxed": ({"ShapeSchoolGrader": {"sandboxed": False}},
+                    "Run student code without bubblewrap (it can then read and write what you can)."),
+})
+
+
+class ShapeSchoolGrader(NbGrader):
+    name = "shapeschool-grade"
+    description = __doc__.split("\n\n")[0].split(": ", 1)[1]
+    examples = """
+        shapeschool-grade                                  # every assignment, in the course folder
+        shapeschool-grade ch01_embeddings_to_lstm --feedback --csv grades.csv
+        shapeschool-grade --course-dir /srv/course ch01_embeddings_to_lstm ch02_batch_first_and_transposes
+        shapeschool-grade ch01_embeddings_to_lstm --inbox ~/downloads/ch01   # STUDENT.ipynb / STUDENT.zip files
+        shapeschool-grade --shard 0/4                      # this process's quarter of the class
+    """
+    aliases = aliases
+    flags = flags
+
+    jobs = Integer(0, help="Notebooks run at once (0: the number of cores + 1, which kept 2 cores busiest).").tag(config=True)
+    wall_limit = Float(300.0, help="Seconds one notebook may run.").tag(config=True)
+    memory_limit = Float(2048.0, help="MiB one notebook may use.").tag(config=True)
+    sandboxed = Bool(True, help="Run each notebook in a bubblewrap sandbox of its own.").tag(config=True)
+    regrade = Bool(False, help="Grade again submissions already graded and unchanged.").tag(config=True)
+    feedback = Bool(False, help="Also write nbgrader's feedback for each graded submission.").tag(config=True)
+    csv = Unicode("", help="Write a CSV of grades (one row per submission) to this file.").tag(config=True)
+    inbox = Unicode("", help="A folder of STUDENT.ipynb or STUDENT.zip files for one assignment, added to "
+                             "submitted/ first (for courses without nbgrader's exchange).").tag(config=True)
+    shard = Unicode("", help="K/N: grade only the K-th of N shares of the class (K from 0); N alone takes K from "
+                             "JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).").tag(config=True)
+
+    def _classes_default(self):
+        return super()._classes_default() + [ShapeSchoolGrader]
+
+    def start(self):
+        super().start()
+        # nbgrader's gradebook warns on every new submission it records (plain autograde too); harmless
+        warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
+        # nbgrader runs `alembic` by name to create or upgrade a gradebook: the one beside this interpreter
+        os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+        shard = shards.parse(self.shard)
+        course = Course(self.config)
+        assignments = list(self.extra_args)
+        sandboxed = self._sandbox()
+        reporter = report.Reporter()
+        refused = self._import_inbox(course, assignments, reporter) if self.inbox else []
+        options = {"wall_limit": self.wall_limit, "memory_limit": self.memory_limit, "sandboxed": sandboxed}
+        book = journal.Journal(course.state)
+        plan = work.select(course, book, assignments, shard, journal.grading_digest(self.config, options),
+                           regrade=self.regrade)
+        for line in plan.warnings:
+            reporter.say(line)
+        for result in plan.refused + refused:
+            reporter.add(result, progress=False)
+        if plan.other_shards:
+            reporter.say(f"shard {shard}: {plan.other_shards} submissions belong to other shards")
+        if plan.current:
+            reporter.say(f"{plan.current} submissions already graded and unchanged: skipped "
+                         "(--regrade to grade them again)")
+        reasons = {}
+        for s in plan.todo:
+            for why in s.why:
+                reasons[why] = reasons.get(why, 0) + 1
+        if reasons:
+            reporter.say("to grade: " + ", ".join(f"{n} {_REASONS.get(w, w)}" for w, n in sorted(reasons.items())))
+        results = self._grade(course, book, plan.todo, sandboxed, reporter) if plan.todo else reporter.results
+        if not plan.todo:
+            reporter.say("nothing to grade")
+        reporter.summary()
+        if self.feedback:
+            self._feedback(course, results)
+        if self.csv:
+            report.write_csv(course, book, self.csv, assignments or sorted(course.assignments),
+                             [r for r in results if r in plan.refused or r in refused])
+            reporter.say(f"grades written to {self.csv}")
+        self.exit(1 if any(r.status == "error" for r in results) else 0)
+
+    def _sandbox(self):
+        if self.sandboxed:
+            try:
+                sandbox.check()
+                return True
+            except sandbox.SandboxUnavailable as exc:
+                print(f"{exc}.", file=sys.stderr)
+        print(sandbox.UNSANDBOXED_WARNING, file=sys.stderr)
+        return False
+
+    def _import_inbox(self, course, assignments, reporter):
+        if len(assignments) != 1:
+            self.fail("--inbox needs exactly one assignment: shapeschool-grade ASSIGNMENT --inbox FOLDER")
+        notebooks = course.assignments.get(assignments[0])
+        if not notebooks:
+            self.fail(f"{assignments[0]} is not in the gradebook: run nbgrader generate_assignment first")
+        done = inbox.import_folder(course, assignments[0], self.inbox, notebooks)
+        reporter.say(f"from {self.inbox}: {len(done.added)} submissions added, {len(done.unchanged)} unchanged"
+                     + (f", {len(done.refused)} refused (see the summary)" if done.refused else "")
+                     + (f", {len(done.kept)} not imported" if done.kept else ""))
+        for _student, message in done.kept:
+            reporter.say(f"  NOT IMPORTED {message}")
+        return [report.Result(assignments[0], student, status="rejected", problem=problem)
+                for student, problem in done.refused]
+
+    def _grade(self, course, book, todo, sandboxed, reporter):
+        jobs = self.jobs or (os.cpu_count() or 1) + 1
+        size = pool.slots_for(jobs, sum(len(s.notebooks) for s in todo))
+        reporter.say(f"grading {len(todo)} submissions with {size} kernels at a time"
+                     + ("" if sandboxed else " (UNSANDBOXED)"))
+        started = time.monotonic()
+        with self.kernels(size, sandboxed) as kernels, nbgrader_steps.once_per_run():
+            reporter.say(f"kernel servers ready in {time.monotonic() - started:.1f} s")
+            if kernels.limits_warning:
+                print(kernels.limits_warning, file=sys.stderr)
+            claims = Claims(course.state)
+            try:
+                return scheduler.Run(course, book, kernels.execute, reporter, claims, size).grade(todo)
+            finally:
+                claims.release_all()
+
+    def kernels(self, size, sandboxed):
+        """What runs the notebooks: a context manager whose ``execute(nb, release)`` returns the
+        executed notebook (``pool.KernelPool``; the unit tests put a kernel-less one here)."""
+        return pool.KernelPool(self.config, size, sandboxed=sandboxed, wall_limit=self.wall_limit,
+                               memory_limit=int(self.memory_limit * 2**20))
+
+    def _feedback(self, course, results):
+        failures = []
+        for r in results:
+            if r.status == "graded":
+                try:
+                    nbgrader_steps.feedback(course, r.assignment, r.student)
+                except nbgrader_steps.StepFailed as exc:
+                    failures.append(f"{r.assignment} {r.student}: {exc}")
+        print(f"feedback written to {course.root / 'feedback'}" + "".join(f"\n  FAILED {f}" for f in failures))
+
+
+_REASONS = {"new": "new", "error": "that failed last time", "submission": "changed by the student",
+            "assignment": "whose assignment (tests or release) changed", "grading": "graded under other settings",
+            "gradebook": "missing from the gradebook", "--regrade": "to grade again (--regrade)"}
+
+
+def main(argv=None):
+    ShapeSchoolGrader.launch_instance(argv)

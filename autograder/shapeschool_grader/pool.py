@@ -1,0 +1,68 @@
+"""The kernels a run executes notebooks in: a few warm, sandboxed kernel servers.
+
+``KernelPool.execute`` is the grader's one execution step: a sanitized notebook in, the notebook
+as its kernels ran it out (an ``kernels.Outcome``). Each run takes the next free slot; its
+checks run in a check kernel of their own (``split``); a slot whose server died is restarted
+and the notebook tried once more. The scheduler takes any callable of the same shape, which is
+how the unit tests grade without torch or kernels.
+"""
+import copy
+import os
+import queue
+
+from nbgrader.preprocessors import Execute
+
+from . import kernels, split
+
+
+def slots_for(jobs, work):
+    """How many kernel servers to start: no more than asked, nor than there are notebooks."""
+    return max(1, min(jobs, work))
+
+
+class KernelPool:
+    def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30):
+        self.config = config
+        self.size, self.sandboxed = size, sandboxed
+        self.wall_limit, self.memory_limit = wall_limit, memory_limit
+        self._free = queue.Queue()
+        self._slots = []
+
+    def __enter__(self):
+        threads = max(1, (os.cpu_count() or 1) // self.size)   # torch threads per kernel: no oversubscription
+        self._slots = [kernels.KernelSlot(sandboxed=self.sandboxed, threads=threads).start()
+                       for _ in range(self.size)]
+        try:
+            for slot in self._slots:   # each server imports torch; they do so side by side
+                slot.wait_ready()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        for slot in self._slots:
+            self._free.put(slot)
+        return self
+
+    def __exit__(self, *exc):
+        for slot in self._slots:
+            slot.__exit__(None, None, None)
+
+    @property
+    def limits_warning(self):
+        return self._slots[0].limits_warning if self._slots else None
+
+    def execute(self, nb, release, tries=2):
+        """Run one sanitized notebook in the next free slot; a kernel that fails to start is tried again."""
+        plan = split.plan(nb, release)
+        for attempt in range(tries):
+            slot = self._free.get()
+            try:
+                return slot.run(copy.deepcopy(nb), Execute(config=self.config), {},
+                                wall_limit=self.wall_limit, memory_limit=self.memory_limit,
+                                split=plan, checker=Execute(config=self.config))
+            except kernels.KernelFailed:
+                if not slot.alive():
+                    slot.restart()
+                if attempt == tries - 1:
+                    raise
+            finally:
+                self._free.put(slot)

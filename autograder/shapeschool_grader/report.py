@@ -1,0 +1,86 @@
+"""What the instructor reads: a line per submission as it is scored, a summary, a CSV."""
+import csv
+import sys
+import time
+from dataclasses import dataclass, field
+
+STATUSES = ("graded", "rejected", "error")
+
+
+@dataclass
+class Result:
+    assignment: str
+    student: str
+    status: str = "graded"          # graded | rejected | error
+    score: float = 0.0
+    max_score: float = 0.0
+    notes: list = field(default_factory=list)
+    problem: str = ""               # why it was rejected, or what went wrong
+    seconds: float = 0.0
+    fingerprint: dict = field(default_factory=dict)
+
+
+def clock(seconds):
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Reporter:
+    def __init__(self, out=None):
+        self.out = out
+        self.results = []
+        self.total = 0
+        self.started = time.monotonic()
+
+    def say(self, line):
+        print(line, file=self.out or sys.stdout, flush=True)
+
+    def start(self, total):
+        self.total, self.started = total, time.monotonic()
+
+    def add(self, result, progress=True):
+        self.results.append(result)
+        if progress:
+            self._progress(result)
+
+    def _progress(self, result):
+        done = sum(r.status in STATUSES for r in self.results)
+        failed = sum(r.status != "graded" for r in self.results)
+        elapsed = time.monotonic() - self.started
+        left = elapsed / max(done, 1) * max(self.total - done, 0)
+        what = {"graded": f"{result.score:g}/{result.max_score:g}",
+                "rejected": "REJECTED", "error": "ERROR"}[result.status]
+        extra = f"  ({len(result.notes)} notes)" if result.notes else ""
+        width = len(str(self.total))
+        self.say(f"[{done:>{width}}/{self.total}] {result.assignment} {result.student}: {what}{extra}"
+                 f"   | {failed} not graded | {clock(elapsed)} elapsed, ~{clock(left)} left")
+
+    def summary(self):
+        by = {}
+        for r in self.results:
+            by.setdefault(r.status, []).append(r)
+        self.say(f"\nDone in {clock(time.monotonic() - self.started)}: {len(by.get('graded', []))} graded, "
+                 f"{len(by.get('rejected', []))} rejected, {len(by.get('error', []))} errors.")
+        for r in self.results:
+            if r.status != "graded" or r.notes:
+                self.say(f"  {r.assignment} {r.student} [{r.status}]" + (f": {r.problem}" if r.problem else ""))
+                for note in r.notes:
+                    self.say(f"      - {note}")
+
+
+def write_csv(course, journal, path, assignments, refused=()):
+    """One row per submission in the gradebook: scores from it, status and notes from the
+    journal; then one row per file refused for its name (never in the gradebook)."""
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["assignment", "student", "score", "max_score", "status", "notes"])
+        for r in refused:
+            out.writerow([r.assignment, r.student, "0", "", "rejected", r.problem])
+        with course.gradebook() as gb:
+            for assignment in assignments:
+                for submission in sorted(gb.assignment_submissions(assignment), key=lambda s: s.student.id):
+                    record = journal.read(assignment, submission.student.id) or {}
+                    notes = ([record["problem"]] if record.get("problem") else []) + record.get("notes", [])
+                    out.writerow([assignment, submission.student.id, f"{submission.score:g}",
+                                  f"{submission.max_score:g}", record.get("status", "not graded here"),
+                                  " | ".join(notes)])

@@ -1,0 +1,165 @@
+"""One grading run: submissions in, scores in the gradebook and the journal out.
+
+Everything nbgrader does (sanitizing, scoring, the gradebook) happens on the calling thread;
+only ``execute`` (a sanitized notebook in, the executed notebook out) runs on worker threads,
+one per kernel slot. The loop keeps every slot busy by sanitizing just ahead of the runs, and
+scores each submission as soon as its notebooks have run, in whatever order they finish, so a
+slow notebook holds back nothing but itself.
+
+A submission is journalled only after its scores are committed, and its student is claimed
+(``claims``) while it is graded, so several grader processes can share a course, and a run
+killed at any point is finished by running it again.
+"""
+import os
+import queue
+import shutil
+import socket
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+
+import nbformat
+
+from . import intake, nbgrader_steps
+from .course import STAGED
+from .report import Result
+
+
+class _Pending:
+    """A sanitized submission whose notebooks are running."""
+
+    def __init__(self, submission, result, started):
+        self.submission, self.result, self.started = submission, result, started
+        self.waiting = set(submission.notebooks)
+        self.executed = {}
+        self.failure = None
+
+
+class Run:
+    def __init__(self, course, book, execute, reporter, claims, size):
+        self.course, self.book, self.execute = course, book, execute
+        self.reporter, self.claims, self.size = reporter, claims, size
+        self.me = f"{socket.gethostname()}:{os.getpid()}"
+
+    # -- the loop ----------------------------------------------------------------------------
+    def grade(self, todo):
+        self.reporter.start(len(todo))
+        self._waiting, self._running = waiting, running = deque(todo), {}
+        finished = queue.Queue()
+        with ThreadPoolExecutor(self.size, thread_name_prefix="notebook") as threads:
+            while waiting or running:
+                while waiting and sum(len(p.waiting) for p in running.values()) <= self.size:
+                    pending = self._begin(waiting.popleft())
+                    if pending is None:
+                        continue
+                    key = (pending.submission.assignment, pending.submission.student)
+                    running[key] = pending
+                    for notebook in pending.submission.notebooks:
+                        nb, release = self._sanitized(pending.submission, notebook)
+                        future = threads.submit(self.execute, nb, release)
+                        future.add_done_callback(lambda f, key=key, name=notebook: finished.put((key, name, f)))
+                if not running:
+                    continue
+                key, notebook, future = finished.get()
+                pending = running[key]
+                pending.waiting.discard(notebook)
+                try:
+                    outcome = future.result()
+                    if outcome.problem:
+                        pending.result.notes.append(f"{notebook}: {outcome.problem}")
+                    pending.executed[notebook] = outcome.notebook
+                except Exception as exc:
+                    pending.failure = pending.failure or f"{type(exc).__name__}: {exc}"
+                if not pending.waiting:
+                    del running[key]
+                    self._score(pending)
+                    self._done(pending)
+        return self.reporter.results
+
+    # -- one submission ---------------------------------------------------------------------
+    def _begin(self, submission):
+        """Claim, stage and sanitize ``submission``; None if it needs no running (another process
+        has it, or it was rejected or failed, which is then recorded)."""
+        if not self.claims.claim(submission.student):
+            self.reporter.total -= 1
+            self.reporter.say(f"{submission.assignment} {submission.student}: another grader process has this "
+                              "student; left to it")
+            return None
+        if self._graded_meanwhile(submission):
+            self.reporter.total -= 1
+            self.reporter.say(f"{submission.assignment} {submission.student}: graded meanwhile by "
+                              f"{self.book.read(submission.assignment, submission.student).get('by')}; skipped")
+            self._release_if_done(submission.student)
+            return None
+        started = time.monotonic()
+        result = Result(submission.assignment, submission.student, fingerprint=submission.fingerprint)
+        pending = _Pending(submission, result, started)
+        try:
+            releases = {n: self.course.releases[f"{submission.assignment}/{n}"] for n in submission.notebooks}
+            result.notes += intake.stage(
+                self.course.submitted_folder(submission.assignment, submission.student),
+                self._staged(submission), submission.notebooks, releases, self.course.releases)
+            nbgrader_steps.sanitize(self.course, submission.assignment, submission.student)
+            return pending
+        except intake.Rejected as exc:
+            result.status, result.problem = "rejected", str(exc)
+            try:
+                nbgrader_steps.zero(self.course, submission.assignment, submission.student)
+            except Exception as zero_failed:
+                result.status, result.problem = "error", f"{type(zero_failed).__name__}: {zero_failed}"
+        except Exception as exc:
+            result.status, result.problem = "error", f"{type(exc).__name__}: {exc}"
+        self._done(pending)
+        return None
+
+    def _graded_meanwhile(self, submission):
+        """True if another process journalled this very submission since it was selected."""
+        entry = self.book.read(submission.assignment, submission.student)
+        return (entry is not None and entry.get("by") != self.me and entry != submission.seen
+                and entry.get("fingerprint") == submission.fingerprint and entry.get("status") == "graded")
+
+    def _staged(self, submission):
+        return self.course.root / STAGED / submission.student / submission.assignment
+
+    def _sanitized(self, submission, notebook):
+        folder = self.course.root / "autograded" / submission.student / submission.assignment
+        return (nbformat.read(folder / f"{notebook}.ipynb", as_version=4),
+                self.course.releases[f"{submission.assignment}/{notebook}"])
+
+    def _score(self, pending):
+        result = pending.result
+        if pending.failure:
+            result.status, result.problem = "error", pending.failure
+            return
+        try:
+            nbgrader_steps.score(self.course, result.assignment, result.student, pending.executed)
+        except Exception as exc:
+            result.status, result.problem = "error", f"{type(exc).__name__}: {exc}"
+
+    def _done(self, pending):
+        """Read the committed score, journal the submission, tidy up, report."""
+        result = pending.result
+        result.seconds = time.monotonic() - pending.started
+        if result.status in ("graded", "rejected"):
+            with self.course.gradebook() as gb:
+                try:
+                    submission = gb.find_submission(result.assignment, result.student)
+                    result.score, result.max_score = submission.score, submission.max_score
+                except Exception:   # MissingEntry: nothing was recorded for it
+                    pass
+            self.book.write({**asdict(result), "by": self.me,
+                             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        staged = self._staged(pending.submission)
+        shutil.rmtree(staged, ignore_errors=True)
+        try:
+            staged.parent.rmdir()   # the student's folder, once none of their submissions is staged
+        except OSError:
+            pass
+        self.reporter.add(result)
+        self._release_if_done(result.student)
+
+    def _release_if_done(self, student):
+        """Let go of ``student`` once none of their submissions is waiting or running here."""
+        if not any(s.student == student for s in self._waiting) and not any(k[1] == student for k in self._running):
+            self.claims.release(student)
