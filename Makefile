@@ -1,8 +1,9 @@
 # Shape School: every command a learner, instructor or contributor needs.
 #   make lab       set up (first time only) and open the course in JupyterLab
-#   make test      set up (first time only) and run every test (installs Debian's chromium as root)
+#   make test      set up (first time only) and run every test (installs Debian's chromium, bubblewrap
+#                  and postgresql as root)
 #   make generate  rebuild exercises/ and solutions/ from course/
-#   make benchmark grade a synthetic class (STUDENTS=40) with plain nbgrader and with shapeschool_grader.grade
+#   make benchmark grade a synthetic class (STUDENTS=40) with plain nbgrader and with shapeschool-grade
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,7 +18,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 # jupyter refuses to start as root without this flag (containers, CI machines)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test generate check-generated benchmark clean
+.PHONY: setup lab test generate check-generated benchmark clean postgresql
 
 setup: $(STAMP)
 
@@ -43,7 +44,7 @@ $(CHROMIUM):
 		echo "The browser test needs Chromium at $(CHROMIUM): on Debian or Ubuntu, sudo apt-get install chromium" >&2; \
 	fi
 
-# bubblewrap: the sandbox shapeschool_grader.grade runs student code in (Debian's package).
+# bubblewrap: the sandbox shapeschool-grade runs student code in (Debian's package).
 $(BWRAP):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
@@ -51,17 +52,27 @@ $(BWRAP):
 		echo "Grading sandboxes student code with bubblewrap: on Debian or Ubuntu, sudo apt-get install bubblewrap" >&2; \
 	fi
 
+# PostgreSQL's server, for the grader's PostgreSQL gradebook tests (Debian's package; the tests
+# start a private server of their own and skip, saying why, where there is none).
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "The PostgreSQL gradebook tests need PostgreSQL's server: on Debian or Ubuntu, sudo apt-get install postgresql" >&2; \
+	fi
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) exercises/
 
-test: $(STAMP) $(COLAB_STAMP) $(CHROMIUM) $(BWRAP)
+test: $(STAMP) $(COLAB_STAMP) $(CHROMIUM) $(BWRAP) postgresql
 	SHAPESCHOOL_COLAB_PYTHON=$(COLAB_VENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider tests --nbval solutions --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 generate: $(STAMP)
-	$(BIN)/python -m shapeschool_nbgrader.build
+	$(BIN)/python -m shapeschool_nbgrader
 
 check-generated: $(STAMP)
-	$(BIN)/python -m shapeschool_nbgrader.build --check
+	$(BIN)/python -m shapeschool_nbgrader --check
 
 benchmark: $(STAMP) $(BWRAP)
 	$(BIN)/python -m shapeschool_grader.benchmark --students $(STUDENTS)

@@ -11,7 +11,6 @@ drift from what these functions make. Regenerate after changing chapter 1:
 status, the score, and words the instructor's message must contain.
 """
 import json
-import sys
 from pathlib import Path
 
 import nbformat

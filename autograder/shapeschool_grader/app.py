@@ -16,7 +16,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets import Bool, Float, Integer, Unicode
 
 from . import inbox, journal, nbgrader_steps, pool, report, sandbox, scheduler, shards, work
-from .claims import Claims
+from .claims import for_course as claims_for
 from .course import Course
 
 aliases = dict(nbgrader_aliases)
@@ -146,7 +146,7 @@ class ShapeSchoolGrader(NbGrader):
             reporter.say(f"kernel servers ready in {time.monotonic() - started:.1f} s")
             if kernels.limits_warning:
                 print(kernels.limits_warning, file=sys.stderr)
-            claims = Claims(course.state)
+            claims = claims_for(course)
             try:
                 return scheduler.Run(course, book, kernels.execute, reporter, claims, size).grade(todo)
             finally:

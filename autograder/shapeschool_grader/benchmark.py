@@ -52,9 +52,9 @@ def submissions(release_path, source_path):
             "half-done": _answered(release, source, total // 2)}
 
 
-def make_course(root, chapters):
+def make_course(root, chapters, db_url=None):
     """An nbgrader course with ``chapters`` released; returns {assignment: release path}."""
-    course = nbgrader_cli.make_course(root)
+    course = nbgrader_cli.make_course(root, db_url)
     releases = {}
     for path in chapters:
         name = nbgrader_cli.add_source(course, path)

@@ -9,8 +9,9 @@ class NbgraderFailed(RuntimeError):
     """An nbgrader command exited non-zero; the message carries its output."""
 
 
-def make_course(root):
-    """Create an nbgrader course directory at ``root`` that uses the course's config."""
+def make_course(root, db_url=None):
+    """Create an nbgrader course directory at ``root`` that uses the course's config (and the
+    gradebook at ``db_url``, if given, instead of root/gradebook.db)."""
     root = Path(root)
     (root / "source").mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(
@@ -18,6 +19,7 @@ def make_course(root):
         "from shapeschool_nbgrader.config import configure\n"
         "configure(c)\n"
         f"c.CourseDirectory.root = {str(root)!r}\n"
+        + (f"c.CourseDirectory.db_url = {db_url!r}\n" if db_url else "")
     )
     return root
 

@@ -11,6 +11,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
+from shapeschool_grader import benchmark
 from shapeschool_nbgrader import nbgrader_cli
 from notebooks import hidden_lines_shown
 

@@ -6,8 +6,8 @@ import pytest
 
 import fixes
 from shapeschool_grader import benchmark
-from shapeschool_nbgrader import markers, nbgrader_cli
-from conftest import CHAPTERS
+from shapeschool_nbgrader import markers
+from conftest import CHAPTERS, REPO
 from fixes import trial
 from notebooks import fixme_cells, load, nbgrader_meta
 

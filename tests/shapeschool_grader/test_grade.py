@@ -1,21 +1,15 @@
 """``shapeschool-grade`` as an instructor uses it: the same scores as plain nbgrader,
 a run killed part-way and run again, and a folder of files instead of nbgrader's exchange."""
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import zipfile
 
 import pytest
 from nbgrader.api import Gradebook
 
+import class_runs
 from conftest import REPO
 from shapeschool_grader import benchmark
-from shapeschool_nbgrader import nbgrader_cli
-from processes import command_lines
 
 pytestmark = pytest.mark.slow
 
@@ -46,31 +40,12 @@ def _grades(course):
 
 def test_a_run_killed_part_way_and_run_again_finishes_consistently(tmp_path):
     course, roster = _course(tmp_path / "course", students=9)
-    command = [benchmark.command(), "--course-dir", str(course), "--jobs", "2"]
-    run = subprocess.Popen(command, cwd=course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    journal = course / ".shapeschool" / "graded" / CHAPTER
-    deadline = time.monotonic() + 300
-    while len(list(journal.glob("*.json"))) < 3 and time.monotonic() < deadline and run.poll() is None:
-        time.sleep(0.05)
-    run.send_signal(signal.SIGKILL)
-    run.wait()
-    finished_first = len(list(journal.glob("*.json")))
-    assert 3 <= finished_first < 9, "the kill must land part-way through the class"
-    time.sleep(1)
-    servers = [pid for pid, line in command_lines().items() if b"zygote.py" in line]
-    assert not servers, "no kernel server may outlive a killed grader"
-
+    finished_first = class_runs.kill_part_way(course, CHAPTER)
     again = benchmark.grade(course, "--jobs", "2")
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert f"{finished_first} submissions already graded and unchanged" in again.stdout
-    rows = _grades(course)
-    assert len(rows) == 9 * 5 == len({r[:3] for r in rows}), "one grade per student and cell: none missing, none twice"
-    totals = {}
-    for student, _, _, score in rows:
-        assert score is not None, f"{student} has a half-written grade"
-        totals[student] = totals.get(student, 0) + score
-    assert totals == {student: EXPECTED[kind] for (student, _), kind in roster.items()}
-
+    class_runs.assert_consistent(f"sqlite:///{course / 'gradebook.db'}", CHAPTER,
+                                 {student: EXPECTED[kind] for (student, _), kind in roster.items()})
 
 
 def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
@@ -149,19 +124,3 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
     for page in rendered:
         assert not live_markdown.search(page), page[:300]
     assert not live_html.search(feedback)
-
-
-def test_gradebooks_of_one_database_share_an_engine_and_closing_one_spares_the_other(tmp_path, monkeypatch):
-    from shapeschool_grader import grade  # noqa: F401 - gives nbgrader's Gradebook one engine per database
-
-    # a new gradebook asks `alembic`, by name, for its schema version
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    first, second = Gradebook(url), Gradebook(url)
-    assert first.engine is second.engine
-    with Gradebook(f"sqlite:///{tmp_path / 'other.db'}") as other:
-        assert other.engine is not first.engine
-    first.add_student("ada")
-    first.close()   # disposes of the shared engine's idle connections
-    assert [s.id for s in second.students] == ["ada"]
-    second.close()

@@ -11,8 +11,6 @@ import nbformat
 import pytest
 
 import hostile
-from conftest import REPO
-from shapeschool_grader import benchmark
 from shapeschool_nbgrader import nbgrader_cli
 from processes import grading_groups, grading_processes
 
