@@ -4,9 +4,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-STATUSES = ("graded", "rejected", "error")
-
-
 @dataclass
 class Result:
     assignment: str
@@ -29,7 +26,7 @@ class Reporter:
     def __init__(self, out=None):
         self.out = out
         self.results = []
-        self.total = 0
+        self.total = self.done = self.failed = 0
         self.started = time.monotonic()
 
     def say(self, line):
@@ -39,13 +36,15 @@ class Reporter:
         self.total, self.started = total, time.monotonic()
 
     def add(self, result, progress=True):
+        """Record ``result``; with ``progress``, it is one of this run's and gets its line."""
         self.results.append(result)
         if progress:
+            self.done += 1
+            self.failed += result.status != "graded"
             self._progress(result)
 
     def _progress(self, result):
-        done = sum(r.status in STATUSES for r in self.results)
-        failed = sum(r.status != "graded" for r in self.results)
+        done, failed = self.done, self.failed
         elapsed = time.monotonic() - self.started
         left = elapsed / max(done, 1) * max(self.total - done, 0)
         what = {"graded": f"{result.score:g}/{result.max_score:g}",

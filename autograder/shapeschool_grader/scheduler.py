@@ -117,7 +117,7 @@ class Run:
         """True if another process journalled this very submission since it was selected."""
         entry = self.book.read(submission.assignment, submission.student)
         return (entry is not None and entry.get("by") != self.me and entry != submission.seen
-                and entry.get("fingerprint") == submission.fingerprint and entry.get("status") == "graded")
+                and entry.get("fingerprint") == submission.fingerprint and entry.get("status") in ("graded", "rejected"))
 
     def _staged(self, submission):
         return self.course.root / STAGED / submission.student / submission.assignment
