@@ -84,21 +84,7 @@ class ShapeSchoolGrader(NbGrader):
         book = journal.Journal(course.state)
         plan = work.select(course, book, assignments, shard, journal.grading_digest(self.config, options),
                            regrade=self.regrade)
-        for line in plan.warnings:
-            reporter.say(line)
-        for result in plan.refused + refused:
-            reporter.add(result, progress=False)
-        if plan.other_shards:
-            reporter.say(f"shard {shard}: {plan.other_shards} submissions belong to other shards")
-        if plan.current:
-            reporter.say(f"{plan.current} submissions already graded and unchanged: skipped "
-                         "(--regrade to grade them again)")
-        reasons = {}
-        for s in plan.todo:
-            for why in s.why:
-                reasons[why] = reasons.get(why, 0) + 1
-        if reasons:
-            reporter.say("to grade: " + ", ".join(f"{n} {_REASONS.get(w, w)}" for w, n in sorted(reasons.items())))
+        reporter.plan(plan, shard)
         results = self._grade(course, book, plan.todo, sandboxed, reporter) if plan.todo else reporter.results
         if not plan.todo:
             reporter.say("nothing to grade")
@@ -133,8 +119,11 @@ class ShapeSchoolGrader(NbGrader):
                      + (f", {len(done.kept)} not imported" if done.kept else ""))
         for _student, message in done.kept:
             reporter.say(f"  NOT IMPORTED {message}")
-        return [report.Result(assignments[0], student, status="rejected", problem=problem)
-                for student, problem in done.refused]
+        refused = [report.Result(assignments[0], student, status="rejected", problem=problem)
+                   for student, problem in done.refused]
+        for result in refused:
+            reporter.add(result, progress=False)
+        return refused
 
     def _grade(self, course, book, todo, sandboxed, reporter):
         jobs = self.jobs or (os.cpu_count() or 1) + 1
@@ -168,10 +157,6 @@ class ShapeSchoolGrader(NbGrader):
                     failures.append(f"{r.assignment} {r.student}: {exc}")
         print(f"feedback written to {course.root / 'feedback'}" + "".join(f"\n  FAILED {f}" for f in failures))
 
-
-_REASONS = {"new": "new", "error": "that failed last time", "submission": "changed by the student",
-            "assignment": "whose assignment (tests or release) changed", "grading": "graded under other settings",
-            "gradebook": "missing from the gradebook", "--regrade": "to grade again (--regrade)"}
 
 
 def main(argv=None):

@@ -17,6 +17,11 @@ class Result:
     fingerprint: dict = field(default_factory=dict)
 
 
+REASONS = {"new": "new", "error": "that failed last time", "submission": "changed by the student",
+            "assignment": "whose assignment (tests or release) changed", "grading": "graded under other settings",
+            "gradebook": "missing from the gradebook", "--regrade": "to grade again (--regrade)"}
+
+
 def clock(seconds):
     seconds = int(round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
@@ -31,6 +36,23 @@ class Reporter:
 
     def say(self, line):
         print(line, file=self.out or sys.stdout, flush=True)
+
+    def plan(self, plan, shard):
+        """What this run found: warnings, refusals, other shards' share, what is skipped and why the rest is graded."""
+        for line in plan.warnings:
+            self.say(line)
+        for result in plan.refused:
+            self.add(result, progress=False)
+        if plan.other_shards:
+            self.say(f"shard {shard}: {plan.other_shards} submissions belong to other shards")
+        if plan.current:
+            self.say(f"{plan.current} submissions already graded and unchanged: skipped (--regrade to grade them again)")
+        reasons = {}
+        for submission in plan.todo:
+            for why in submission.why:
+                reasons[why] = reasons.get(why, 0) + 1
+        if reasons:
+            self.say("to grade: " + ", ".join(f"{n} {REASONS.get(w, w)}" for w, n in sorted(reasons.items())))
 
     def start(self, total):
         self.total, self.started = total, time.monotonic()
