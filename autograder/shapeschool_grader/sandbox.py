@@ -84,7 +84,7 @@ class Holder:
         if not bwrap:
             raise SandboxUnavailable("bwrap is not installed")
         self._userns = None
-        self.process = None
+        self.process = self.init = None
         passed = []
         try:
             if os.geteuid() == 0:
@@ -112,9 +112,10 @@ class Holder:
             passed.append(info_write)
             args += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv", "--info-fd", str(info_write),
                      "--", "sleep", "infinity"]
+            # stdout to /dev/null: a sandbox must never hold the grader's own output open
             self.process = subprocess.Popen(args, env=BWRAP_ENVIRONMENT, cwd="/", pass_fds=passed,
                                             start_new_session=True, stdin=subprocess.DEVNULL,
-                                            stderr=subprocess.PIPE)
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         except BaseException:
             self.kill()
             raise
@@ -129,7 +130,8 @@ class Holder:
         finally:
             os.close(info)
         try:
-            self.pid = self._command_pid(json.loads(text)["child-pid"])
+            self.init = json.loads(text)["child-pid"]
+            self.pid = self._command_pid(self.init)
         except (ValueError, KeyError, OSError):
             self.kill()
             raise SandboxUnavailable("bwrap did not start a sandbox: " + self.process.stderr.read().decode().strip())
@@ -180,14 +182,22 @@ class Holder:
         return f"/proc/{self.pid}/root"
 
     def kill(self):
-        """Kill the sandbox and, with its first process, everything in its PID namespace."""
+        """Kill the sandbox and, with its first process, everything in its PID namespace.
+
+        The sandbox's init (bwrap's child, pid 1 inside) is killed first and by pid: it runs in
+        a session of its own, so the group kill below does not reach it, and the parent-death
+        signal bwrap gives it (``--die-with-parent``) once failed to end it in this project's
+        test runs, leaving ``sleep infinity`` behind. Until bwrap reaps it, its pid cannot be
+        reused, so the kill cannot reach another process."""
         self._end_user_namespace_holder()
         if self.process is None:
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        for kill, pid in ((os.kill, self.init), (os.killpg, self.process.pid)):
+            if pid is not None and self.process.poll() is None:
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:   # stuck in the kernel: it dies when that returns
