@@ -32,6 +32,7 @@ class _Pending:
     def __init__(self, submission, result, started):
         self.submission, self.result, self.started = submission, result, started
         self.waiting = set(submission.notebooks)
+        self.inputs = {}     # notebook name -> (sanitized notebook, its release)
         self.executed = {}
         self.failure = None
 
@@ -53,10 +54,13 @@ class Run:
                     pending = self._begin(waiting.popleft())
                     if pending is None:
                         continue
+                    if not pending.waiting:   # an assignment without notebooks: nothing to run
+                        self._score(pending)
+                        self._done(pending)
+                        continue
                     key = (pending.submission.assignment, pending.submission.student)
                     running[key] = pending
-                    for notebook in pending.submission.notebooks:
-                        nb, release = self._sanitized(pending.submission, notebook)
+                    for notebook, (nb, release) in pending.inputs.items():
                         future = threads.submit(self.execute, nb, release)
                         future.add_done_callback(lambda f, key=key, name=notebook: finished.put((key, name, f)))
                 if not running:
@@ -101,6 +105,7 @@ class Run:
                 self.course.submitted_folder(submission.assignment, submission.student),
                 self._staged(submission), submission.notebooks, releases, self.course.releases)
             nbgrader_steps.sanitize(self.course, submission.assignment, submission.student)
+            pending.inputs = {n: self._sanitized(submission, n) for n in submission.notebooks}
             return pending
         except intake.Rejected as exc:
             result.status, result.problem = "rejected", str(exc)

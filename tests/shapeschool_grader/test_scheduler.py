@@ -128,3 +128,25 @@ def _mark_students(course):
         nb = nbformat.read(path, as_version=4)
         nb.metadata["shapeschool_test_student"] = folder.parent.name
         nbformat.write(nb, path)
+
+
+def test_an_assignment_without_notebooks_ends_the_run_instead_of_waiting_for_none(tiny_course):
+    import signal
+
+    with tiny_course.gradebook() as gb:
+        gb.add_assignment("a0")
+    folder = tiny_course.root / "submitted" / "alice" / "a0"
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("nothing to run")
+    tiny_course.__dict__.pop("assignments", None)
+    signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError("the run waited for nothing")))
+    signal.alarm(60)
+    try:
+        book = journal.Journal(tiny_course.state)
+        plan = work.select(tiny_course, book, ["a0"], shards.Shard(), GRADING)
+        assert [(s.student, s.notebooks) for s in plan.todo] == [("alice", [])]
+        results = scheduler.Run(tiny_course, book, tiny.run_cells, Reporter(out=open("/dev/null", "w")),
+                                Claims(tiny_course.state), 1).grade(plan.todo)
+    finally:
+        signal.alarm(0)
+    assert [r.student for r in results] == ["alice"]
