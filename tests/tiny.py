@@ -47,12 +47,18 @@ def make_course(root, db_url=None):
     root = Path(root)
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    coursedir = CourseDirectory(config=config(root, db_url))
+    course = Course(config(root, db_url))
+    _generate(course)
+    return course
+
+
+def _generate(course):
+    """nbgrader's own generate_assignment: the release, and the assignment in the gradebook."""
+    coursedir = CourseDirectory(config=course.config)
     coursedir.assignment_id = ASSIGNMENT
-    step = GenerateAssignment(coursedir=coursedir, config=config(root, db_url))
+    step = GenerateAssignment(coursedir=coursedir, config=course.config)
     step.force = True
     step.start()
-    return Course(config(root, db_url))
 
 
 def submit(course, student, answer="x = 42", assignment=ASSIGNMENT):
@@ -105,9 +111,5 @@ class Kernels:
 
 def make_gradebook_again(course):
     """The assignment in a new, empty gradebook (as ``nbgrader generate_assignment`` after a deleted one)."""
-    coursedir = CourseDirectory(config=course.config)
-    coursedir.assignment_id = ASSIGNMENT
-    step = GenerateAssignment(coursedir=coursedir, config=course.config)
-    step.force = True
-    step.start()
+    _generate(course)
     course.__dict__.pop("assignments", None)

@@ -7,7 +7,6 @@ holds a different file for that student, and the earlier import is moved to
 ``.shapeschool/replaced/`` rather than deleted. Each import is recorded in
 ``.shapeschool/inbox/ASSIGNMENT/STUDENT.json`` (what was written, from which file).
 """
-import hashlib
 import json
 import os
 import shutil
@@ -16,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import intake
+from . import intake, journal
 
 
 @dataclass
@@ -28,10 +27,9 @@ class Imported:
 
 
 def _contents(folder):
-    """{relative path: sha256} of a folder's files, less timestamp.txt (which only says when)."""
+    """One digest of a folder's files by path and bytes, less timestamp.txt (which only says when)."""
     folder = Path(folder)
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "timestamp.txt"}
+    return journal.files_digest([p for p in folder.rglob("*") if p.is_file() and p.name != "timestamp.txt"], folder)
 
 
 def _prepare(path, notebook, into):
@@ -75,7 +73,7 @@ def import_folder(course, assignment, inbox, notebooks):
                     done.unchanged.append(student)
                     continue
                 record = json.loads(record_path.read_text()) if record_path.exists() else None
-                if record is None or record.get("files") != present:
+                if record is None or record.get("contents") != present:
                     done.kept.append((student, (
                         f"{inbox.name}/{path.name} was not imported: submitted/{student}/{assignment} already "
                         "holds a different submission that --inbox did not put there (nbgrader collect?). "
@@ -89,6 +87,6 @@ def import_folder(course, assignment, inbox, notebooks):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(fresh, target)
         record_path.parent.mkdir(parents=True, exist_ok=True)
-        record_path.write_text(json.dumps({"from": str(path.resolve()), "files": wanted}, indent=1))
+        record_path.write_text(json.dumps({"from": str(path.resolve()), "contents": wanted}, indent=1))
         done.added.append(student)
     return done

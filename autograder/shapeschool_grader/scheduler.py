@@ -90,10 +90,10 @@ class Run:
             self.reporter.say(f"{submission.assignment} {submission.student}: another grader process has this "
                               "student; left to it")
             return None
-        if self._graded_meanwhile(submission):
+        by = self._graded_meanwhile(submission)
+        if by:
             self.reporter.total -= 1
-            self.reporter.say(f"{submission.assignment} {submission.student}: graded meanwhile by "
-                              f"{self.book.read(submission.assignment, submission.student).get('by')}; skipped")
+            self.reporter.say(f"{submission.assignment} {submission.student}: graded meanwhile by {by}; skipped")
             self._release_if_done(submission.student)
             return None
         started = time.monotonic()
@@ -119,10 +119,12 @@ class Run:
         return None
 
     def _graded_meanwhile(self, submission):
-        """True if another process journalled this very submission since it was selected."""
+        """Which other process journalled this very submission since it was selected, if one did."""
         entry = self.book.read(submission.assignment, submission.student)
-        return (entry is not None and entry.get("by") != self.me and entry != submission.seen
-                and entry.get("fingerprint") == submission.fingerprint and entry.get("status") in ("graded", "rejected"))
+        if (entry is not None and entry.get("by") != self.me and entry != submission.seen
+                and entry.get("fingerprint") == submission.fingerprint and entry.get("status") in ("graded", "rejected")):
+            return entry.get("by") or "another process"
+        return None
 
     def _staged(self, submission):
         return self.course.root / STAGED / submission.student / submission.assignment
