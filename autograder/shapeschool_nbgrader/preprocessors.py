@@ -1,4 +1,7 @@
 """nbgrader preprocessors of the course's own."""
+import functools
+import json
+
 from bleach import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from nbconvert.filters import markdown2html
 from nbconvert.preprocessors.sanitize import SanitizeHTML
@@ -76,12 +79,42 @@ class NeutraliseStudentHTML(SanitizeHTML):
             # The templates render the cleaned source as markdown once more. Every real link was
             # rendered and vetted above, so a bracket still in the text is literal (say, link
             # syntax inside an HTML block): encoded, it cannot become a link the second time.
-            clean = self.sanitize_html_tags(markdown2html(cell.source))
+            clean = self.sanitize_html_tags(_markdown2html(cell.source))
             cell.source = clean.replace("[", "&#91;").replace("]", "&#93;")
             return cell, resources
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
                 if "text/markdown" in data:
-                    data["text/html"] = markdown2html(data.pop("text/markdown"))
+                    data["text/html"] = _markdown2html(data.pop("text/markdown"))
         return super().preprocess_cell(cell, resources, index)
+
+    def sanitize_html_tags(self, html_str):
+        # A class hands in the same lesson text and outputs hundreds of times: each distinct
+        # text is cleaned once per process (with these settings), not once per notebook.
+        settings = json.dumps([sorted(self.tags), self.attributes, self.strip, self.strip_comments,
+                               sorted(self.styles)], sort_keys=True, default=repr)
+        return _cleaned(html_str, settings, functools.partial(SanitizeHTML.sanitize_html_tags, self))
+
+
+_CACHE_SIZE = 4096   # distinct texts kept; a course's lessons have a few hundred
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _markdown2html(source):
+    return markdown2html(source)
+
+
+def _cleaned(html_str, settings, clean):
+    """``clean(html_str)``, remembered by (text, settings) only."""
+    key = (html_str, settings)
+    hit = _CLEANED.get(key)
+    if hit is None:
+        hit = clean(html_str)
+        if len(_CLEANED) >= _CACHE_SIZE:
+            _CLEANED.pop(next(iter(_CLEANED)))   # the oldest first
+        _CLEANED[key] = hit
+    return hit
+
+
+_CLEANED = {}

@@ -72,3 +72,22 @@ def test_ordinary_content_survives():
     assert "<h1" in page and "<td>1</td>" in page
     assert "<b>ok</b>" in page and "iVBORw0KGgo=" in page and "x^2" in page
     assert "&lt;script&gt;alert('stdout')" in page      # printed text stays text
+
+
+def test_a_text_seen_before_is_cleaned_under_the_settings_in_force():
+    """Cleaning is remembered per text (a class hands in the same lessons hundreds of times), but
+    never across settings: a text first cleaned under a looser configuration is cleaned again."""
+    text = "<b>bold</b> <i>it</i>"
+    loose = NeutraliseStudentHTML()
+    strict = NeutraliseStudentHTML(tags=["i"], strip=True)
+    assert loose.sanitize_html_tags(text) == "<b>bold</b> <i>it</i>"
+    assert strict.sanitize_html_tags(text) == "bold <i>it</i>"
+    assert loose.sanitize_html_tags(text) == "<b>bold</b> <i>it</i>"
+
+
+def test_a_hostile_text_is_cleaned_every_time_it_comes():
+    once, _ = NeutraliseStudentHTML()(copy.deepcopy(hostile_notebook()), {})
+    again, _ = NeutraliseStudentHTML()(copy.deepcopy(hostile_notebook()), {})
+    def contents(nb):   # each hostile_notebook() has cell ids of its own
+        return [(c.source, c.get("outputs")) for c in nb.cells]
+    assert contents(once) == contents(again) and not live_student_code(formgrade_page(again))
