@@ -10,6 +10,7 @@ Each is the released notebook with answer cells filled in, as a student would sa
 """
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -105,6 +106,40 @@ def grade(course, *args, timeout=3600, cwd=None):
                           capture_output=True, text=True, timeout=timeout)
 
 
+class Timer:
+    """Wall time, and the machine's CPU time as /proc/stat counts it, over a ``with`` block.
+
+    ``stolen`` is time the hypervisor gave this virtual machine's CPUs to others: where it is
+    large, a wall-clock ratio says as much about the host's other guests as about the graders."""
+
+    def __enter__(self):
+        self._wall, self._cpu = time.monotonic(), _cpu_times()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.monotonic() - self._wall
+        after = _cpu_times()
+        self.busy, self.stolen = (None if after[k] is None or self._cpu[k] is None else after[k] - self._cpu[k]
+                                  for k in ("busy", "stolen"))
+
+    def __str__(self):
+        if self.busy is None:
+            return f"{self.wall:.1f} s"
+        return f"{self.wall:.1f} s (CPU {self.busy:.0f} core-s, stolen by the host {self.stolen:.0f} core-s)"
+
+
+def _cpu_times():
+    """{"busy", "stolen"}: seconds of all CPUs since boot (None where /proc/stat is not there)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return {"busy": None, "stolen": None}
+    tick = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return {"busy": (user + nice + system + irq + softirq) / tick, "stolen": steal / tick}
+
+
 def differences(a, b):
     keys = sorted(set(a) | set(b))
     return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
@@ -123,16 +158,16 @@ def run(students, chapters, jobs, workdir, out=sys.stdout):
     (parallel / "nbgrader_config.py").write_text(
         (course / "nbgrader_config.py").read_text().replace(str(course), str(parallel)))
 
-    start = time.monotonic()
-    for name in releases:
-        nbgrader_cli.run(course, "autograde", name, "--create")
-    sequential = time.monotonic() - start
-    say(f"plain nbgrader autograde, one notebook at a time: {sequential:.1f} s")
+    with Timer() as plain:
+        for name in releases:
+            nbgrader_cli.run(course, "autograde", name, "--create")
+    sequential = plain.wall
+    say(f"plain nbgrader autograde, one notebook at a time: {plain}")
 
-    start = time.monotonic()
-    done = grade(parallel, "--jobs", str(jobs))
-    ours = time.monotonic() - start
-    say(f"shapeschool-grade --jobs {jobs}:                           {ours:.1f} s")
+    with Timer() as timed:
+        done = grade(parallel, "--jobs", str(jobs))
+    ours = timed.wall
+    say(f"shapeschool-grade --jobs {jobs}:                           {timed}")
     if done.returncode != 0:
         say(done.stdout[-3000:] + done.stderr[-3000:])
         raise SystemExit("shapeschool-grade failed")
@@ -145,6 +180,10 @@ def run(students, chapters, jobs, workdir, out=sys.stdout):
     say(f"graded cells compared: {len(a)} ({', '.join(f'{n} {k}' for k, n in kinds.items())} submissions); "
         f"{'all the same' if not diff else f'{len(diff)} DIFFERENT'}")
     say(f"speed-up: {sequential / ours:.1f}x")
+    if plain.busy is not None:
+        n = len(roster)
+        say(f"CPU per notebook: nbgrader {plain.busy / n:.2f} core-s, shapeschool-grade {timed.busy / n:.2f} core-s; "
+            f"wall per notebook: {plain.wall / n:.2f} s and {timed.wall / n:.2f} s")
     return sequential, ours, diff
 
 
@@ -156,7 +195,6 @@ def main(argv=None):
     p.add_argument("--min-ratio", type=float, default=0, help="exit 1 if the speed-up is below this")
     p.add_argument("--keep", help="build the class in this folder and keep it (default: a temporary one)")
     args = p.parse_args(argv)
-    import os
     jobs = args.jobs or (os.cpu_count() or 1) + 1
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)

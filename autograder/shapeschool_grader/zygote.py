@@ -214,6 +214,7 @@ def _warm_up_tracebacks(sources):
     if not sources:
         return
     import importlib
+    import inspect
 
     import stack_data
     from IPython.core import ultratb
@@ -230,6 +231,11 @@ def _warm_up_tracebacks(sources):
         raise RuntimeError("warm-up")
     except RuntimeError:
         ultratb.AutoFormattedTB(mode="Context", theme_name="nocolor").structured_traceback(*sys.exc_info())
+    # IPython asks ``inspect.getmodule`` for every frame of a traceback. The first call for a file
+    # that belongs to no module indexes every module imported so far (a real path for each), and
+    # the index only grows; an import that ran an earlier traceback left it short of what was
+    # imported after. Indexed here, after every import, no kernel indexes these modules again.
+    inspect.getmodule(compile("", "<shapeschool warm-up>", "exec"))
 
 
 def _load_calls():

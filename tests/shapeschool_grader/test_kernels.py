@@ -338,6 +338,15 @@ def test_a_first_traceback_reads_as_a_fresh_kernels_and_its_sources_were_read_by
     assert printed(run(slot, notebook(*cells[::2])).notebook.cells[1]).strip() == "True"
 
 
+def test_the_server_indexed_every_module_it_imported_for_tracebacks(slot):
+    """IPython's tracebacks look up each frame's module; the server built that index after its
+    last import, so a kernel's first traceback does not build it again."""
+    out = run(slot, notebook("import inspect, sys, IPython.core.ultratb, torch.nn.modules.rnn\n"
+                             "print(all(name in inspect._filesbymodname for name in\n"
+                             "          ('IPython.core.ultratb', 'torch.nn.modules.rnn', 'shapeschool.checks')))"))
+    assert printed(out.notebook.cells[0]).strip() == "True"
+
+
 def uncoloured(text):
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
