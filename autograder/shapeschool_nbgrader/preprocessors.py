@@ -91,10 +91,11 @@ class NeutraliseStudentHTML(SanitizeHTML):
 
     def sanitize_html_tags(self, html_str):
         # A class hands in the same lesson text and outputs hundreds of times: each distinct
-        # text is cleaned once per process (with these settings), not once per notebook.
-        settings = json.dumps([sorted(self.tags), self.attributes, self.strip, self.strip_comments,
-                               sorted(self.styles)], sort_keys=True, default=repr)
-        return _cleaned(html_str, settings, functools.partial(SanitizeHTML.sanitize_html_tags, self))
+        # text is cleaned once per process under these settings, not once per notebook.
+        settings = json.dumps({"tags": sorted(self.tags), "attributes": self.attributes, "strip": self.strip,
+                               "strip_comments": self.strip_comments, "styles": sorted(self.styles)},
+                              sort_keys=True)
+        return _cleaned(settings, html_str)
 
 
 _CACHE_SIZE = 4096   # distinct texts kept; a course's lessons have a few hundred
@@ -105,16 +106,7 @@ def _markdown2html(source):
     return markdown2html(source)
 
 
-def _cleaned(html_str, settings, clean):
-    """``clean(html_str)``, remembered by (text, settings) only."""
-    key = (html_str, settings)
-    hit = _CLEANED.get(key)
-    if hit is None:
-        hit = clean(html_str)
-        if len(_CLEANED) >= _CACHE_SIZE:
-            _CLEANED.pop(next(iter(_CLEANED)))   # the oldest first
-        _CLEANED[key] = hit
-    return hit
-
-
-_CLEANED = {}
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _cleaned(settings, html_str):
+    """nbconvert's own cleaning of ``html_str`` under ``settings`` (JSON of SanitizeHTML's traits)."""
+    return SanitizeHTML(**json.loads(settings)).sanitize_html_tags(html_str)
