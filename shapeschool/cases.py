@@ -20,6 +20,7 @@ import random
 
 import torch
 
+from .device import gpu_advice
 from .errors import ShapeSchoolError
 
 _TRIES = 500
@@ -141,4 +142,6 @@ class Case(dict):
         message = f"with {self.describe()}: {self.name}: expected it to run, got {kind.__name__}: {first}"
         if self.hint:
             message += f": {self.hint}"
+        if gpu_advice(error):
+            message += f"\n({gpu_advice(error)})"
         raise ShapeSchoolError(f"{message}\n\nThe error was:\n{kind.__name__}: {error}") from error

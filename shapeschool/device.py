@@ -41,3 +41,18 @@ def seed_everything(seed):
     random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
     return seed
+
+
+def gpu_advice(error):
+    """What to do about an error that only a GPU raises, or "" for any other error.
+
+    On CUDA an index out of range (an embedding id >= num_embeddings, a time step >= T) is not
+    an IndexError but a device-side assert, reported at some later call, and from then on every
+    CUDA call in the process fails the same way, however right the code.
+    """
+    if "device-side assert" not in str(error):
+        return ""
+    return (f"on a GPU this is how an index out of range is reported (an id or a position past the "
+            f"end of its axis), and CUDA stays broken in this kernel until it restarts: restart the "
+            f"kernel; to see the plain IndexError instead, put `%env {DEVICE_ENV}=cpu` above the "
+            f"set-up cell and run the chapter on the CPU")

@@ -3,6 +3,7 @@ hidden tests), in one kernel per chapter, the way a learner's notebook runs them
 import dataclasses
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
 from shapeschool_nbgrader import markers
@@ -32,6 +33,12 @@ def _error(cell):
     return f"{errors[0].ename}: {errors[0].evalue.splitlines()[0] if errors[0].evalue else ''}" if errors else ""
 
 
+def _cuda_broken(*errors):
+    """True when an error says the kernel's CUDA context is gone: on a GPU an out-of-range index is
+    a device-side assert, and every later CUDA call in that process fails the same way."""
+    return any("device-side assert" in e for e in errors)
+
+
 def run_chapter(chapter):
     """Every fix of one chapter, tried in place of the answer; returns a list of Outcomes."""
     source = nbformat.read(REPO / "course" / f"{chapter}.ipynb", as_version=4)
@@ -47,8 +54,16 @@ def run_chapter(chapter):
         client.execute_cell(cell, len(nb.cells) - 1)
         return cell
 
+    def restart(replay):
+        """A fresh kernel, brought back to where the chapter was, by running its cells again."""
+        run_sync(client.km.restart_kernel)(now=True)
+        run_sync(client.kc.wait_for_ready)(timeout=60)
+        for code in replay:
+            run(code)
+
     with client.setup_kernel():
         cells = source.cells
+        replay = []     # what has run at the chapter's own level: the answers, cell by cell
         for i, cell in enumerate(cells):
             if cell.cell_type != "code":
                 continue
@@ -62,8 +77,12 @@ def run_chapter(chapter):
                     run(forget)
                     fix_cell = run(fixed_source(cell.source, fix))
                     outcomes.append(Outcome(chapter, gid, fix, _error(fix_cell), _error(run(visible)), _error(run(full))))
+                    last = outcomes[-1]
+                    if _cuda_broken(last.fix_cell_error, last.visible_error, last.full_error):
+                        restart(replay)
                 run(forget)
-            done = run(markers.answer_source(cell.source, keep_hidden_tests=True))
+            replay.append(markers.answer_source(cell.source, keep_hidden_tests=True))
+            done = run(replay[-1])
             assert not _error(done), \
                 f"{chapter}/{gid}: the answer key fails after its fixes were tried: {_error(done)}"
     return outcomes

@@ -103,3 +103,13 @@ def test_a_cases_tensors_come_from_its_own_seed():
         with case:
             again.append(torch.randn(case.B))
     assert all(torch.equal(a, b) for a, b in zip(first, again))
+
+
+def test_a_check_that_meets_a_device_side_assert_says_to_restart_the_kernel():
+    case = Case({"T": 3}, "the example above", name="last_real_step(out, lengths)", hint="lengths - 1")
+    with pytest.raises(ss.ShapeSchoolError) as raised:
+        with case:
+            raise RuntimeError("CUDA error: device-side assert triggered")
+    assert "expected it to run, got RuntimeError: CUDA error: device-side assert triggered: lengths - 1\n(on a GPU" \
+        in str(raised.value)
+    assert "restart the kernel" in str(raised.value)

@@ -33,3 +33,13 @@ def test_seed_everything_repeats_draws():
     a = torch.randn(3)
     ss.seed_everything(7)
     assert torch.equal(a, torch.randn(3))
+
+
+def test_a_device_side_assert_is_explained_and_other_errors_are_left_alone():
+    # the message CUDA gives for an index out of range (torch 2.11 raises it as AcceleratorError)
+    broken = RuntimeError("CUDA error: device-side assert triggered\nCUDA kernel errors might be "
+                          "asynchronously reported at some other API call")
+    advice = ss.device.gpu_advice(broken)
+    assert "index out of range" in advice and "restart the kernel" in advice and f"{DEVICE_ENV}=cpu" in advice
+    assert ss.device.gpu_advice(IndexError("index 6 is out of bounds for dimension 1 with size 6")) == ""
+    assert ss.device.gpu_advice(RuntimeError("CUDA out of memory")) == ""
