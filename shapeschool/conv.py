@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .diagrams import picture
+
 
 def conv_formula(length, kernel, stride=1, padding=0, dilation=1):
     """floor((L + 2p - d(k - 1) - 1) / s) + 1: PyTorch's output length for a convolution."""
@@ -41,6 +43,7 @@ def conv_summary(pic):
             f"= <b>{by_formula}</b>; the real <code>nn.Conv1d</code> gave <b>{pic.out_length}</b>.</p>")
 
 
+@picture
 def draw_conv(pic, title=None):
     """Padded input on top (padding grey), one row per output position marking the cells it reads."""
     from matplotlib.figure import Figure

@@ -1,5 +1,12 @@
-"""Pictures of tensors' axes: one row per stage, one coloured box per axis."""
+"""Pictures of tensors' axes: one row per stage, one coloured box per axis.
+
+``SHAPESCHOOL_PICTURES=off`` in the environment turns every picture of the course into a line
+of text. The class grader sets it: no score depends on a picture, and drawing them was about a
+seventh of a graded notebook's time. Anywhere else pictures are on.
+"""
+import functools
 import io
+import os
 
 import matplotlib.patches
 
@@ -22,7 +29,38 @@ AXIS_COLOURS = {
 }
 _OTHER = "#64B5CD"
 
+PICTURES_ENV = "SHAPESCHOOL_PICTURES"
 
+
+def pictures_on():
+    """False where ``SHAPESCHOOL_PICTURES`` is ``off``; read on every call, so ``%env`` works."""
+    from .errors import ShapeSchoolError
+
+    value = os.environ.get(PICTURES_ENV, "on").strip().lower()
+    if value not in ("on", "off"):
+        raise ShapeSchoolError(f"{PICTURES_ENV}={value!r}: set it to 'on' or 'off' (or unset it: pictures are on)")
+    return value == "on"
+
+
+class NotDrawn:
+    """What a picture function returns while pictures are off; ``show`` writes one line for it."""
+
+    def __init__(self, what):
+        self.what = what
+
+    def __repr__(self):
+        return f"[{self.what}: not drawn, {PICTURES_ENV}=off]"
+
+
+def picture(draw):
+    """Make ``draw`` (which returns a Figure) return a ``NotDrawn`` instead while pictures are off."""
+    @functools.wraps(draw)
+    def drawn_when_on(*args, **kwargs):
+        return draw(*args, **kwargs) if pictures_on() else NotDrawn(draw.__name__)
+    return drawn_when_on
+
+
+@picture
 def draw_flow(stages, title=None, ax=None):
     """Draw ``stages`` (a list of flows.Stage) top to bottom and return the Figure.
 
@@ -67,6 +105,7 @@ def draw_flow(stages, title=None, ax=None):
     return fig
 
 
+@picture
 def draw_grids(grids, title=None):
     """Draw layouts.LabelGrid objects side by side; out-of-place cells are red. Returns the Figure."""
     from matplotlib.figure import Figure
@@ -109,4 +148,7 @@ def show(fig):
     """Display a Figure in a notebook as a PNG image; works in any frontend and in widgets."""
     from IPython.display import Image, display
 
+    if isinstance(fig, NotDrawn):
+        print(fig)
+        return
     display(Image(data=to_png(fig)))

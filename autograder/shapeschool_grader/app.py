@@ -35,6 +35,8 @@ flags.update({
                 "Grade again submissions already graded and unchanged."),
     "feedback": ({"ShapeSchoolGrader": {"feedback": True}},
                  "Also write nbgrader's feedback/ for each graded submission."),
+    "pictures": ({"ShapeSchoolGrader": {"pictures": True}},
+                 "Draw the lessons' pictures in the graded notebooks and feedback (slower; no score depends on them)."),
     "unsandboxed": ({"ShapeSchoolGrader": {"sandboxed": False}},
                     "Run student code without bubblewrap (it can then read and write what you can)."),
 })
@@ -58,6 +60,9 @@ class ShapeSchoolGrader(NbGrader):
     memory_limit = Float(2048.0, help="MiB one notebook may use.").tag(config=True)
     sandboxed = Bool(True, help="Run each notebook in a bubblewrap sandbox of its own.").tag(config=True)
     regrade = Bool(False, help="Grade again submissions already graded and unchanged.").tag(config=True)
+    pictures = Bool(False, help="Draw the lessons' pictures while grading. Off, each is one line of text in the "
+                                "graded notebook: no score depends on a picture, and drawing them took about a "
+                                "seventh of a notebook's grading time.").tag(config=True)
     feedback = Bool(False, help="Also write nbgrader's feedback for each graded submission.").tag(config=True)
     csv = Unicode("", help="Write a CSV of grades (one row per submission) to this file.").tag(config=True)
     inbox = Unicode("", help="A folder of STUDENT.ipynb or STUDENT.zip files for one assignment, added to "
@@ -80,7 +85,8 @@ class ShapeSchoolGrader(NbGrader):
         sandboxed = self._sandbox()
         reporter = report.Reporter()
         refused = self._import_inbox(course, assignments, reporter) if self.inbox else []
-        options = {"wall_limit": self.wall_limit, "memory_limit": self.memory_limit, "sandboxed": sandboxed}
+        options = {"wall_limit": self.wall_limit, "memory_limit": self.memory_limit, "sandboxed": sandboxed,
+                   "pictures": self.pictures}
         book = journal.Journal(course.state)
         plan = work.select(course, book, assignments, shard, journal.grading_digest(self.config, options),
                            regrade=self.regrade)
@@ -145,7 +151,7 @@ class ShapeSchoolGrader(NbGrader):
         """What runs the notebooks: a context manager whose ``execute(nb, release)`` returns the
         executed notebook (``pool.KernelPool``; the unit tests put a kernel-less one here)."""
         return pool.KernelPool(self.config, size, sandboxed=sandboxed, wall_limit=self.wall_limit,
-                               memory_limit=int(self.memory_limit * 2**20))
+                               memory_limit=int(self.memory_limit * 2**20), pictures=self.pictures)
 
     def _feedback(self, course, results):
         failures = []

@@ -62,8 +62,9 @@ def _package_version(name):
 
 
 def grading_digest(config, options):
-    """The hash of what, besides the files, decides a score: the loaded nbgrader config (less
-    what cannot change a score), ``options`` (limits, sandbox) and the package versions."""
+    """The hash of what, besides the files, decides a score or what a graded notebook holds: the
+    loaded nbgrader config (less what cannot change either), ``options`` (limits, sandbox,
+    pictures) and the package versions."""
     kept = {}
     for section, values in config.items():
         if section.startswith(_NOT_GRADING_SECTIONS) or not hasattr(values, "items"):

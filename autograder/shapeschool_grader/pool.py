@@ -21,16 +21,18 @@ def slots_for(jobs, work):
 
 
 class KernelPool:
-    def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30):
+    def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30, pictures=False):
         self.config = config
         self.size, self.sandboxed = size, sandboxed
+        # the lessons' pictures, drawn or one line each (shapeschool.diagrams reads this)
+        self.kernel_env = {} if pictures else {"SHAPESCHOOL_PICTURES": "off"}
         self.wall_limit, self.memory_limit = wall_limit, memory_limit
         self._free = queue.Queue()
         self._slots = []
 
     def __enter__(self):
         threads = max(1, (os.cpu_count() or 1) // self.size)   # torch threads per kernel: no oversubscription
-        self._slots = [kernels.KernelSlot(sandboxed=self.sandboxed, threads=threads).start()
+        self._slots = [kernels.KernelSlot(sandboxed=self.sandboxed, threads=threads, env=self.kernel_env).start()
                        for _ in range(self.size)]
         try:
             for slot in self._slots:   # each server imports torch; they do so side by side

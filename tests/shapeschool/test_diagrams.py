@@ -1,7 +1,10 @@
 """Does the diagram show each stage's axes and sizes?"""
 import pytest
 
-from shapeschool.diagrams import AXIS_COLOURS, draw_flow, to_png
+from shapeschool.conv import draw_conv
+from shapeschool.diagrams import (AXIS_COLOURS, PICTURES_ENV, NotDrawn, draw_flow, draw_grids, pictures_on, show,
+                                  to_png)
+from shapeschool.errors import ShapeSchoolError
 from shapeschool.flows import Stage, embedding_lstm_flow
 
 
@@ -39,3 +42,23 @@ def test_empty_and_wrong_inputs_are_refused():
 
 def test_known_axes_have_colours():
     assert {"batch", "time", "embedding", "hidden"} <= set(AXIS_COLOURS)
+
+
+def test_with_pictures_off_nothing_is_drawn_and_show_writes_one_line(monkeypatch, capsys):
+    monkeypatch.setenv(PICTURES_ENV, "off")
+    assert not pictures_on()
+    skipped = draw_flow([])          # the body never runs: drawn, this would raise
+    assert isinstance(skipped, NotDrawn)
+    assert isinstance(draw_conv(None), NotDrawn) and isinstance(draw_grids(None), NotDrawn)
+    show(skipped)
+    assert capsys.readouterr().out == f"[draw_flow: not drawn, {PICTURES_ENV}=off]\n"
+    monkeypatch.setenv(PICTURES_ENV, "on")
+    assert draw_flow([Stage("x", (2,), ("batch",))]).axes   # a real Figure again
+
+
+def test_pictures_are_on_unless_turned_off_and_a_bad_value_says_what_to_set(monkeypatch):
+    monkeypatch.delenv(PICTURES_ENV, raising=False)
+    assert pictures_on()
+    monkeypatch.setenv(PICTURES_ENV, "no")
+    with pytest.raises(ShapeSchoolError, match="set it to 'on' or 'off'"):
+        draw_flow([Stage("x", (2,), ("batch",))])

@@ -93,3 +93,11 @@ def test_without_the_grader_extra_the_command_says_what_to_install(tmp_path):
     done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 2
     assert 'pip install "shapeschool[grader]"' in done.stderr and "not installed: nbgrader" in done.stderr
+
+
+@pytest.mark.parametrize("argv, env", [([], {"SHAPESCHOOL_PICTURES": "off"}), (["--pictures"], {})])
+def test_the_lessons_pictures_are_drawn_while_grading_only_when_asked(argv, env, user_config, tiny_course):
+    """No score depends on a picture; the kernels are told to skip them unless --pictures."""
+    grader = app.ShapeSchoolGrader()
+    grader.initialize(argv + ["--course-dir", str(tiny_course.root)])
+    assert grader.kernels(1, sandboxed=False).kernel_env == env

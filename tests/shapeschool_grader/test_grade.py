@@ -115,6 +115,11 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
     rows = (tmp_path / "grades.csv").read_text()
     assert rows.count(",rejected,") == len(bad_names)
 
+    outputs = [o for c in nbformat.read(course / "autograded" / "alice" / CHAPTER / f"{CHAPTER}.ipynb",
+                                        as_version=4).cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if "image/png" in o.get("data", {})], "pictures are drawn only with --pictures"
+    assert any("not drawn, SHAPESCHOOL_PICTURES=off" in o.get("text", "") for o in outputs)
+
     graded = nbformat.read(course / "autograded" / "eve" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
     rendered = [c.source for c in graded.cells if c.cell_type == "markdown"] + [
         str(o.get("data", {})) for c in graded.cells for o in c.get("outputs", [])]   # what formgrader renders

@@ -46,6 +46,7 @@ def test_the_grading_digest_follows_what_can_change_a_score_and_nothing_else():
         assert journal.grading_digest(config, OPTIONS) != base, config
     assert journal.grading_digest(_config(), {**OPTIONS, "wall_limit": 10.0}) != base
     assert journal.grading_digest(_config(), {**OPTIONS, "sandboxed": False}) != base
+    assert journal.grading_digest(_config(), {**OPTIONS, "pictures": True}) != base   # the graded notebook differs
 
 
 @pytest.mark.parametrize("entry, expected", [
