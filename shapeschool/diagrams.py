@@ -2,7 +2,7 @@
 
 ``SHAPESCHOOL_PICTURES=off`` in the environment turns every picture of the course into a line
 of text. The class grader sets it: no score depends on a picture, and drawing them was about a
-seventh of a graded notebook's time. Anywhere else pictures are on.
+tenth of a graded notebook's CPU time. Anywhere else pictures are on.
 """
 import functools
 import io

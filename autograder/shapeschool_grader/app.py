@@ -62,7 +62,7 @@ class ShapeSchoolGrader(NbGrader):
     regrade = Bool(False, help="Grade again submissions already graded and unchanged.").tag(config=True)
     pictures = Bool(False, help="Draw the lessons' pictures while grading. Off, each is one line of text in the "
                                 "graded notebook: no score depends on a picture, and drawing them took about a "
-                                "seventh of a notebook's grading time.").tag(config=True)
+                                "tenth of a notebook's grading time.").tag(config=True)
     feedback = Bool(False, help="Also write nbgrader's feedback for each graded submission.").tag(config=True)
     csv = Unicode("", help="Write a CSV of grades (one row per submission) to this file.").tag(config=True)
     inbox = Unicode("", help="A folder of STUDENT.ipynb or STUDENT.zip files for one assignment, added to "
