@@ -142,6 +142,7 @@ class Case(dict):
         message = f"with {self.describe()}: {self.name}: expected it to run, got {kind.__name__}: {first}"
         if self.hint:
             message += f": {self.hint}"
-        if gpu_advice(error):
-            message += f"\n({gpu_advice(error)})"
+        advice = gpu_advice(error)
+        if advice:
+            message += f"\n({advice})"
         raise ShapeSchoolError(f"{message}\n\nThe error was:\n{kind.__name__}: {error}") from error

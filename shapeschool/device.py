@@ -43,14 +43,16 @@ def seed_everything(seed):
     return seed
 
 
-def gpu_advice(error):
-    """What to do about an error that only a GPU raises, or "" for any other error.
+def cuda_broken(error):
+    """True for a device-side assert (an error, or its message): on CUDA an index out of range
+    (an embedding id >= num_embeddings, a time step >= T) is not an IndexError but this, reported
+    at some later call, and from then on every CUDA call in the process fails the same way."""
+    return "device-side assert" in str(error)
 
-    On CUDA an index out of range (an embedding id >= num_embeddings, a time step >= T) is not
-    an IndexError but a device-side assert, reported at some later call, and from then on every
-    CUDA call in the process fails the same way, however right the code.
-    """
-    if "device-side assert" not in str(error):
+
+def gpu_advice(error):
+    """What to do about an error that only a GPU raises, or "" for any other error."""
+    if not cuda_broken(error):
         return ""
     return (f"on a GPU this is how an index out of range is reported (an id or a position past the "
             f"end of its axis), and CUDA stays broken in this kernel until it restarts: restart the "

@@ -10,6 +10,7 @@ import os
 
 import matplotlib.patches
 
+from .errors import ShapeSchoolError
 from .flows import Stage
 
 # One colour per meaning, so the same axis keeps its colour as it moves between positions.
@@ -34,8 +35,6 @@ PICTURES_ENV = "SHAPESCHOOL_PICTURES"
 
 def pictures_on():
     """False where ``SHAPESCHOOL_PICTURES`` is ``off``; read on every call, so ``%env`` works."""
-    from .errors import ShapeSchoolError
-
     value = os.environ.get(PICTURES_ENV, "on").strip().lower()
     if value not in ("on", "off"):
         raise ShapeSchoolError(f"{PICTURES_ENV}={value!r}: set it to 'on' or 'off' (or unset it: pictures are on)")

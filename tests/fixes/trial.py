@@ -6,6 +6,7 @@ import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
+from shapeschool.device import cuda_broken
 from shapeschool_nbgrader import markers
 from conftest import REPO
 
@@ -31,12 +32,6 @@ class Outcome:
 def _error(cell):
     errors = [o for o in cell.outputs if o.output_type == "error"]
     return f"{errors[0].ename}: {errors[0].evalue.splitlines()[0] if errors[0].evalue else ''}" if errors else ""
-
-
-def _cuda_broken(*errors):
-    """True when an error says the kernel's CUDA context is gone: on a GPU an out-of-range index is
-    a device-side assert, and every later CUDA call in that process fails the same way."""
-    return any("device-side assert" in e for e in errors)
 
 
 def run_chapter(chapter):
@@ -77,8 +72,8 @@ def run_chapter(chapter):
                     run(forget)
                     fix_cell = run(fixed_source(cell.source, fix))
                     outcomes.append(Outcome(chapter, gid, fix, _error(fix_cell), _error(run(visible)), _error(run(full))))
-                    last = outcomes[-1]
-                    if _cuda_broken(last.fix_cell_error, last.visible_error, last.full_error):
+                    last = outcomes[-1]   # a device-side assert leaves CUDA broken in that kernel
+                    if any(map(cuda_broken, (last.fix_cell_error, last.visible_error, last.full_error))):
                         restart(replay)
                 run(forget)
             replay.append(markers.answer_source(cell.source, keep_hidden_tests=True))

@@ -43,3 +43,4 @@ def test_a_device_side_assert_is_explained_and_other_errors_are_left_alone():
     assert "index out of range" in advice and "restart the kernel" in advice and f"{DEVICE_ENV}=cpu" in advice
     assert ss.device.gpu_advice(IndexError("index 6 is out of bounds for dimension 1 with size 6")) == ""
     assert ss.device.gpu_advice(RuntimeError("CUDA out of memory")) == ""
+    assert ss.device.cuda_broken(broken) and not ss.device.cuda_broken("IndexError: index 6 is out of bounds")

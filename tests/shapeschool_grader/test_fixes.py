@@ -101,3 +101,23 @@ def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_pat
                          f"lost their check's point ({100 * wrong_caught / wrong_total:.0f}%); "
                          f"{len(expected) - wrong_total} alternative fixes handed in")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_the_catalogue_goes_on_in_a_fresh_kernel_after_a_fix_that_breaks_cuda(monkeypatch):
+    """On a GPU a wrong fix that indexes past the end is a device-side assert, after which CUDA
+    fails in that kernel. Here the CPU's IndexError stands for it: the kernel must be restarted
+    and the chapter replayed, so that the fixes after it, and the answer key, run as before."""
+    restarted = []
+
+    def breaks(error):
+        if "IndexError" in error:
+            restarted.append(error)
+            return True
+        return False
+
+    monkeypatch.setattr(trial, "cuda_broken", breaks)
+    outcomes = trial.run_chapter("ch04_unknown_words_and_padding")   # fails if the answer key then fails
+    assert restarted, "no fix of ch04 raised an IndexError: pick a chapter where one does"
+    assert all(o.full_error for o in outcomes if not o.fix.right)
+    assert not [o.line() for o in outcomes if o.fix.right and (o.visible_error or o.full_error or o.fix_cell_error)]
