@@ -21,6 +21,7 @@ def kill_part_way(course, assignment, after=3, students=9):
     deadline = time.monotonic() + 300
     while len(list(journal.glob("*.json"))) < after and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)
+    assert len(_servers_of(run.pid)) == 1, "the pool's slots must share one kernel server"
     run.send_signal(signal.SIGKILL)
     run.wait()
     finished = len(list(journal.glob("*.json")))
@@ -29,6 +30,17 @@ def kill_part_way(course, assignment, after=3, students=9):
     servers = [pid for pid, line in command_lines().items() if b"zygote.py" in line]
     assert not servers, "no kernel server may outlive a killed grader"
     return finished
+
+
+def _servers_of(grader):
+    """The kernel servers ``grader`` started (the kernels they fork share their command line)."""
+    def parent(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return None
+    return [pid for pid, line in command_lines().items() if b"zygote.py" in line and parent(pid) == grader]
 
 
 def assert_consistent(db_url, assignment, expected):

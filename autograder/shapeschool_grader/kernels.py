@@ -18,6 +18,7 @@ through ``shapeschool_grader.calls`` while the student's kernel serves them.
 """
 import asyncio
 import copy
+import itertools
 import json
 import os
 import shutil
@@ -181,11 +182,12 @@ def _host_limits_warning(groups):
             "count is checked by polling, which a fast fork bomb can outrun.")
 
 
-class KernelSlot:
-    """One warm server and the one notebook it is running, in a sandbox of its own."""
+class KernelServer:
+    """The warm, trusted fork server (``zygote.py``) that kernels are forked from; several slots
+    may share one. It answers one request at a time, and a restart keeps its scratch folder,
+    where slots sharing it keep their kernels' connection files."""
 
-    def __init__(self, sandboxed=True, preload=PRELOAD, threads=1, env=None, pids_limit=PIDS_LIMIT,
-                 output_limit=OUTPUT_LIMIT, groups="find", traceback_sources=None):
+    def __init__(self, sandboxed=True, preload=PRELOAD, threads=1, env=None, traceback_sources=None):
         self.sandboxed = sandboxed
         self.preload = tuple(preload)
         # by default, a server that preloads nothing (a light one, for tests) reads no sources either
@@ -194,24 +196,29 @@ class KernelSlot:
         self.traceback_sources = tuple(traceback_sources)
         self.threads = threads
         self.extra_env = dict(env or {})
-        self.pids_limit, self.output_limit = pids_limit, output_limit
-        self.groups = cgroups.find() if groups == "find" else groups
-        self.limits_warning = _host_limits_warning(self.groups)
         self.reply_timeout = 60.0    # seconds the server may take to set up one kernel
-        self._server = None
-        self._lock = threading.Lock()
-        self._serial = 0
+        self.scratch = None
+        self._process = None
+        self._lock = threading.Lock()           # one request at a time
+        self._restarting = threading.Lock()     # one restart at a time
+        self._serials = itertools.count(1)
 
-    # -- the server -------------------------------------------------------------------
-    def __enter__(self):
-        return self.start().wait_ready()
+    def next_serial(self):
+        """A number no other notebook of this server's has had (it names their files and groups)."""
+        return next(self._serials)   # one step of a C iterator: atomic under the GIL
+
+    @property
+    def pid(self):
+        return self._process.pid if self._process else None
 
     def start(self):
         """Start the server (from the thread that will outlive it: Linux ties the server's life
         to the thread that started it). ``wait_ready`` returns once its imports are done."""
-        self.scratch = Path(tempfile.mkdtemp(prefix="shapeschool-slot-"))
+        if self.scratch is None:
+            self.scratch = Path(tempfile.mkdtemp(prefix="shapeschool-slot-"))
         mpl = self.scratch / "matplotlib"
-        shutil.copytree(_matplotlib_cache(), mpl)
+        if not mpl.exists():
+            shutil.copytree(_matplotlib_cache(), mpl)
         # The server's whole environment: the grader's own (tokens, passwords) must not reach a
         # kernel, whose /proc/self/environ shows what its parent was started with.
         env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": str(self.scratch),
@@ -225,53 +232,125 @@ class KernelSlot:
         for key in passed:
             if key in os.environ:
                 env.setdefault(key, os.environ[key])
-        self._kernel_env = {k: v for k, v in env.items() if k not in ("HOME", "MPLCONFIGDIR")}
+        self.kernel_env = {k: v for k, v in env.items() if k not in ("HOME", "MPLCONFIGDIR")}
         if self.sandboxed:
-            self._kernel_env["MPLCONFIGDIR"] = "/tmp/matplotlib"
+            self.kernel_env["MPLCONFIGDIR"] = "/tmp/matplotlib"
         else:
-            self._kernel_env.pop("MPLBACKEND")  # as a fresh kernel would see it
+            self.kernel_env.pop("MPLBACKEND")  # as a fresh kernel would see it
         command = [sys.executable, str(ZYGOTE), *self.preload, "--", *self.traceback_sources]
-        self._server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/",
-                                        start_new_session=True)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/",
+                                         start_new_session=True)
         return self
 
     def wait_ready(self, timeout=300.0):
-        self._request({"op": "ready"}, timeout)   # answered once the imports are done
+        self.request({"op": "ready"}, timeout)   # answered once the imports are done
         return self
 
-    def __exit__(self, *exc):
-        if self._server and self._server.poll() is None:
-            try:
-                os.killpg(self._server.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            self._server.wait()
-        shutil.rmtree(self.scratch, ignore_errors=True)
-
-    def alive(self):
-        return self._server is not None and self._server.poll() is None
-
-    def restart(self):
-        """A new server in place of one that died or stopped answering."""
-        self.__exit__(None, None, None)
+    def __enter__(self):
         return self.start().wait_ready()
 
-    def _request(self, message, timeout=None):
+    def __exit__(self, *exc):
+        self.close()
+
+    def stop(self):
+        """Kill the server process (kernels it forked live on in their own sandboxes)."""
+        if self._process and self._process.poll() is None:
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self._process.wait()
+
+    def close(self):
+        self.stop()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+    def alive(self):
+        return self._process is not None and self._process.poll() is None
+
+    def restart(self):
+        """A new server in place of one that died or stopped answering; a no-op when another
+        slot sharing it has already restarted it."""
+        with self._restarting:
+            if not self.alive():
+                self.stop()
+                self.start().wait_ready()
+        return self
+
+    def request(self, message, timeout=None):
         """Send one request and read its one-line reply, or raise KernelFailed (killing the server)."""
         timeout = timeout or self.reply_timeout
         with self._lock:
             try:
-                self._server.stdin.write((json.dumps(message) + "\n").encode())
-                self._server.stdin.flush()
-                reply = sandbox.read_pipe(self._server.stdout.fileno(), timeout, line=True)
+                self._process.stdin.write((json.dumps(message) + "\n").encode())
+                self._process.stdin.flush()
+                reply = sandbox.read_pipe(self._process.stdout.fileno(), timeout, line=True)
             except TimeoutError:   # before OSError, of which it is one
-                self.__exit__(None, None, None)
+                self.stop()
                 raise KernelFailed(f"the kernel server did not answer in {timeout:g} s and was stopped") from None
             except OSError:   # a broken pipe: the server is gone
                 reply = b""
         if not reply:
-            raise KernelFailed(f"the kernel server exited with code {self._server.wait()}; its stderr above says why")
+            raise KernelFailed(f"the kernel server exited with code {self._process.wait()}; its stderr above says why")
         return json.loads(reply)
+
+
+class KernelSlot:
+    """Runs one notebook at a time in kernels forked by a warm server: its own, or ``server``,
+    shared with other slots (the pool's), which the slot then neither starts nor stops."""
+
+    def __init__(self, sandboxed=True, preload=PRELOAD, threads=1, env=None, pids_limit=PIDS_LIMIT,
+                 output_limit=OUTPUT_LIMIT, groups="find", traceback_sources=None, server=None):
+        self._owns_server = server is None
+        self.server = server or KernelServer(sandboxed, preload, threads, env, traceback_sources)
+        self.sandboxed = self.server.sandboxed
+        self.threads = self.server.threads
+        self.pids_limit, self.output_limit = pids_limit, output_limit
+        self.groups = cgroups.find() if groups == "find" else groups
+        self.limits_warning = _host_limits_warning(self.groups)
+
+    # -- the server -------------------------------------------------------------------
+    def __enter__(self):
+        return self.start().wait_ready()
+
+    def start(self):
+        if self._owns_server:
+            self.server.start()
+        return self
+
+    def wait_ready(self, timeout=300.0):
+        if self._owns_server:
+            self.server.wait_ready(timeout)
+        return self
+
+    def __exit__(self, *exc):
+        if self._owns_server:
+            self.server.close()
+
+    @property
+    def scratch(self):
+        return self.server.scratch
+
+    @property
+    def reply_timeout(self):
+        return self.server.reply_timeout
+
+    @reply_timeout.setter
+    def reply_timeout(self, seconds):
+        self.server.reply_timeout = seconds
+
+    def alive(self):
+        return self.server.alive()
+
+    def restart(self):
+        """A new server in place of one that died or stopped answering."""
+        self.server.restart()
+        return self
+
+    def _request(self, message, timeout=None):
+        return self.server.request(message, timeout)
 
     # -- one notebook -----------------------------------------------------------------
     def run(self, nb, executor, resources=None, wall_limit=300.0, memory_limit=2 << 30, split=None,
@@ -287,15 +366,14 @@ class KernelSlot:
         the kernel died), every code cell that did not finish gets an error output saying so,
         so that no test cell it never ran can count as passed.
         """
-        self._serial += 1
+        serial = self.server.next_serial()
         if split is not None:
-            return self._run_split(nb, executor, checker, split, resources or {}, wall_limit, memory_limit)
-        with _Notebook(self, self._serial, wall_limit, memory_limit) as box:
+            return self._run_split(serial, nb, executor, checker, split, resources or {}, wall_limit, memory_limit)
+        with _Notebook(self, serial, wall_limit, memory_limit) as box:
             kernel = box.start_kernel()
             return _execute(box, kernel, nb, executor, resources or {})
 
-    def _run_split(self, nb, executor, checker, split, resources, wall_limit, memory_limit):
-        serial = self._serial
+    def _run_split(self, serial, nb, executor, checker, split, resources, wall_limit, memory_limit):
         with _Notebook(self, serial, wall_limit, memory_limit) as box, \
                 _Notebook(self, f"{serial}c", wall_limit, memory_limit) as checks:
             meeting = _Meeting(box.seen_from_here / calls.SOCKET, checks.seen_from_here / calls.SOCKET)
@@ -344,7 +422,7 @@ class _Notebook:
         self.connection_file = here
         info = dict(info, ip=str(Path(self.folder) / "k"))
         info["key"] = info["key"].decode() if isinstance(info["key"], bytes) else info["key"]
-        env = dict(slot._kernel_env, NBGRADER_EXECUTION=os.environ.get("NBGRADER_EXECUTION", "autograde"))
+        env = dict(slot.server.kernel_env, NBGRADER_EXECUTION=os.environ.get("NBGRADER_EXECUTION", "autograde"))
         request = {"op": "start", "folder": str(self.folder), "connection": info, "env": env,
                    "groups": self.group.procs_files() if self.group else [],
                    "limits": {"cpu": int(self.wall_limit * slot.threads) + 10, "fsize": self.memory_limit,

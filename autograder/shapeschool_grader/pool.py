@@ -1,8 +1,9 @@
-"""The kernels a run executes notebooks in: a few warm, sandboxed kernel servers.
+"""The kernels a run executes notebooks in: a few slots, each running one notebook at a time
+in sandboxed kernels forked by one warm kernel server that they share.
 
 ``KernelPool.execute`` is the grader's one execution step: a sanitized notebook in, the notebook
 as its kernels ran it out (an ``kernels.Outcome``). Each run takes the next free slot; its
-checks run in a check kernel of their own (``split``); a slot whose server died is restarted
+checks run in a check kernel of their own (``split``); if the server died it is restarted
 and the notebook tried once more. The scheduler takes any callable of the same shape, which is
 how the unit tests grade without torch or kernels.
 """
@@ -29,14 +30,16 @@ class KernelPool:
         self.wall_limit, self.memory_limit = wall_limit, memory_limit
         self._free = queue.Queue()
         self._slots = []
+        self._server = None
 
     def __enter__(self):
         threads = max(1, (os.cpu_count() or 1) // self.size)   # torch threads per kernel: no oversubscription
-        self._slots = [kernels.KernelSlot(sandboxed=self.sandboxed, threads=threads, env=self.kernel_env).start()
-                       for _ in range(self.size)]
+        # One server for every slot: it only forks, in a few milliseconds a kernel, and each
+        # server costs its import of torch (seconds of CPU) and its memory.
+        self._server = kernels.KernelServer(sandboxed=self.sandboxed, threads=threads, env=self.kernel_env)
         try:
-            for slot in self._slots:   # each server imports torch; they do so side by side
-                slot.wait_ready()
+            self._server.start().wait_ready()
+            self._slots = [kernels.KernelSlot(server=self._server) for _ in range(self.size)]
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -45,8 +48,8 @@ class KernelPool:
         return self
 
     def __exit__(self, *exc):
-        for slot in self._slots:
-            slot.__exit__(None, None, None)
+        if self._server is not None:
+            self._server.close()
 
     @property
     def limits_warning(self):

@@ -272,7 +272,7 @@ def test_without_bubblewrap_kernels_still_run_in_their_own_session(tmp_path):
 
 def test_no_server_outlives_its_slot():
     with kernels.KernelSlot(sandboxed=True) as s:
-        server = s._server.pid
+        server = s.server.pid
     time.sleep(0.5)
     assert not os.path.exists(f"/proc/{server}")
 
@@ -280,7 +280,7 @@ def test_no_server_outlives_its_slot():
 def test_a_server_that_dies_is_reported_and_the_slot_restarts():
     """Student code cannot reach the server any more; the OOM killer or an operator still can."""
     with kernels.KernelSlot(sandboxed=True) as own:
-        os.kill(own._server.pid, signal.SIGKILL)
+        os.kill(own.server.pid, signal.SIGKILL)
         with pytest.raises(kernels.KernelFailed, match="exited"):
             run(own, notebook("print('never')"))
         assert not own.alive()
@@ -291,7 +291,7 @@ def test_a_server_that_dies_is_reported_and_the_slot_restarts():
 def test_a_server_that_stops_answering_is_stopped_in_time():
     with kernels.KernelSlot(sandboxed=True) as own:
         own.reply_timeout = 2
-        os.kill(own._server.pid, signal.SIGSTOP)
+        os.kill(own.server.pid, signal.SIGSTOP)
         start = time.monotonic()
         with pytest.raises(kernels.KernelFailed, match="did not answer"):
             run(own, notebook("print('never')"))
@@ -358,3 +358,47 @@ def test_grading_kernels_write_tracebacks_without_colour(slot):
     assert "mat1 and mat2 shapes cannot be multiplied" in error.evalue
     text = "\n".join(error.traceback)
     assert "torch.zeros(2, 3) @ torch.zeros(2, 3)" in text and "\x1b[" not in text, text[:500]
+
+
+def test_slots_sharing_one_server_run_notebooks_at_once_each_in_its_own_sandbox():
+    """The pool's slots share one server: notebooks run side by side, none sees another's."""
+    import threading
+
+    with kernels.KernelServer(sandboxed=True) as server:
+        slots = [kernels.KernelSlot(server=server) for _ in range(3)]
+        outcomes = [None] * 3
+
+        def grade(i):
+            code = (f"import os, time\nopen('mine', 'w').write('{i}')\ntime.sleep(1)\n"
+                    "print(open('mine').read(), sorted(os.listdir('.')).count('mine'), os.getpid())")
+            outcomes[i] = run(slots[i], notebook(code))
+
+        threads = [threading.Thread(target=grade, args=(i,)) for i in range(3)]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        together = time.monotonic() - start
+        lines = [printed(o.notebook.cells[0]).split() for o in outcomes]
+        assert [line[:2] for line in lines] == [["0", "1"], ["1", "1"], ["2", "1"]], lines
+        assert together < 3 * 1 + 2, f"three 1-second notebooks took {together:.1f} s: they ran one after another"
+        for slot in slots:
+            slot.__exit__(None, None, None)
+        assert server.alive(), "a slot stopped the server it shares"
+    assert not server.alive()
+
+
+def test_a_shared_server_that_dies_is_restarted_once_for_every_slot():
+    with kernels.KernelServer(sandboxed=True) as server:
+        a, b = kernels.KernelSlot(server=server), kernels.KernelSlot(server=server)
+        first = server.pid
+        os.kill(first, signal.SIGKILL)
+        for slot in (a, b):
+            with pytest.raises(kernels.KernelFailed, match="exited"):
+                run(slot, notebook("print('never')"))
+        a.restart()
+        second = server.pid
+        b.restart()   # already restarted by a: nothing to do
+        assert server.pid == second != first
+        assert [printed(run(s, notebook("print('again')")).notebook.cells[0]) for s in (a, b)] == ["again\n"] * 2
