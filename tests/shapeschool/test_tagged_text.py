@@ -3,7 +3,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from shapeschool import ShapeSchoolError, corpus
+from shapeschool import ShapeSchoolError
+from shapeschool import tagged_text as corpus
 
 
 def test_the_same_seed_writes_the_same_sentences_and_another_seed_others():
