@@ -1,4 +1,4 @@
-"""Is Chapter 6's corpus the same for everyone, tagged consistently, and hard enough that context matters?"""
+"""Are Chapter 6's sentences the same for everyone, tagged consistently, and hard enough that context matters?"""
 from collections import Counter, defaultdict
 
 import pytest
