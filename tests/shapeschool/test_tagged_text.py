@@ -66,3 +66,23 @@ def test_a_bad_held_out_share_is_named(held_out):
 def test_too_few_sentences_to_split_is_named():
     with pytest.raises(ShapeSchoolError, match="too few to split"):
         corpus.split(corpus.sentences(1))
+
+
+def test_the_held_out_part_has_names_the_training_part_never_had():
+    train, test = corpus.split(corpus.sentences(600))
+    seen = {word.lower() for sentence in train for word, _ in sentence}
+    unseen = [(word, tag) for sentence in test for word, tag in sentence if word.lower() not in seen]
+    assert len(unseen) >= 5
+    assert {tag for _, tag in unseen} == {"PROPN"}
+
+
+def test_the_same_words_end_sentences_tagged_two_ways_so_no_tagger_reaches_every_word():
+    endings = defaultdict(set)   # "saw her watch ." -> {(DET, NOUN), (PRON, VERB)}
+    for sentence in corpus.sentences(600):
+        if len(sentence) >= 4 and sentence[-3][0] == "her":
+            words = tuple(word.lower() for word, _ in sentence[-4:])
+            endings[words].add(tuple(tag for _, tag in sentence[-4:]))
+    both = {words: tags for words, tags in endings.items() if len(tags) > 1}
+    assert len(both) >= 2
+    for tags in both.values():
+        assert {t[1:3] for t in tags} == {("DET", "NOUN"), ("PRON", "VERB")}
