@@ -121,6 +121,31 @@ FIXES = {
             return (predicted == tag_ids)[real].double().mean()
             '''),
     ],
+    "tags_of_batch": [
+        wrong("padding predictions dropped by their tag", '''
+            return [[tag_names[i] for i in row if i != PAD_TAG] for row in best]
+            '''),
+        wrong("one word short", "return [[tag_names[i] for i in row[:n - 1]] for row, n in zip(best, lengths.tolist())]"),
+        wrong("every sentence cut at the longest length", '''
+            longest = int(lengths.max())
+            return [[tag_names[i] for i in row[:longest]] for row in best]
+            '''),
+        wrong("argmax over time", '''
+            def tags_of_batch(scores, lengths):
+                best = scores.argmax(1).tolist()
+                return [[tag_names[i] for i in row[:n]] for row, n in zip(best, lengths.tolist())]
+            ''', cell=True),
+        right("a loop over sentences", '''
+            tagged = []
+            for b, n in enumerate(lengths.tolist()):
+                tagged.append([tag_names[best[b][t]] for t in range(n)])
+            return tagged
+            '''),
+        right("sliced as tensors first", '''
+            ids = scores.argmax(-1)
+            return [[tag_names[i] for i in ids[b, :n].tolist()] for b, n in enumerate(lengths.tolist())]
+            '''),
+    ],
     "tag_sentence": [
         wrong("unknown words given <pad>", "ids = torch.tensor([[words.get(w.lower(), PAD) for w in tokens]], device=DEVICE)"),
         wrong("not lower-cased", "ids = torch.tensor([[words.get(w, UNK) for w in tokens]], device=DEVICE)"),
