@@ -11,11 +11,12 @@ from .demos import raises, runs
 from .device import pick_device, seed_everything
 from .errors import ShapeSchoolError
 from .flows import Stage
+from .grading import being_graded
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Case", "ShapeSchoolError", "Sizes", "TOLERANCES", "Stage", "expect_close", "expect_dtype", "expect_equal",
+    "Case", "ShapeSchoolError", "Sizes", "TOLERANCES", "Stage", "being_graded", "expect_close", "expect_dtype", "expect_equal",
     "expect_shape", "expect_tensor", "pick_device", "raises", "runs", "seed_everything",
     "tolerance_for",
 ]

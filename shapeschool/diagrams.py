@@ -27,6 +27,7 @@ AXIS_COLOURS = {
     "height": "#DA8BC3",
     "width": "#8C8C8C",
     "features": "#CCB974",
+    "classes": "#17BECF",
 }
 _OTHER = "#64B5CD"
 
@@ -133,6 +134,30 @@ def draw_grids(grids, title=None):
         ax.set_title(g.title, fontsize=9)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+@picture
+def draw_training(history, baseline):
+    """A training run, epoch by epoch: the loss falling (left) and the held-out accuracy rising
+    toward its final value, against a baseline accuracy (right). ``history`` holds one
+    ``(loss, accuracy)`` pair per epoch. Returns the Figure."""
+    from matplotlib.figure import Figure
+
+    history = list(history)
+    if not history:
+        raise ShapeSchoolError("draw_training needs at least one epoch of (loss, accuracy); got none: "
+                               "train first, or skip the picture")
+    epochs = range(1, len(history) + 1)
+    fig = Figure(figsize=(8, 2.6))
+    loss_ax, accuracy_ax = fig.subplots(1, 2)
+    loss_ax.plot(epochs, [loss for loss, _ in history], marker="o", color="#4C72B0")
+    loss_ax.set(title="training loss", xlabel="epoch")
+    accuracy_ax.plot(epochs, [accuracy for _, accuracy in history], marker="o", color="#55A868", label="the model")
+    accuracy_ax.axhline(baseline, color="grey", linestyle="--", label=f"baseline ({baseline:.1%})")
+    accuracy_ax.set(title="held-out accuracy", xlabel="epoch")
+    accuracy_ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
     return fig
 
 

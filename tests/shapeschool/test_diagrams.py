@@ -62,3 +62,17 @@ def test_pictures_are_on_unless_turned_off_and_a_bad_value_says_what_to_set(monk
     monkeypatch.setenv(PICTURES_ENV, "no")
     with pytest.raises(ShapeSchoolError, match="set it to 'on' or 'off'"):
         draw_flow([Stage("x", (2,), ("batch",))])
+
+
+def test_a_training_run_is_drawn_epoch_by_epoch_against_its_baseline():
+    from shapeschool.diagrams import draw_training
+
+    fig = draw_training([(1.2, 0.8), (0.5, 0.93), (0.2, 0.97)], baseline=0.89)
+    loss_ax, accuracy_ax = fig.axes
+    assert list(loss_ax.lines[0].get_ydata()) == [1.2, 0.5, 0.2]
+    assert list(accuracy_ax.lines[0].get_xdata()) == [1, 2, 3]
+    assert list(accuracy_ax.lines[1].get_ydata()) == [0.89, 0.89]          # the baseline, across the plot
+    assert "89.0%" in accuracy_ax.get_legend().get_texts()[1].get_text()
+    assert to_png(fig)[:4] == b"\x89PNG"
+    with pytest.raises(ShapeSchoolError, match="at least one epoch"):
+        draw_training([], baseline=0.5)

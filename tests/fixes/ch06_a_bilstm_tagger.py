@@ -1,0 +1,163 @@
+"""Chapter 6: plausible fixes for each fix-me cell."""
+from fixes import right, wrong
+
+FIXES = {
+    "encode_batch": [
+        wrong("transposed after padding seq-first, tags left seq-first", '''
+            return pad_sequence(word_ids).T, pad_sequence(tag_ids), lengths
+            '''),
+        wrong("reshaped to (B, T) instead of transposed", '''
+            ids, tag_rows = pad_sequence(word_ids), pad_sequence(tag_ids)
+            return ids.reshape(len(batch), -1), tag_rows.reshape(len(batch), -1), lengths
+            '''),
+        wrong("tags padded with -100, not the padding tag", '''
+            return (pad_sequence(word_ids, batch_first=True),
+                    pad_sequence(tag_ids, batch_first=True, padding_value=-100), lengths)
+            '''),
+        right("transposed after padding", "return pad_sequence(word_ids).T, pad_sequence(tag_ids).T, lengths"),
+        right("padded by hand", '''
+            longest = max(len(s) for s in batch)
+            ids = torch.zeros(len(batch), longest, dtype=torch.long)
+            tag_rows = torch.zeros(len(batch), longest, dtype=torch.long)
+            for row, (w, t) in enumerate(zip(word_ids, tag_ids)):
+                ids[row, :len(w)], tag_rows[row, :len(t)] = w, t
+            return ids, tag_rows, lengths
+            '''),
+    ],
+    "tagger": [
+        wrong("hidden features only, the LSTM made one-directional to fit", '''
+            self.lstm = nn.LSTM(emb, hidden, batch_first=True)
+            self.out = nn.Linear(hidden, n_tags)
+            '''),
+        wrong("the padding run through the LSTM (no packing)", '''
+            class Tagger(nn.Module):
+                def __init__(self, n_words, n_tags, emb=32, hidden=32):
+                    super().__init__()
+                    self.embed = nn.Embedding(n_words, emb, padding_idx=PAD)
+                    self.lstm = nn.LSTM(emb, hidden, batch_first=True, bidirectional=True)
+                    self.out = nn.Linear(2 * hidden, n_tags)
+
+                def forward(self, word_ids, lengths):
+                    out, _ = self.lstm(self.embed(word_ids))
+                    return self.out(out)
+            ''', cell=True),
+        wrong("the two directions summed to fit Linear(hidden, n_tags)", '''
+            class Tagger(nn.Module):
+                def __init__(self, n_words, n_tags, emb=32, hidden=32):
+                    super().__init__()
+                    self.embed = nn.Embedding(n_words, emb, padding_idx=PAD)
+                    self.lstm = nn.LSTM(emb, hidden, batch_first=True, bidirectional=True)
+                    self.out = nn.Linear(hidden, n_tags)
+                    self.hidden = hidden
+
+                def forward(self, word_ids, lengths):
+                    packed = pack_padded_sequence(self.embed(word_ids), lengths.cpu(), batch_first=True,
+                                                  enforce_sorted=False)
+                    out, _ = self.lstm(packed)
+                    out, _ = pad_packed_sequence(out, batch_first=True, total_length=word_ids.shape[1])
+                    return self.out(out[..., :self.hidden] + out[..., self.hidden:])
+            ''', cell=True),
+        right("LazyLinear", "self.out = nn.LazyLinear(n_tags)"),
+        right("in_features read from the LSTM", "self.out = nn.Linear(self.lstm.hidden_size * 2, n_tags)"),
+    ],
+    "tag_loss": [
+        wrong("(B, T, C) scores given as they are", '''
+            return nn.functional.cross_entropy(scores, tag_ids, ignore_index=PAD_TAG)
+            '''),
+        wrong("scores flattened batch-first, targets flattened time-first", '''
+            flat_scores = scores.reshape(-1, scores.shape[-1])
+            return nn.functional.cross_entropy(flat_scores, tag_ids.T.reshape(-1), ignore_index=PAD_TAG)
+            '''),
+        wrong("padding counted", '''
+            return nn.functional.cross_entropy(scores.permute(0, 2, 1), tag_ids)
+            '''),
+        wrong("scores viewed as (B, C, T) instead of permuted", '''
+            B, T, C = scores.shape
+            return nn.functional.cross_entropy(scores.reshape(B, C, T), tag_ids, ignore_index=PAD_TAG)
+            '''),
+        wrong("the mean of each sentence's mean", '''
+            per_word = nn.functional.cross_entropy(scores.permute(0, 2, 1), tag_ids, ignore_index=PAD_TAG,
+                                                   reduction="none")
+            real = (tag_ids != PAD_TAG).sum(1)
+            return (per_word.sum(1) / real).mean()
+            '''),
+        right("both flattened the same way", '''
+            flat_scores = scores.reshape(-1, scores.shape[-1])     # (B*T, C)
+            return nn.functional.cross_entropy(flat_scores, tag_ids.reshape(-1), ignore_index=PAD_TAG)
+            '''),
+        right("transpose(1, 2) and the module form", '''
+            return nn.CrossEntropyLoss(ignore_index=PAD_TAG)(scores.transpose(1, 2), tag_ids)
+            '''),
+        right("a mask by hand", '''
+            real = tag_ids != PAD_TAG
+            return nn.functional.cross_entropy(scores[real], tag_ids[real])
+            '''),
+    ],
+    "token_accuracy": [
+        wrong("argmax over time", '''
+            real = tag_ids != PAD_TAG
+            predicted = scores.argmax(1)
+            return ((predicted == tag_ids) & real).sum().item() / real.sum().item()
+            '''),
+        wrong("padding counted as right", '''
+            real = tag_ids != PAD_TAG
+            return ((predicted == tag_ids) | ~real).float().mean().item()
+            '''),
+        wrong("right words over every position", '''
+            real = tag_ids != PAD_TAG
+            return ((predicted == tag_ids) & real).float().mean().item()
+            '''),
+        wrong("each sentence's accuracy, averaged", '''
+            real = tag_ids != PAD_TAG
+            per_sentence = ((predicted == tag_ids) & real).sum(1) / real.sum(1)
+            return per_sentence.mean().item()
+            '''),
+        right("boolean indexing", '''
+            real = tag_ids != PAD_TAG
+            return (predicted[real] == tag_ids[real]).float().mean().item()
+            '''),
+        right("a tensor, not a float", '''
+            real = tag_ids != PAD_TAG
+            return (predicted == tag_ids)[real].double().mean()
+            '''),
+    ],
+    "tags_of_batch": [
+        wrong("padding predictions dropped by their tag", '''
+            return [[tag_names[i] for i in row if i != PAD_TAG] for row in best]
+            '''),
+        wrong("one word short", "return [[tag_names[i] for i in row[:n - 1]] for row, n in zip(best, lengths.tolist())]"),
+        wrong("every sentence cut at the longest length", '''
+            longest = int(lengths.max())
+            return [[tag_names[i] for i in row[:longest]] for row in best]
+            '''),
+        wrong("argmax over time", '''
+            def tags_of_batch(scores, lengths):
+                best = scores.argmax(1).tolist()
+                return [[tag_names[i] for i in row[:n]] for row, n in zip(best, lengths.tolist())]
+            ''', cell=True),
+        right("a loop over sentences", '''
+            tagged = []
+            for b, n in enumerate(lengths.tolist()):
+                tagged.append([tag_names[best[b][t]] for t in range(n)])
+            return tagged
+            '''),
+        right("sliced as tensors first", '''
+            ids = scores.argmax(-1)
+            return [[tag_names[i] for i in ids[b, :n].tolist()] for b, n in enumerate(lengths.tolist())]
+            '''),
+    ],
+    "tag_sentence": [
+        wrong("unknown words given <pad>", "ids = torch.tensor([[words.get(w.lower(), PAD) for w in tokens]], device=DEVICE)"),
+        wrong("not lower-cased", "ids = torch.tensor([[words.get(w, UNK) for w in tokens]], device=DEVICE)"),
+        wrong("unknown words dropped", '''
+            tokens = [w for w in tokens if w.lower() in words]
+            ids = torch.tensor([[words[w.lower()] for w in tokens]], device=DEVICE)
+            '''),
+        right("in, else", '''
+            ids = torch.tensor([[words[w.lower()] if w.lower() in words else UNK for w in tokens]], device=DEVICE)
+            '''),
+        right("unsqueeze(0)", '''
+            ids = torch.tensor([words.get(w.lower(), UNK) for w in tokens]).unsqueeze(0).to(DEVICE)
+            '''),
+    ],
+}
