@@ -146,13 +146,14 @@ FIXES = {
             return [[tag_names[i] for i in ids[b, :n].tolist()] for b, n in enumerate(lengths.tolist())]
             '''),
     ],
-    "tag_sentence": [
+    "sentence_batch": [
         wrong("unknown words given <pad>", "ids = torch.tensor([[words.get(w.lower(), PAD) for w in tokens]], device=DEVICE)"),
         wrong("not lower-cased", "ids = torch.tensor([[words.get(w, UNK) for w in tokens]], device=DEVICE)"),
         wrong("unknown words dropped", '''
             tokens = [w for w in tokens if w.lower() in words]
             ids = torch.tensor([[words[w.lower()] for w in tokens]], device=DEVICE)
             '''),
+        wrong("no batch axis", "ids = torch.tensor([words.get(w.lower(), UNK) for w in tokens], device=DEVICE)"),
         right("in, else", '''
             ids = torch.tensor([[words[w.lower()] if w.lower() in words else UNK for w in tokens]], device=DEVICE)
             '''),
