@@ -47,16 +47,18 @@ def texts(nb):
             for c in nb.cells if c.cell_type == "code"]
 
 
-def test_answer_key_runs_as_in_a_fresh_kernel(slot, chapter):
+def test_answer_key_runs_as_in_a_fresh_kernel(slot, chapter, monkeypatch):
     forked = run(slot, load("solutions", chapter))
     assert forked.problem is None
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")   # as nbgrader autograde starts its kernels, and the slot's
     fresh = load("solutions", chapter)
     NotebookClient(fresh, timeout=120, kernel_name="python3").execute()
     assert texts(forked.notebook) == texts(fresh)
 
 
-def test_student_version_fails_as_in_a_fresh_kernel(slot, chapter):
+def test_student_version_fails_as_in_a_fresh_kernel(slot, chapter, monkeypatch):
     forked = run(slot, load("exercises", chapter))
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     fresh = load("exercises", chapter)
     NotebookClient(fresh, timeout=120, kernel_name="python3", allow_errors=True).execute()
     assert [[e.ename for e in errors(c)] for c in forked.notebook.cells] == \
