@@ -98,11 +98,7 @@ class _Writer:
 
     def ambiguous(self):
         """ "We saw her watch.": her watch (DET NOUN) or her watching (PRON VERB), a coin toss."""
-        if self.rng.random() < 0.3:
-            word, _ = self.pick(SUBJECT_PRONOUNS)
-            words = [(word, "PRON")]
-        else:
-            words = self.noun_phrase()[0]
+        words, _ = self.subject()
         forms = self.pick(NOUN_VERBS)
         words.append((self.pick(PERCEPTION), "VERB"))
         if self.rng.random() < 0.5:
@@ -125,12 +121,15 @@ class _Writer:
                     ("to", "PART"), (forms[-3], "VERB")]
         return [(forms[-2] if number == "singular" else forms[-3], "VERB")]
 
-    def clause(self):
+    def subject(self):
+        """A pronoun or a noun phrase, and whether it is singular or plural."""
         if self.rng.random() < 0.3:
             word, number = self.pick(SUBJECT_PRONOUNS)
-            words = [(word, "PRON")]
-        else:
-            words, number = self.noun_phrase()
+            return [(word, "PRON")], number
+        return self.noun_phrase()
+
+    def clause(self):
+        words, number = self.subject()
         words += self.verb(number, self.pick(("present", "past", "aux", "to")))
         roll = self.rng.random()
         if roll < 0.75:
