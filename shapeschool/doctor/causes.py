@@ -1,0 +1,670 @@
+"""Name the cause of a shape error: from the stable part of PyTorch's message, the settings of the
+module it happened in, and what flowed into that module.
+
+Each rule reads one kind of message and returns a ``Diagnosis`` or None; the first that answers
+wins, and ``diagnose`` falls back to an honest "not recognised". A diagnosis is ``certain`` only
+when the evidence leaves one reading (the sizes in the message match a named module's setting);
+otherwise it says "likely".
+"""
+import re
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import PackedSequence
+
+from .recorder import failure_of
+from .summaries import settings, shape_text
+
+
+@dataclass
+class Diagnosis:
+    cause_id: str                 # a stable name for the cause, e.g. "rnn_input_size"
+    cause: str                    # in plain words, naming the sizes that disagree
+    fix: str
+    lesson: str = None            # a key of lessons.LESSONS
+    certain: bool = True
+    sizes: tuple = ()             # (expected, got), where the message has two sizes
+
+
+class Context:
+    """What a rule may read: the exception, the failing module or torch function, its inputs, and
+    the module calls before it."""
+
+    def __init__(self, exc, failure):
+        self.exc = exc
+        self.message = str(exc.args[0]) if exc.args else str(exc)
+        self.failure = failure
+        self.call = failure.call if failure else None
+        self.module = self.call.module if self.call else None
+        self.op = failure.op if failure else None
+        self.args = tuple(self.call.values[0]) if self.call is not None and self.call.values else ()
+        self.op_args = tuple(self.op.values[0]) if self.op is not None and self.op.values else ()
+
+    @property
+    def path(self):
+        if self.call is not None:
+            return self.call.path
+        return ""
+
+    def first_tensor(self, args=None):
+        for a in (self.args if args is None else args):
+            if isinstance(a, PackedSequence):
+                return a.data
+            if isinstance(a, torch.Tensor):
+                return a
+        return None
+
+    def before(self, kind=None):
+        """Leaf module calls that finished before the failure, newest first (of ``kind``)."""
+        calls = [c for c in reversed(self.failure.before) if c.leaf and not c.raised] if self.failure else []
+        return [c for c in calls if kind is None or isinstance(c.module, kind)]
+
+    def last_before(self, kind=None):
+        calls = self.before(kind)
+        return calls[0] if calls else None
+
+    def where(self):
+        return f"{self.path}, {settings(self.module)}" if self.module is not None else "your code"
+
+
+def _ints(text):
+    return tuple(int(v) for v in re.findall(r"-?\d+", text))
+
+
+def _shape(t):
+    return shape_text(t.shape)
+
+
+RULES = []
+
+
+def rule(pattern):
+    """Register a rule for messages that match ``pattern`` (searched, not anchored)."""
+    compiled = re.compile(pattern, re.S)
+
+    def register(function):
+        RULES.append((compiled, function))
+        return function
+    return register
+
+
+# -- recurrent layers --------------------------------------------------------------------------
+
+@rule(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)")
+def rnn_input_size(ctx, m):
+    want, got = int(m.group(1)), int(m.group(2))
+    name = type(ctx.module).__name__ if ctx.module is not None else "the recurrent layer"
+    prev = ctx.last_before()
+    if prev is not None and isinstance(prev.module, nn.Embedding):
+        emb = prev.module
+        if emb.embedding_dim == got:
+            return Diagnosis(
+                "rnn_input_size", f"{prev.path} gives {got} features per word (embedding_dim={got}), "
+                f"but {ctx.path} was built for input_size={want}",
+                f"build the {name} with input_size={got} (the embedding_dim), or the Embedding with "
+                f"embedding_dim={want}", "input_size", True, (want, got))
+    if prev is not None and isinstance(prev.module, nn.RNNBase) and prev.module.bidirectional:
+        width = prev.module.proj_size or prev.module.hidden_size
+        if got == 2 * width:
+            return Diagnosis(
+                "rnn_after_bidirectional", f"{prev.path} is bidirectional: its output has 2 * {width} = {got} "
+                f"features per step (both directions side by side), but {ctx.path} was built for "
+                f"input_size={want}", f"input_size={got} (2 * hidden_size of {prev.path})",
+                "linear_after_lstm", True, (want, got))
+    x = ctx.first_tensor()
+    if x is not None and x.dim() >= 2:
+        others = [i for i in range(x.dim() - 1) if x.shape[i] == want]
+        if len(others) == 1:
+            i = others[0]
+            role = _axis_role(ctx.module, i, x.dim())
+            return Diagnosis(
+                "rnn_axes_swapped", f"the features are on axis {i} of the input {_shape(x)}, where "
+                f"{ctx.path} reads {role}; its last axis holds {got}, not the {want} features it was built for",
+                f"move the features last: x.transpose({i}, {x.dim() - 1}) (or build the tensor "
+                f"{'(batch, time, features)' if getattr(ctx.module, 'batch_first', False) else '(time, batch, features)'})",
+                "layouts", True, (want, got))
+    return Diagnosis(
+        "rnn_input_size", f"the last axis of the input to {ctx.path} holds {got} features, but it was "
+        f"built for input_size={want}", f"make input_size={got}, or give it {want} features per step",
+        "input_size", True, (want, got))
+
+
+def _axis_role(module, axis, dims):
+    if dims == 2:
+        return "time"
+    batch_first = getattr(module, "batch_first", False)
+    return {0: "batch" if batch_first else "time", 1: "time" if batch_first else "batch"}.get(axis, "features")
+
+
+@rule(r"Expected input to be 2D or 3D, got (\d)D instead")
+def rnn_input_dims(ctx, m):
+    dims = int(m.group(1))
+    prev = ctx.last_before(nn.Embedding)
+    x = ctx.first_tensor()
+    shape = _shape(x) if x is not None else f"{dims}-D"
+    if dims == 4 and prev is not None:
+        return Diagnosis(
+            "rnn_input_dims", f"{ctx.path} got a 4-D input {shape}: {prev.path} adds a feature axis to the "
+            "ids it is given, and the ids already had 3 axes", "give the Embedding ids of shape (batch, time): "
+            "drop the extra axis with ids.squeeze(-1)", "ids", True, (3, dims))
+    if dims == 1:
+        return Diagnosis(
+            "rnn_input_dims", f"{ctx.path} got a 1-D input {shape}: a recurrent layer needs at least "
+            "(time, features)", "one step of features is x.view(1, -1); a batch of sentences is "
+            "(batch, time, features)", "unbatched", True, (3, dims))
+    return Diagnosis(
+        "rnn_input_dims", f"{ctx.path} got a {dims}-D input {shape}; it takes (time, features) for one "
+        "sentence or 3-D for a batch", "remove the extra axis (squeeze, or index it) so the input is 3-D",
+        "batch_first", False, (3, dims))
+
+
+@rule(r"Expected hidden(?:\[(\d)\])? size \(([\d, ]+)\), got \[([\d, ]+)\]")
+def rnn_state_shape(ctx, m):
+    which = {"0": "h0", "1": "c0", None: "h0"}[m.group(1)]
+    want, got = _ints(m.group(2)), _ints(m.group(3))
+    lstm = ctx.module
+    if not isinstance(lstm, nn.RNNBase) or len(want) != 3 or len(got) != 3:
+        return Diagnosis("rnn_state_shape", f"{which} is {shape_text(got)}; the layer expected {shape_text(want)}",
+                         "states are (num_layers * num_directions, batch, hidden)", "state_rule", False, (want, got))
+    dirs = 2 if lstm.bidirectional else 1
+    x = ctx.first_tensor()
+    if got[0] != want[0]:
+        if got[1] == want[0] and got[0] == want[1]:
+            return Diagnosis(
+                "state_batch_first", f"{which} is {shape_text(got)}, laid out batch-first; states are "
+                f"(num_layers * num_directions, batch, hidden) = {shape_text(want)} even when batch_first=True",
+                f"make {which} with torch.zeros({want[0]}, batch, {want[2]}), or .transpose(0, 1) it",
+                "state_rule", True, (want, got))
+        return Diagnosis(
+            "state_rows", f"{which} has {got[0]} rows, but {ctx.path} needs num_layers * num_directions = "
+            f"{lstm.num_layers} * {dirs} = {want[0]}", f"make {which} with {want[0]} rows: "
+            f"torch.zeros({lstm.num_layers} * {dirs}, batch, {want[2]})", "state_rule", True, (want[0], got[0]))
+    if got[1] != want[1]:
+        other = None
+        if x is not None and x.dim() == 3:
+            other = [i for i in range(2) if x.shape[i] == got[1]]
+        if other:
+            return Diagnosis(
+                "state_batch", f"{which} was made for a batch of {got[1]}, the size of axis {other[0]} of the "
+                f"input {_shape(x)}; with batch_first={lstm.batch_first} the batch is axis "
+                f"{0 if lstm.batch_first else 1}, {want[1]}", "take the batch size from the right axis "
+                f"(x.size({0 if lstm.batch_first else 1})), or set batch_first to match your data",
+                "batch_first", True, (want[1], got[1]))
+        return Diagnosis(
+            "state_batch", f"{which} was made for a batch of {got[1]}, but the input has {want[1]}",
+            "make the state for this batch's size (the last batch of an epoch is often smaller)",
+            "state_rule", True, (want[1], got[1]))
+    proj = getattr(lstm, "proj_size", 0)
+    if proj and which == "h0":
+        return Diagnosis(
+            "state_proj", f"h0 has {got[2]} features, but with proj_size={proj} h0 and h_n have proj_size "
+            f"({want[2]}) features and only c0 has hidden_size", f"h0 = torch.zeros(..., {proj}); "
+            f"c0 = torch.zeros(..., {lstm.hidden_size})", "proj_size", True, (want[2], got[2]))
+    return Diagnosis(
+        "state_hidden", f"{which} has {got[2]} features, but {ctx.path} has hidden_size={want[2]}",
+        f"make {which} with {want[2]} features", "state_rule", True, (want[2], got[2]))
+
+
+@rule(r"For (unbatched 2-D|batched 3-D) input, hx(?: and cx)? should also be")
+def rnn_state_dims(ctx, m):
+    x = ctx.first_tensor()
+    shape = _shape(x) if x is not None else "the input"
+    if m.group(1).startswith("unbatched"):
+        return Diagnosis(
+            "state_unbatched", f"the input {shape} has no batch axis, so {ctx.path} reads it as one "
+            "unbatched sentence and wants 2-D states, but the states are 3-D",
+            "give the input its batch axis (x.unsqueeze(0) with batch_first=True, x.unsqueeze(1) without)",
+            "unbatched", True)
+    return Diagnosis(
+        "state_dims", f"the input {shape} is batched, but the states are 2-D: they lack the "
+        "(num_layers * num_directions) axis", "states are (num_layers * num_directions, batch, hidden): "
+        "h0.unsqueeze(0) for one layer", "state_rule", True)
+
+
+@rule(r"'tuple' object has no attribute '(dim|size)'")
+def gru_given_pair(ctx, m):
+    if isinstance(ctx.module, (nn.GRU, nn.RNN)):
+        return Diagnosis(
+            "gru_pair", f"{ctx.path} is a {type(ctx.module).__name__}: it has one state h0, and it was "
+            "given a pair (h0, c0) as an LSTM takes", "pass h0 alone", "gru_state", True)
+    return None
+
+
+# -- linear layers -----------------------------------------------------------------------------
+
+@rule(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
+def matmul_sizes(ctx, m):
+    rows, got, want, out = (int(g) for g in m.groups())
+    if not isinstance(ctx.module, nn.Linear) and not (ctx.op is not None and ctx.op.name == "linear"):
+        return Diagnosis(
+            "matmul", f"a matrix product of ({rows} x {got}) by ({want} x {out}): the first's columns "
+            f"({got}) must equal the second's rows ({want})", "transpose one operand, or check which axis "
+            "holds the features", None, False, (want, got))
+    prev = ctx.last_before()
+    rnn = ctx.last_before(nn.RNNBase)
+    if rnn is not None and rnn.module.bidirectional:
+        width = rnn.module.proj_size or rnn.module.hidden_size
+        if got == 2 * width:
+            return Diagnosis(
+                "linear_after_bidirectional", f"{rnn.path} is bidirectional, so each step (and the two final "
+                f"states side by side) has 2 * {width} = {got} features, but {ctx.path} has in_features={want}",
+                f"nn.Linear(2 * {width}, ...), that is in_features={got}", "linear_after_lstm", True, (want, got))
+    spatial = ctx.last_before((nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd,
+                               nn.modules.pooling._AvgPoolNd, nn.modules.pooling._AdaptiveAvgPoolNd,
+                               nn.modules.pooling._AdaptiveMaxPoolNd))
+    if spatial is not None:
+        shape = _sizes_of(spatial.output)
+        if shape and len(shape) == 3 and _first_conv_unbatched(ctx):
+            return Diagnosis(
+                "image_unbatched", f"the image reached {spatial.path} as {shape_text(shape)}, with no batch "
+                f"axis, so flatten(1) kept its {shape[0]} channels as rows of {got} features",
+                "give the model a batch: image.unsqueeze(0) is a batch of one", "flatten", True, (want, got))
+        if shape and len(shape) >= 3 and rows == 1 and _product(shape) == got:
+            return Diagnosis(
+                "flatten_batch", f"torch.flatten(x) flattened the whole batch {shape_text(shape)} into one row of "
+                f"{got} values; {ctx.path} expected {want} per example", "x.flatten(1) (start_dim=1) keeps one "
+                "row per example", "flatten", True, (want, got))
+        if shape and len(shape) >= 3 and _product(shape[1:]) == got:
+            per = " x ".join(map(str, shape[1:]))
+            return Diagnosis(
+                "flatten_size", f"{spatial.path} gives {shape_text(shape[1:])} per example, {per} = {got} "
+                f"features after flattening, but {ctx.path} has in_features={want}",
+                f"in_features={got}; or nn.LazyLinear, which reads it from the first batch; or compute it "
+                "with the output-size formula", "in_features", True, (want, got))
+    source = f" (from {prev.path})" if prev is not None else ""
+    return Diagnosis(
+        "linear_in_features", f"the last axis of the input to {ctx.path}{source} has {got} features, but "
+        f"it has in_features={want}", f"in_features={got}, or give it {want} features",
+        "linear_after_lstm" if rnn is not None else "in_features", True, (want, got))
+
+
+def _first_conv_unbatched(ctx):
+    convs = ctx.before(nn.Conv2d)
+    return bool(convs) and len(_sizes_of(convs[-1].inputs) or ()) == 3
+
+
+@rule(r"mat1 and mat2 must have the same dtype, but got (Long|Int) and")
+def linear_dtype(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    shown = f" {_shape(x)}" if x is not None else ""
+    return Diagnosis(
+        "linear_dtype", f"{ctx.path or 'a matrix product'} got integer values{shown}: word ids, not vectors",
+        "turn ids into vectors with an nn.Embedding first (or .float() if they really are numbers)", "ids", True)
+
+
+def _sizes_of(described):
+    """(8, 16, 5, 5) from '(8, 16, 5, 5) float32'."""
+    found = re.match(r"\(([\d, ]+)\)", described or "")
+    return _ints(found.group(1)) if found else None
+
+
+def _product(values):
+    total = 1
+    for v in values:
+        total *= v
+    return total
+
+
+# -- embeddings --------------------------------------------------------------------------------
+
+@rule(r"index out of range in self")
+def embedding_range(ctx, m):
+    table = ctx.module if isinstance(ctx.module, nn.Embedding) else None
+    ids = ctx.first_tensor(ctx.op_args) if ctx.op is not None and ctx.op.name == "embedding" else ctx.first_tensor()
+    if table is None or ids is None or ids.dtype.is_floating_point:
+        return Diagnosis("index_range", "an index is outside the tensor it looks into",
+                         "check the largest and smallest index against the size", None, False)
+    rows = table.num_embeddings
+    low, high = int(ids.min()), int(ids.max())
+    if low < 0:
+        return Diagnosis(
+            "embedding_negative", f"an id is {low}: {ctx.path} has rows 0 to {rows - 1}, and a negative id "
+            "is out of range", "find where -1 (or another negative) came from: an unknown word should map "
+            "to the <unk> id", "unknown_words", True, (rows, low))
+    return Diagnosis(
+        "embedding_range", f"the largest id is {high}, but {ctx.path} has num_embeddings={rows} rows "
+        f"(ids 0 to {rows - 1})", "num_embeddings=len(vocab) (the largest id + 1), and map words the "
+        "vocabulary never saw to <unk>", "table_rows" if high == rows else "unknown_words", True, (rows, high + 1))
+
+
+@rule(r"argument 'indices' \(position \d\) must be Tensor, not (\w+)")
+def embedding_not_tensor(ctx, m):
+    return Diagnosis(
+        "embedding_not_tensor", f"{ctx.path or 'the embedding'} was given a Python {m.group(1)} of ids",
+        "torch.tensor(ids, dtype=torch.long), shaped (batch, time)", "ids", True)
+
+
+@rule(r"Expected tensor for argument #1 'indices' to have one of the following scalar types")
+def embedding_dtype(ctx, m):
+    ids = ctx.first_tensor(ctx.op_args)
+    ids = ids if ids is not None else ctx.first_tensor()
+    shape = f" {_shape(ids)} {str(ids.dtype).replace('torch.', '')}" if ids is not None else ""
+    return Diagnosis(
+        "embedding_dtype", f"{ctx.path or 'the embedding'} looks rows up by integer id, and it was "
+        f"given{shape} floats", "pass ids as torch.long (ids.long()); if these are already vectors, skip "
+        "the Embedding", "ids", True)
+
+
+# -- convolutions and pooling ------------------------------------------------------------------
+
+@rule(r"weight of size \[([\d, ]+)\], expected input\[([\d, ]+)\] to have (\d+) channels, but got (\d+) channels")
+def conv_channels(ctx, m):
+    shape, want, got = _ints(m.group(2)), int(m.group(3)), int(m.group(4))
+    conv = ctx.module
+    kind = type(conv).__name__ if conv is not None else "the convolution"
+    if len(shape) >= 3 and shape[-1] == want and shape[1] != want:
+        if isinstance(conv, nn.Conv1d):
+            return Diagnosis(
+                "conv1d_time_features", f"{ctx.path} reads channels from axis 1, but the input "
+                f"{shape_text(shape)} has its {want} features last (batch, time, features)",
+                "x.transpose(1, 2): Conv1d wants (batch, features, time)", "conv1d", True, (want, got))
+        return Diagnosis(
+            "channels_last", f"the input {shape_text(shape)} has its {want} channels last, and {ctx.path} "
+            f"reads channels from axis 1 ({got})", "x.permute(0, 3, 1, 2): images as (batch, channels, "
+            "height, width)", "channels_last", True, (want, got))
+    given = ctx.first_tensor()
+    if isinstance(conv, nn.Conv2d) and given is not None and given.dim() == 3:
+        shape = tuple(given.shape)
+        return Diagnosis(
+            "conv_unbatched", f"the input {shape_text(shape)} is 3-D, so {ctx.path} reads it as ONE image "
+            f"with {got} channels; it was built for {want}", "x.unsqueeze(1) for a batch of one-channel "
+            "images: (batch, 1, height, width)", "flatten", True, (want, got))
+    prev = ctx.last_before(nn.modules.conv._ConvNd)
+    if prev is not None and prev.module.out_channels == got:
+        return Diagnosis(
+            "conv_chain", f"{prev.path} gives out_channels={got}, but {ctx.path} was built for "
+            f"in_channels={want}", f"in_channels={got} for {ctx.path}", "conv_formula", True, (want, got))
+    return Diagnosis(
+        "conv_channels", f"axis 1 of the input {shape_text(shape)} has {got} channels, but {kind} was built "
+        f"for in_channels={want}", f"in_channels={got}, or give it {want} channels",
+        "channels_last", True, (want, got))
+
+
+@rule(r"Expected (\d)D \(unbatched\) or (\d)D \(batched\) input to (\w+), but got input of size: \[([\d, ]*)\]")
+def conv_dims(ctx, m):
+    unbatched, batched, op, shape = int(m.group(1)), int(m.group(2)), m.group(3), _ints(m.group(4))
+    if len(shape) < unbatched:
+        fix = ("add the missing axes: x[None, None] for one gray image (batch 1, channel 1)" if op == "conv2d"
+               else "add the channel axis and the batch axis")
+        cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
+    else:
+        fix = "remove the extra axis (squeeze it, or merge it into the batch with flatten(0, 1))"
+        cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
+    return Diagnosis("conv_dims", cause, fix, "flatten", True, (batched, len(shape)))
+
+
+@rule(r"Calculated padded input size per channel: \(([\d x]+)\)\. Kernel size: \(([\d x]+)\)")
+def conv_too_small(ctx, m):
+    size, kernel = _ints(m.group(1)), _ints(m.group(2))
+    trail = _spatial_trail(ctx)
+    return Diagnosis(
+        "conv_too_small", f"the map reaching {ctx.path} is {' x '.join(map(str, size))}{trail}, smaller than its "
+        f"{' x '.join(map(str, kernel))} kernel", "pool less, pad more (padding=...), or give larger inputs; "
+        "work the sizes out with the output-size formula", "conv_formula", True, (kernel, size))
+
+
+@rule(r"Given input size: \(([\dx]+)\)\. Calculated output size: \(([-\dx]+)\)\. Output size is too small")
+def pool_too_small(ctx, m):
+    size = _ints(m.group(1))
+    trail = _spatial_trail(ctx)
+    kernel = getattr(ctx.module, "kernel_size", None)
+    return Diagnosis(
+        "pool_too_small", f"the map reaching {ctx.path or 'the pooling'} is {' x '.join(map(str, size[1:]))}"
+        f"{trail}, smaller than its window (kernel_size={kernel})", "pool less, or with a smaller window, "
+        "or give larger inputs; AdaptiveAvgPool2d picks its window from the input", "pooling", True,
+        (kernel, tuple(size[1:])))
+
+
+def _spatial_trail(ctx):
+    sizes = [(c.path, _sizes_of(c.output)) for c in reversed(ctx.before(
+        (nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)))][-4:]
+    steps = [f"{path} -> {shape_text(s[2:])}" for path, s in sizes if s and len(s) >= 3]
+    return f" (the sizes so far: {'; '.join(steps)})" if steps else ""
+
+
+# -- view, reshape, flatten --------------------------------------------------------------------
+
+@rule(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
+def view_numel(ctx, m):
+    asked, total = _ints(m.group(1)), int(m.group(2))
+    x = ctx.first_tensor(ctx.op_args)
+    name = ctx.op.name if ctx.op is not None else "view"
+    if x is not None and x.dim() >= 3 and -1 in asked and len(asked) == 2 and asked.index(-1) == 0:
+        per = _product(x.shape[1:])
+        return Diagnosis(
+            "view_per_example", f"{name}(-1, {asked[1]}) on {_shape(x)}: each example has "
+            f"{' x '.join(str(s) for s in x.shape[1:])} = {per} values, not {asked[1]}",
+            f"x.flatten(1) (or x.view(x.size(0), -1)) keeps the batch and computes {per}; then "
+            f"in_features={per}", "flatten", True, (per, asked[1]))
+    shown = _shape(x) if x is not None else f"{total} values"
+    return Diagnosis(
+        "view_numel", f"{name} to [{', '.join(map(str, asked))}] needs a multiple of the known sizes, and "
+        f"the tensor {shown} has {total} values", "compute the sizes from x.shape, or use -1 for the one "
+        "you mean to be inferred", "flatten", False, (asked, total))
+
+
+@rule(r"view size is not compatible with input tensor's size and stride")
+def view_stride(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    shown = f" {_shape(x)} with strides {tuple(x.stride())}" if x is not None else ""
+    return Diagnosis(
+        "view_stride", f"view reinterprets memory, and the tensor{shown} is a transposed or permuted view "
+        "whose elements are not laid out in that order", ".reshape(...) (or .contiguous().view(...)); "
+        "first check that the axes are in the order you mean", "view_vs_transpose", True)
+
+
+# -- losses ------------------------------------------------------------------------------------
+
+def _loss_tensors(ctx):
+    args = ctx.op_args or ctx.args
+    tensors = [a for a in args if isinstance(a, torch.Tensor)]
+    return (tensors + [None, None])[:2]
+
+
+@rule(r"Expected target size \[([\d, ]+)\], got \[([\d, ]+)\]")
+def ce_target_size(ctx, m):
+    want, got = _ints(m.group(1)), _ints(m.group(2))
+    scores, target = _loss_tensors(ctx)
+    if scores is not None and scores.dim() == 3 and len(got) == 3 and got[-1] == 1:
+        return Diagnosis(
+            "ce_target_extra_axis", f"the targets {shape_text(got)} have an extra last axis of 1",
+            "target.squeeze(-1)", "loss_axes", True, (want, got))
+    if scores is not None and scores.dim() == 3 and len(got) == 2 and got == (scores.shape[0], scores.shape[1]):
+        b, t, c = scores.shape
+        return Diagnosis(
+            "ce_classes_last", f"the scores {_shape(scores)} are (batch, time, classes), and cross_entropy reads "
+            f"classes from axis 1: it took {t} classes and {c} positions, so it wanted targets "
+            f"{shape_text(want)} and got {shape_text(got)}", "scores.permute(0, 2, 1) (batch, classes, time), "
+            "or scores.reshape(-1, C) with targets.reshape(-1)", "loss_axes", True, (want, got))
+    return Diagnosis(
+        "ce_target_size", f"the targets are {shape_text(got)}; for these scores cross_entropy wants "
+        f"{shape_text(want)} (the scores' shape without axis 1, the classes)",
+        "put the classes on axis 1 of the scores, and give targets the remaining shape", "loss_axes", False,
+        (want, got))
+
+
+@rule(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)")
+def ce_batch(ctx, m):
+    rows, wanted = int(m.group(1)), int(m.group(2))
+    scores, target = _loss_tensors(ctx)
+    if target is not None and target.dim() == 2 and target.numel() == rows:
+        return Diagnosis(
+            "ce_flatten_one", f"the scores have {rows} rows (batch x time, flattened), but the targets "
+            f"{_shape(target)} were not flattened: cross_entropy counts {wanted} targets", "flatten both: "
+            "scores.reshape(-1, C) and targets.reshape(-1)", "loss_axes", True, (wanted, rows))
+    views = [op for op in ctx.failure.ops if op.name in ("view", "reshape")] if ctx.failure else []
+    if views and rows != wanted:
+        return Diagnosis(
+            "batch_changed", f"the scores have {rows} rows for {wanted} targets: a view/reshape with -1 "
+            f"({views[-1].where or 'your code'}: {views[-1].name}({views[-1].args})) merged or split examples",
+            "flatten each example with x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch",
+            "flatten", False, (wanted, rows))
+    return Diagnosis(
+        "ce_batch", f"the scores have {rows} rows and the targets {wanted}", "give one target per row of "
+        "scores", "loss_axes", False, (wanted, rows))
+
+
+@rule(r"expected target dtype to be Long|expected scalar type Long but found")
+def ce_target_dtype(ctx, m):
+    scores, target = _loss_tensors(ctx)
+    shown = f" {_shape(target)} {str(target.dtype).replace('torch.', '')}" if target is not None else ""
+    return Diagnosis(
+        "ce_target_dtype", f"class-index targets must be integers, and these{shown} are not",
+        "targets.long() (float targets of the scores' own shape would be read as class probabilities)",
+        "loss_axes", True)
+
+
+@rule(r"0D or 1D target tensor expected, multi-target not supported")
+def ce_multi_target(ctx, m):
+    scores, target = _loss_tensors(ctx)
+    shown = f" {_shape(target)}" if target is not None else ""
+    return Diagnosis(
+        "ce_target_extra_axis", f"2-D scores want 1-D targets (one class per row); these are{shown}",
+        "target.squeeze(1) (or target.view(-1))", "loss_axes", True)
+
+
+@rule(r"Target (-?\d+) is out of bounds")
+def ce_target_range(ctx, m):
+    value = int(m.group(1))
+    scores, target = _loss_tensors(ctx)
+    classes = scores.shape[1] if scores is not None and scores.dim() >= 2 else None
+    if value < 0:
+        return Diagnosis(
+            "ce_negative_target", f"a target is {value}; classes are 0 to {classes - 1 if classes else 'C-1'}",
+            f"if {value} marks padding, pass ignore_index={value}", "padding_loss", True)
+    return Diagnosis(
+        "ce_target_range", f"a target is {value}, but the scores have {classes} classes (0 to "
+        f"{classes - 1 if classes else '?'})", "give the output layer one output per tag or class, the "
+        "padding tag included (n_tags = len(tag_vocab))", "tagger", True, (classes, value + 1))
+
+
+@rule(r"Target size \(torch\.Size\(\[([\d, ]*)\]\)\) must be the same as input size \(torch\.Size\(\[([\d, ]*)\]\)\)")
+def bce_size(ctx, m):
+    got, want = _ints(m.group(1)), _ints(m.group(2))
+    return Diagnosis(
+        "loss_shapes", f"the targets are {shape_text(got)} and the predictions {shape_text(want)}",
+        "give both the same shape: predictions.squeeze(-1), or targets.unsqueeze(-1)", "loss_axes", True,
+        (want, got))
+
+
+# -- packing -----------------------------------------------------------------------------------
+
+@rule(r"`lengths` array must be sorted in decreasing order")
+def pack_sorted(ctx, m):
+    return Diagnosis("pack_sorted", "pack_padded_sequence expects the lengths longest first unless told "
+                     "otherwise", "enforce_sorted=False (it sorts, and unsorts the result)", "packing", True)
+
+
+@rule(r"Length of all samples has to be greater than 0")
+def pack_empty(ctx, m):
+    lengths = ctx.first_tensor(ctx.op_args[1:]) if ctx.op_args else None
+    which = ""
+    if lengths is not None:
+        empty = [i for i, n in enumerate(lengths.tolist()) if n <= 0]
+        which = f": sentence {empty[0]} has length {lengths.tolist()[empty[0]]}" if empty else ""
+    return Diagnosis("pack_empty", f"a sentence in the batch is empty{which}", "drop empty sentences before "
+                     "batching (a blank line, or every word filtered out)", "packing_traps", True)
+
+
+@rule(r"Expected `len\(lengths\)` to be equal to batch_size, but got (\d+) \(batch_size=(\d+)\)")
+def pack_batch(ctx, m):
+    n, batch = int(m.group(1)), int(m.group(2))
+    flag = ctx.op_args[2] if len(ctx.op_args) > 2 else None
+    read = "axis 0" if flag else "axis 1"
+    return Diagnosis(
+        "pack_batch_first", f"there are {n} lengths, one per sentence, but packing read {read} (size {batch}) "
+        f"as the batch (batch_first={bool(flag)})", f"batch_first={not flag} if your batch is "
+        f"{'(time, batch, features)' if flag else '(batch, time, features)'}", "packing", True, (n, batch))
+
+
+@rule(r"'lengths' argument should be a 1D CPU int64 tensor")
+def pack_lengths_device(ctx, m):
+    return Diagnosis("pack_lengths_device", "packing takes the lengths on the CPU, even when the batch is "
+                     "on the GPU", "pass lengths.cpu() (or a list)", "packing_traps", True)
+
+
+# -- broadcasting, joining, normalising --------------------------------------------------------
+
+@rule(r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)")
+def broadcast(ctx, m):
+    a, b, dim = (int(g) for g in m.groups())
+    op = ctx.op.name if ctx.op is not None else "an elementwise operation"
+    shown = f" ({ctx.op.args})" if ctx.op is not None else ""
+    lesson = "loss_axes" if ctx.op is not None and ctx.op.name.endswith("_loss") else None
+    return Diagnosis(
+        "broadcast", f"{op}{shown}: axis {dim} (counted from the right-aligned shapes) is {a} in one and {b} in "
+        "the other", "make the shapes agree (or one of them 1) on that axis", lesson, False, (a, b))
+
+
+@rule(r"running_mean should contain (\d+) elements not (\d+)")
+def batchnorm_features(ctx, m):
+    got, want = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "batchnorm_features", f"axis 1 of the input has {got} channels, but {ctx.path or 'the BatchNorm'} has "
+        f"num_features={want}", f"num_features={got}", None, True, (want, got))
+
+
+@rule(r"was expecting embedding dimension of (\d+), but got (\d+)")
+def attention_width(ctx, m):
+    want, got = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "attention_width", f"the last axis of the query has {got} features, but {ctx.path or 'the attention'} "
+        f"has embed_dim={want}", f"embed_dim={got}, or project the input to {want} first", None, True, (want, got))
+
+
+@rule(r"Input tensor shape: torch\.Size\(\[([\d, ]*)\]\)\. Additional info: \{(.*?)\}\.\s*Shape mismatch, (\d+) != (\d+)")
+def einops_sizes(ctx, m):
+    shape, named, got, said = _ints(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+    pattern = re.search(r'pattern "([^"]*)"', ctx.message)
+    left = pattern.group(1).split("->")[0].split() if pattern else []
+    axis = shape.index(got) if got in shape else None
+    name = left[axis] if axis is not None and axis < len(left) else "an axis"
+    return Diagnosis(
+        "einops_order", f"the pattern's left side ({' '.join(left)}) calls axis {axis} '{name}', and you said "
+        f"{named}, but the tensor {shape_text(shape)} has {got} there", "write the left side in the tensor's "
+        "own axis order (seq-first outputs are 't b h')", "layouts", True, (said, got))
+
+
+def packed_inconsistently(ctx):
+    """A PackedSequence whose steps do not add up to its data: packing read the wrong axes (the
+    recurrent layer then fails with whatever message its first bad index gives)."""
+    packed = ctx.args[0] if ctx.args and isinstance(ctx.args[0], PackedSequence) else None
+    if packed is None or not isinstance(ctx.module, nn.RNNBase):
+        return None
+    claimed, rows = int(packed.batch_sizes.sum()), packed.data.shape[0]
+    if claimed == rows:
+        return None
+    source = ctx.last_before()
+    shown = f" {source.path} gave {source.output}," if source is not None else ""
+    return Diagnosis(
+        "pack_batch_first", f"the packed batch claims {claimed} steps (its longest sentence has "
+        f"{len(packed.batch_sizes)}) but holds {rows}:{shown} and packing read its axes in the other order, so "
+        "the lengths ran past the axis it took as time", "pad with pad_sequence(..., batch_first=True) and "
+        "pack with batch_first=True, or keep both seq-first (batch_first=False)", "packing", True,
+        (len(packed.batch_sizes), rows))
+
+
+PRECHECKS = [packed_inconsistently]
+
+
+def diagnose(exc):
+    """The Diagnosis of ``exc`` (raised while the doctor recorded), or None when no rule knows it."""
+    ctx = Context(exc, failure_of(exc))
+    for check in PRECHECKS:
+        try:
+            answer = check(ctx)
+        except Exception:
+            answer = None
+        if answer is not None:
+            return answer
+    for pattern, function in RULES:
+        found = pattern.search(ctx.message)
+        if found:
+            try:
+                answer = function(ctx, found)
+            except Exception:                  # a rule must never hide the learner's own error
+                answer = None
+            if answer is not None:
+                return answer
+    return None

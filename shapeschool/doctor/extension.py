@@ -1,0 +1,23 @@
+"""``%load_ext shapeschool``: the doctor on for the whole IPython session, its table shown under
+the traceback of a cell that fails; ``%unload_ext shapeschool`` turns it off."""
+from . import show, start, stop
+
+
+def _after_cell(result):
+    error = getattr(result, "error_in_exec", None)
+    show(getattr(error, "_shapeschool_report", None))
+
+
+def load(ipython):
+    start()
+    ipython.events.register("post_run_cell", _after_cell)
+    print("shapeschool.doctor is on for this session: a shape error now says where it happened, what "
+          "flowed in, the cause and the fix (%unload_ext shapeschool turns it off)")
+
+
+def unload(ipython):
+    try:
+        ipython.events.unregister("post_run_cell", _after_cell)
+    except ValueError:
+        pass
+    stop()

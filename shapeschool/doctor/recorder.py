@@ -1,0 +1,260 @@
+"""Record what flows through every ``nn.Module`` and the functional calls around them.
+
+Two mechanisms PyTorch provides, nothing patched:
+- global module hooks (``torch.nn.modules.module.register_module_forward_pre_hook`` and
+  ``register_module_forward_hook(..., always_call=True)``), so every module's inputs and outputs
+  are seen, and the module a failure happened in is known even though ``forward`` raised;
+- a ``torch.overrides.TorchFunctionMode``, which sees every call of a torch function or tensor
+  method (``F.cross_entropy``, ``x.view``, ``pack_padded_sequence``'s own ``_pack_padded_sequence``),
+  whether it runs inside a module or in the learner's own code.
+
+What it cannot see: arguments passed to a module by keyword (PyTorch's global hooks receive only
+positional ones); plain Python that raises without calling torch outside any module (a
+``KeyError`` in a vocabulary lookup); code compiled by ``torch.compile``; other threads (the
+function mode belongs to the thread that turned the doctor on).
+
+When an exception leaves a module or a torch function, the recorder attaches a ``Failure`` to
+it (``failure_of(exc)``); nothing is printed and nothing changes the exception.
+"""
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+
+import torch
+from torch.nn.modules import module as _module
+from torch.overrides import TorchFunctionMode
+
+from .summaries import describe, describe_inputs
+
+_TORCH_DIR = os.path.dirname(torch.__file__)
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_ATTRIBUTE = "_shapeschool_failure"
+
+# The functional calls kept in the recent-calls list (a failing call is kept whatever it is).
+WATCHED = frozenset({
+    "view", "reshape", "flatten", "permute", "transpose", "t", "squeeze", "unsqueeze", "contiguous",
+    "cat", "stack", "matmul", "mm", "bmm", "linear", "einsum",
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "_pack_padded_sequence", "pad_sequence", "argmax", "softmax", "log_softmax", "embedding",
+})
+
+
+@dataclass
+class Call:
+    """One module's forward: where it sits, what went in, what came out (or that it raised)."""
+    path: str
+    module: torch.nn.Module
+    depth: int
+    inputs: str
+    output: str = None
+    raised: bool = False
+    values: tuple = None          # (args, output): args while it runs; both afterwards only when
+                                  # the recorder keeps values
+
+    @property
+    def leaf(self):
+        return not any(True for _ in self.module.children())
+
+
+@dataclass
+class Op:
+    """One torch function or tensor method call, with its arguments described."""
+    name: str
+    args: str
+    where: str                    # the path of the module it ran in, or "" outside any module
+    values: tuple = None          # (args, kwargs, result), kept only when the recorder keeps values
+
+
+@dataclass
+class Failure:
+    """What the recorder knew when an exception left a module or a torch function."""
+    call: Call                    # the innermost module running, or None outside any module
+    stack: list                   # the modules running, outermost first
+    op: Op = None                 # the torch function that raised, when one did
+    before: list = field(default_factory=list)   # the module calls that ran before, in order
+    ops: list = field(default_factory=list)      # the watched functional calls that ran before
+
+
+def failure_of(exc):
+    """The ``Failure`` the recorder attached to ``exc``, or None."""
+    return getattr(exc, _ATTRIBUTE, None)
+
+
+def _attach(exc, failure):
+    try:
+        setattr(exc, _ATTRIBUTE, failure)
+    except (AttributeError, TypeError):       # an exception type that takes no attributes
+        pass
+
+
+def _op_name(func):
+    name = getattr(func, "__name__", None) or type(func).__name__
+    return name
+
+
+class _Functions(TorchFunctionMode):
+    """Sees every torch function call while the recorder runs; records the watched ones and the
+    one that raised."""
+
+    def __init__(self, recorder):
+        super().__init__()
+        self.recorder = recorder
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        try:
+            result = func(*args, **kwargs)
+        except Exception as exc:
+            self.recorder.op_failed(exc, _op_name(func), args, kwargs)
+            raise
+        name = _op_name(func)
+        if name in WATCHED:
+            self.recorder.op_ran(name, args, kwargs, result)
+        return result
+
+
+class Recorder:
+    """Records module calls and functional calls between ``start()`` and ``stop()``.
+
+    ``keep_values`` keeps references to the tensors themselves (for ``doctor.check``, which
+    compares them); otherwise only their descriptions are kept. ``limit`` bounds how many calls
+    are remembered, so a long session costs bounded memory."""
+
+    def __init__(self, keep_values=False, limit=400):
+        self.keep_values = keep_values
+        self.limit = limit
+        self.stack = []           # Calls running now, outermost first
+        self.calls = []           # Calls of this top-level forward and the previous ones, in start order
+        self.ops = []             # watched Ops, newest last
+        self._names = {}          # id(module) -> the name its caller knows it by
+        self._handles = []
+        self._mode = None
+        self._thread = None
+        self.on_escape = None     # called with an exception that leaves the outermost module or
+                                  # a torch function called outside any module
+
+    # -- switching on and off -----------------------------------------------------------------
+    def start(self):
+        self._thread = threading.get_ident()
+        self._handles = [
+            _module.register_module_forward_pre_hook(self._pre_hook),
+            _module.register_module_forward_hook(self._post_hook, always_call=True),
+        ]
+        self._mode = _Functions(self)
+        self._mode.__enter__()
+        return self
+
+    def stop(self):
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        if self._mode is not None:
+            self._mode.__exit__(None, None, None)
+            self._mode = None
+        self.stack = []
+
+    @property
+    def running(self):
+        return self._mode is not None
+
+    # -- module hooks -------------------------------------------------------------------------
+    def _pre_hook(self, module, args):
+        if threading.get_ident() != self._thread:
+            return None
+        path = self._path_of(module)
+        call = Call(path=path, module=module, depth=len(self.stack), inputs=describe_inputs(args),
+                    values=(args, None))
+        self.stack.append(call)
+        self.calls.append(call)
+        if len(self.calls) > self.limit:
+            del self.calls[: len(self.calls) - self.limit]
+        return None
+
+    def _post_hook(self, module, args, output):
+        if threading.get_ident() != self._thread or not self.stack or self.stack[-1].module is not module:
+            return None
+        call = self.stack.pop()
+        exc = sys.exc_info()[1]       # always_call hooks run inside PyTorch's `except Exception:`
+        if exc is not None and output is None:
+            call.raised = True
+            if failure_of(exc) is None:
+                _attach(exc, self._failure(call, stack=self.stack + [call]))
+            if not self.stack:
+                self._escaped(exc)
+        else:
+            call.output = describe(output)
+            call.values = (call.values[0], output) if self.keep_values else None
+        return None
+
+    def _path_of(self, module):
+        if self.stack:
+            parent = self.stack[-1]
+            for name, child in parent.module._modules.items():
+                if child is module:
+                    return f"{parent.path}.{name}"
+            for name, child in parent.module.named_modules():
+                if child is module and name:
+                    return f"{parent.path}.{name}"
+            return f"{parent.path}.<{type(module).__name__}>"
+        name = self._names.get(id(module))
+        if name is None:
+            name = _name_in_caller(module) or type(module).__name__.lower()
+            self._names[id(module)] = name
+        return name
+
+    # -- functional calls ---------------------------------------------------------------------
+    def op_ran(self, name, args, kwargs, result):
+        op = Op(name=name, args=_describe_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
+        if self.keep_values:
+            op.values = (args, kwargs, result)
+        self.ops.append(op)
+        if len(self.ops) > 40:
+            del self.ops[:-40]
+
+    def op_failed(self, exc, name, args, kwargs):
+        if failure_of(exc) is not None:
+            return
+        op = Op(name=name, args=_describe_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
+        op.values = (args, kwargs, None)          # kept for the diagnosis, dropped with the exception
+        call = self.stack[-1] if self.stack else None
+        _attach(exc, self._failure(call, stack=list(self.stack), op=op))
+        if not self.stack:
+            self._escaped(exc)
+
+    def _escaped(self, exc):
+        if self.on_escape is not None:
+            self.on_escape(exc)
+
+    def _failure(self, call, stack, op=None):
+        before = [c for c in self.calls if c is not call and c not in stack]
+        return Failure(call=call, stack=list(stack), op=op, before=before[-30:], ops=list(self.ops[-12:]))
+
+
+def _describe_call(args, kwargs):
+    parts = [describe(a) for a in args]
+    parts += [f"{k}={describe(v)}" for k, v in kwargs.items() if v is not None]
+    return ", ".join(parts)
+
+
+def _name_in_caller(module):
+    """The variable name the first frame outside torch and this package calls ``module`` by."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(_TORCH_DIR) or filename.startswith(_OWN_DIR)):
+            scopes = [list(frame.f_locals.items()), list(frame.f_globals.items())]
+            for scope in scopes:
+                for name, value in scope:
+                    if value is module and not name.startswith("_"):
+                        return name
+            for scope in scopes:                  # called as model.encoder(x): a part of a named model
+                for name, value in scope:
+                    if isinstance(value, torch.nn.Module) and not name.startswith("_"):
+                        for inner, part in value.named_modules():
+                            if part is module and inner:
+                                return f"{name}.{inner}"
+            return None
+        frame = frame.f_back
+    return None

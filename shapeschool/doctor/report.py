@@ -1,0 +1,78 @@
+"""What the doctor says about one error: plain text for a terminal or a traceback note, and a
+compact HTML table for Jupyter."""
+import html
+
+from .lessons import where
+from .summaries import settings
+
+TRACE_LINES = 8
+
+
+class Report:
+    """The doctor's account of one exception: where, what flowed in, the cause and the fix."""
+
+    def __init__(self, exc, failure, diagnosis):
+        self.error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+        self.diagnosis = diagnosis
+        self.where = ""
+        if failure is not None and failure.call is not None:
+            self.where = f"{failure.call.path}, {settings(failure.call.module)}"
+        elif failure is not None and failure.op is not None:
+            self.where = f"{failure.op.name}({failure.op.args}), outside any module"
+        self.trace = _trace(failure)
+
+    @property
+    def cause_id(self):
+        return self.diagnosis.cause_id if self.diagnosis else None
+
+    def rows(self):
+        """(label, text) pairs, in reading order."""
+        rows = [("where", self.where)] if self.where else []
+        d = self.diagnosis
+        if d is None:
+            rows.append(("cause", "not an error the doctor recognises; above and below is what flowed in"))
+        else:
+            rows.append(("cause" if d.certain else "likely cause (not certain)", d.cause))
+            rows.append(("fix", d.fix))
+            if d.lesson:
+                rows.append(("taught in", where(d.lesson)))
+        return rows
+
+    def text(self):
+        lines = ["shapeschool.doctor:"]
+        rows = self.rows()
+        lines += [f"  {label}: {text}" for label, text in rows[:1]]
+        if self.trace:
+            lines.append("  what flowed in:")
+            width = max(len(path) for path, _ in self.trace)
+            lines += [f"    {path.ljust(width)}  {flow}" for path, flow in self.trace]
+        lines += [f"  {label}: {text}" for label, text in rows[1:]]
+        return "\n".join(lines)
+
+    __str__ = text
+
+    def _repr_html_(self):
+        cells = "".join(f"<tr><th style='text-align:left'>{html.escape(label)}</th>"
+                        f"<td style='text-align:left'>{html.escape(text)}</td></tr>" for label, text in self.rows())
+        flow = "".join(f"<tr><td style='text-align:left'><code>{html.escape(path)}</code></td>"
+                       f"<td style='text-align:left'><code>{html.escape(text)}</code></td></tr>"
+                       for path, text in self.trace)
+        return (f"<div><b>shapeschool.doctor</b> on <code>{html.escape(self.error)}</code>"
+                f"<table>{cells}</table>"
+                + (f"<details open><summary>what flowed in</summary><table>{flow}</table></details>" if flow else "")
+                + "</div>")
+
+
+def _trace(failure):
+    """(path, "inputs -> outputs") for the leaf modules that ran before the failure, and for the
+    failing module or call itself."""
+    if failure is None:
+        return []
+    lines = [(c.path, f"{c.inputs} -> {c.output}") for c in failure.before if c.leaf and c.output is not None]
+    lines = lines[-TRACE_LINES:]
+    if failure.call is not None:
+        lines.append((failure.call.path, f"{failure.call.inputs} -> raised"))
+    if failure.op is not None and (failure.call is None or failure.call.leaf is False):
+        lines.append((failure.op.where + ": " + failure.op.name if failure.op.where else failure.op.name,
+                      f"{failure.op.args} -> raised"))
+    return lines

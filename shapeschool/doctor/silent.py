@@ -1,0 +1,337 @@
+"""``doctor.check``: one forward (and one loss) traced, and the silent shape bugs the course
+teaches looked for in the trace. Each finding names its evidence; none is raised as an error.
+
+What it looks for:
+- samples that mix: changing example 0 of the batch changes the output for another example,
+  which no correct model does in eval mode (a batch-first tensor given to a seq-first LSTM, a
+  ``view`` that splits the batch, a softmax over the batch axis); it names where the mixing starts;
+- a batch on the time axis: a recurrent layer whose batch axis does not hold the batch size;
+- a batch that changes size: the output has no axis the size of the batch;
+- a ``Conv2d`` given a 3-D batch, which it reads as one image;
+- ``cross_entropy`` given scores whose classes are not on axis 1;
+- regression losses given predictions and targets of different shapes (they broadcast);
+- one direction of a bidirectional layer read as the whole sentence;
+- padding run through a bidirectional recurrent layer without packing.
+"""
+import warnings
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import PackedSequence
+
+from .lessons import where
+from .recorder import Recorder
+from .summaries import settings, shape_text, tensors_in
+
+
+class ShapeWarning(UserWarning):
+    """A silent shape bug ``doctor.check`` found."""
+
+
+@dataclass
+class Finding:
+    kind: str
+    path: str
+    message: str                  # what is wrong, with the evidence
+    fix: str
+    lesson: str = None
+    certain: bool = True
+
+    def text(self):
+        sure = "" if self.certain else " (likely, not certain)"
+        taught = f" Taught in {where(self.lesson)}." if self.lesson else ""
+        return f"{self.path}: {self.message}{sure}. Fix: {self.fix}.{taught}"
+
+
+class Findings(list):
+    """What ``check`` found; prints as lines of text, shows as a table in Jupyter."""
+
+    def __str__(self):
+        if not self:
+            return "shapeschool.doctor.check: no silent shape bug found"
+        return "\n".join(["shapeschool.doctor.check found:"] + [f"- {f.text()}" for f in self])
+
+    def _repr_html_(self):
+        import html
+        if not self:
+            return "<p>shapeschool.doctor.check: no silent shape bug found</p>"
+        rows = "".join(f"<tr><td style='text-align:left'><code>{html.escape(f.path)}</code></td>"
+                       f"<td style='text-align:left'>{html.escape(f.message)}{'' if f.certain else ' (likely)'}</td>"
+                       f"<td style='text-align:left'>{html.escape(f.fix)}</td></tr>" for f in self)
+        return ("<table><tr><th>where</th><th>what the trace shows</th><th>fix</th></tr>" + rows + "</table>")
+
+
+LOSSES_THAT_BROADCAST = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+
+
+def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=True):
+    """Run ``model`` once on ``example_input`` (a batch as your DataLoader gives it: a tensor, or
+    a tuple of the model's positional inputs, with the batch on ``batch_dim``), and, given
+    ``loss_fn`` and ``target``, the loss once; return the ``Findings`` (and warn each one).
+
+    The model runs in eval mode under ``torch.no_grad`` and is put back as it was."""
+    inputs = example_input if isinstance(example_input, tuple) else (example_input,)
+    first = next((t for t in inputs if isinstance(t, torch.Tensor)), None)
+    if first is None or first.dim() <= batch_dim:
+        raise ValueError(f"doctor.check needs an example batch with a batch axis {batch_dim}; got "
+                         f"{type(example_input).__name__}: pass model inputs as a tensor or a tuple of them")
+    batch = first.shape[batch_dim]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            base = _traced(model, inputs, loss_fn, target)
+            mixed = _mixing(model, inputs, batch_dim, batch, base) if batch >= 2 else None
+    finally:
+        model.train(was_training)
+    findings = Findings()
+    if mixed is not None:
+        findings.append(mixed)
+    for look in (_batch_on_time_axis, _batch_changed, _unbatched_conv, _bidirectional_halves,
+                 _padding_unpacked, _loss_classes_axis, _loss_broadcast):
+        for found in look(base, batch, inputs, batch_dim):
+            if not any(f.kind == found.kind and f.path == found.path for f in findings):
+                findings.append(found)
+    if any(f.kind == "batch_on_time_axis" for f in findings):      # the cause explains the mixing
+        findings[:] = [f for f in findings if f.kind != "samples_mix"]
+    if warn:
+        for f in findings:
+            warnings.warn(f.text(), ShapeWarning, stacklevel=2)
+    return findings
+
+
+class _Trace:
+    def __init__(self, recorder, output, loss):
+        self.calls = [c for c in recorder.calls]
+        self.ops = list(recorder.ops)
+        self.output = output
+        self.loss = loss
+
+
+def _traced(model, inputs, loss_fn=None, target=None):
+    recorder = Recorder(keep_values=True, limit=10_000).start()
+    try:
+        output = model(*inputs)
+        loss = loss_fn(output, target) if loss_fn is not None and target is not None else None
+    finally:
+        recorder.stop()
+    return _Trace(recorder, output, loss)
+
+
+def _with_example_zero_changed(inputs, batch_dim, batch):
+    """The inputs with example 0 replaced by a copy of example 1 (a valid example, whatever the
+    dtype), in every tensor that has the batch on ``batch_dim``; None if nothing changed."""
+    changed, out = False, []
+    for t in inputs:
+        if isinstance(t, torch.Tensor) and t.dim() > batch_dim and t.shape[batch_dim] == batch:
+            t = t.clone()
+            zero, one = t.select(batch_dim, 0), t.select(batch_dim, 1)
+            if not torch.equal(zero, one):
+                zero.copy_(one)
+                changed = True
+        out.append(t)
+    return tuple(out) if changed else None
+
+
+def _moved(a, b, axis, batch):
+    """Whether ``a`` and ``b`` differ anywhere except at index 0 of ``axis``."""
+    if a.shape != b.shape or a.dim() <= axis or a.shape[axis] != batch:
+        return False
+    rest_a, rest_b = a.narrow(axis, 1, batch - 1), b.narrow(axis, 1, batch - 1)
+    if rest_a.is_floating_point():
+        return not torch.allclose(rest_a, rest_b, rtol=1e-4, atol=1e-5, equal_nan=True)
+    return not torch.equal(rest_a, rest_b)
+
+
+def _batch_axes(module, value, batch, batch_dim, output=False):
+    """(tensor, axis) for each tensor in ``value`` whose batch axis holds ``batch``: a recurrent
+    layer's states keep the batch on axis 1, a layer with ``batch_first=False`` on axis 1 too,
+    everything else on ``batch_dim``, the example's own."""
+    if output and isinstance(module, nn.RNNBase) and isinstance(value, tuple) and len(value) == 2:
+        pairs = [(t, 0 if module.batch_first else 1) for t in tensors_in(value[0])]
+        pairs += [(t, 1) for t in tensors_in(value[1])]
+    else:
+        axis = 1 if getattr(module, "batch_first", True) is False else batch_dim
+        pairs = [(t, axis) for t in tensors_in(value)]
+    return [(t, a) for t, a in pairs if t.dim() > a and t.shape[a] == batch]
+
+
+def _mixing(model, inputs, batch_dim, batch, base):
+    changed = _with_example_zero_changed(inputs, batch_dim, batch)
+    if changed is None:
+        return None
+    other = _traced(model, changed)
+    model_out = _batch_axes(None, base.output, batch, batch_dim)
+    if not any(_moved(a, b, axis, batch) for (a, axis), b in zip(model_out, tensors_in(other.output))):
+        return None
+    # where it starts: the first module, in the order they finished, whose inputs or outputs mix
+    finished = sorted(range(len(base.calls)), key=lambda i: _finish_order(base.calls, i))
+    previous = None
+    for i in finished:
+        if i >= len(other.calls) or other.calls[i].path != base.calls[i].path:
+            break
+        a, b = base.calls[i], other.calls[i]
+        for side, va, vb in (("input", a.values[0], b.values[0]), ("output", a.values[1], b.values[1])):
+            pairs = _batch_axes(a.module, va, batch, batch_dim, output=side == "output")
+            for ta, axis in pairs:
+                tb = _same_place(va, vb, ta)
+                if tb is not None and _moved(ta, tb, axis, batch):
+                    where_ = (f"between {previous.path} and {a.path} (in the forward code)" if side == "input"
+                              and previous is not None else a.path)
+                    return Finding(
+                        "samples_mix", where_, f"changing example 0 of the batch changed the {side} of {a.path} "
+                        f"for other examples; examples of a batch never affect one another in a correct "
+                        f"model (in eval mode)", "keep the batch axis apart: check transposes, view/reshape "
+                        "over the batch axis, and softmax/normalisation over dim 0", "batch_first", True)
+        previous = a
+    return Finding("samples_mix", "the model's forward code", "changing example 0 of the batch changed "
+                   "the output for other examples", "keep the batch axis apart in view/reshape and "
+                   "reductions", "batch_first", True)
+
+
+def _same_place(va, vb, ta):
+    """The tensor of ``vb`` at the place ``ta`` has in ``va``."""
+    for x, y in zip(tensors_in(va), tensors_in(vb)):
+        if x is ta:
+            return y
+    return None
+
+
+def _finish_order(calls, i):
+    """Sort key: a call finishes after every call it contains (deeper calls that follow it)."""
+    depth = calls[i].depth
+    j = i + 1
+    while j < len(calls) and calls[j].depth > depth:
+        j += 1
+    return (j, -depth)
+
+
+def _rnn_calls(trace):
+    return [c for c in trace.calls if isinstance(c.module, nn.RNNBase) and c.values]
+
+
+def _batch_on_time_axis(trace, batch, inputs, batch_dim):
+    for call in _rnn_calls(trace):
+        x = call.values[0][0] if call.values[0] else None
+        if not isinstance(x, torch.Tensor) or x.dim() != 3:
+            continue
+        rnn = call.module
+        batch_axis, time_axis = (0, 1) if rnn.batch_first else (1, 0)
+        if x.shape[time_axis] == batch and x.shape[batch_axis] != batch:
+            yield Finding(
+                "batch_on_time_axis", call.path, f"dimension {time_axis} of its input {shape_text(x.shape)} is "
+                f"{batch}, the example batch's size, and {settings(rnn)} reads dimension {time_axis} as time "
+                f"(its batch axis, {batch_axis}, holds {x.shape[batch_axis]})",
+                f"batch_first={not rnn.batch_first}, or x.transpose(0, 1) before it", "batch_first", True)
+
+
+def _batch_changed(trace, batch, inputs, batch_dim):
+    outs = tensors_in(trace.output)
+    if outs and outs[0].dim() >= 1 and batch not in tuple(outs[0].shape):
+        yield Finding(
+            "batch_changed", "the model's output", f"the model was given {batch} examples and returned "
+            f"{shape_text(outs[0].shape)}, with no axis of {batch}", "flatten each example with x.flatten(1) "
+            "(or x.view(x.size(0), -1)) so view/reshape never guesses the batch", "flatten", True)
+
+
+def _unbatched_conv(trace, batch, inputs, batch_dim):
+    for call in trace.calls:
+        if isinstance(call.module, nn.Conv2d) and call.values:
+            x = call.values[0][0]
+            if isinstance(x, torch.Tensor) and x.dim() == 3:
+                yield Finding(
+                    "conv_unbatched", call.path, f"its input {shape_text(x.shape)} is 3-D, so Conv2d reads it "
+                    f"as ONE image with {x.shape[0]} channels, not {batch} images", "add the channel axis: "
+                    "x.unsqueeze(1) gives (batch, 1, height, width)", "flatten", x.shape[0] == batch)
+
+
+def _state_of(output):
+    """h_n of a recurrent layer's output ``(out, h_n)`` or ``(out, (h_n, c_n))``."""
+    if isinstance(output, tuple) and len(output) == 2:
+        state = output[1]
+        return state[0] if isinstance(state, tuple) else state
+    return None
+
+
+def _bidirectional_halves(trace, batch, inputs, batch_dim):
+    for i, call in enumerate(trace.calls):
+        rnn = call.module
+        if not (isinstance(rnn, nn.RNNBase) and rnn.bidirectional and call.values and call.values[1] is not None):
+            continue
+        h_n = _state_of(call.values[1])
+        out = call.values[1][0] if isinstance(call.values[1], tuple) else None
+        halves = {}
+        if isinstance(h_n, torch.Tensor):
+            halves["h_n[-1] (the backward direction alone)"] = h_n[-1]
+            halves["h_n[-2] (the forward direction alone)"] = h_n[-2]
+        if isinstance(out, torch.Tensor) and out.dim() == 3 and not isinstance(call.values[0][0], PackedSequence):
+            last = out[:, -1] if rnn.batch_first else out[-1]
+            halves["the output at the last step (its backward half has read one word)"] = last
+        for later in trace.calls[i + 1:]:
+            if not later.leaf or not later.values:
+                continue
+            for x in tensors_in(later.values[0])[:1]:
+                for what, half in halves.items():
+                    if x.shape == half.shape and torch.equal(x, half):
+                        yield Finding(
+                            "bidirectional_half", later.path, f"its input is {what} of the bidirectional "
+                            f"{call.path}", "a sentence vector from both directions: torch.cat([h_n[-2], "
+                            "h_n[-1]], dim=1)", "sentence_vector", True)
+                        return
+
+
+def _padding_unpacked(trace, batch, inputs, batch_dim):
+    embeds = [c for c in trace.calls if isinstance(c.module, nn.Embedding) and c.module.padding_idx is not None
+              and c.values]
+    if not embeds:
+        return
+    table = embeds[0]
+    ids = table.values[0][0]
+    pad = table.module.padding_idx
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2:
+        return
+    ends_padded = int((ids[:, -1] == pad).sum()) if batch_dim == 0 else int((ids[-1] == pad).sum())
+    if ends_padded == 0:
+        return
+    for call in _rnn_calls(trace):
+        if call.module.bidirectional and isinstance(call.values[0][0], torch.Tensor):
+            yield Finding(
+                "padding_unpacked", call.path, f"{ends_padded} of the {batch} example sentences end in padding "
+                f"(id {pad}, the padding_idx of {table.path}), and this bidirectional layer got a plain tensor: "
+                "its backward direction starts in the padding", "pack the batch (pack_padded_sequence with "
+                "the lengths, enforce_sorted=False)", "packing", True)
+
+
+def _loss_calls(trace, names):
+    return [op for op in trace.ops if op.name in names and op.values]
+
+
+def _loss_classes_axis(trace, batch, inputs, batch_dim):
+    linears = [c for c in trace.calls if isinstance(c.module, nn.Linear)]
+    if not linears:
+        return
+    classes = linears[-1].module.out_features
+    for op in _loss_calls(trace, ("cross_entropy", "nll_loss")):
+        scores = op.values[0][0]
+        if not isinstance(scores, torch.Tensor) or scores.dim() < 3:
+            continue
+        if scores.shape[-1] == classes and (scores.shape[1] != classes or scores.stride(-1) == 1):
+            sure = scores.shape[1] != classes or scores.is_contiguous()
+            yield Finding(
+                "ce_classes_last", f"{op.where + ': ' if op.where else ''}{op.name}",
+                f"the scores {shape_text(scores.shape)} have the {classes} classes of {linears[-1].path} on their "
+                f"last axis, and {op.name} reads classes from axis 1", "scores.permute(0, 2, 1), or "
+                "scores.reshape(-1, C) with targets.reshape(-1)", "loss_axes", sure)
+
+
+def _loss_broadcast(trace, batch, inputs, batch_dim):
+    for op in _loss_calls(trace, LOSSES_THAT_BROADCAST):
+        args = [a for a in op.values[0] if isinstance(a, torch.Tensor)]
+        if len(args) >= 2 and args[0].shape != args[1].shape:
+            yield Finding(
+                "loss_broadcast", f"{op.where + ': ' if op.where else ''}{op.name}",
+                f"predictions {shape_text(args[0].shape)} and targets {shape_text(args[1].shape)} broadcast to "
+                f"{shape_text(torch.broadcast_shapes(args[0].shape, args[1].shape))}: every prediction is "
+                "compared with every target", "give both the same shape: predictions.squeeze(-1)", "loss_axes",
+                True)

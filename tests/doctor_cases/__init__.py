@@ -1,0 +1,42 @@
+"""The shape doctor's catalogue: broken models and steps, each a real mistake, with what the doctor
+must say about it.
+
+- ``errors.py``: mistakes that raise. The doctor must name the module (its path) and the cause.
+- ``silent.py``: mistakes that raise nothing. ``doctor.check`` must report them, naming where.
+- ``correct.py``: correct models (the course's answer keys and a few standard ones), on which
+  ``doctor.check`` must report nothing.
+
+Each case says where it comes from: a fix-me cell of the course rewritten as a stand-alone model
+("ch03 zero_state"), or a mistake people ask about ("question").
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+SUMMARY = []          # lines tests/shapeschool/doctor/test_catalogue.py prints at the end of the run
+
+
+@dataclass
+class Raises:
+    name: str
+    source: str                    # "ch01 make_embedding", or "question"
+    run: Callable[[], None]        # runs the broken step; it raises
+    path: str                      # the module path the doctor must name ("" outside any module)
+    causes: tuple                  # the cause ids that are right
+    sizes: tuple = None            # the two sizes that disagree, (expected, got), where it has them
+
+
+@dataclass
+class Silent:
+    name: str
+    source: str
+    setup: Callable[[], dict]      # -> keyword arguments for doctor.check (model, example_input, ...)
+    path: str                      # where the finding must point
+    kinds: tuple                   # the finding kinds that are right
+    note: str = ""
+
+
+@dataclass
+class Correct:
+    name: str
+    setup: Callable[[], dict]
+    tags: tuple = field(default_factory=tuple)

@@ -1,0 +1,513 @@
+"""Broken models and steps that raise, and what the doctor must name: the module and the cause."""
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from . import Raises
+
+CASES = []
+
+
+def case(source, path, causes, sizes=None):
+    def register(run):
+        CASES.append(Raises(run.__name__, source, run, path, tuple(causes.split()), sizes))
+        return run
+    return register
+
+
+class Encoder(nn.Module):
+    """Embedding then LSTM, sizes as given: the shape of most of the course's sequence models."""
+
+    def __init__(self, vocab=50, emb=8, lstm_in=8, hidden=16, batch_first=True, bidirectional=False, layers=1):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, emb)
+        self.lstm = nn.LSTM(lstm_in, hidden, num_layers=layers, batch_first=batch_first,
+                            bidirectional=bidirectional)
+
+    def forward(self, ids, state=None):
+        out, _ = self.lstm(self.embed(ids), state)
+        return out
+
+
+# -- the course's fix-me cells, as stand-alone models ------------------------------------------
+
+@case("ch01 encode", "model.embed", "embedding_dtype")
+def float_ids():
+    ids = torch.zeros(3, 6)                                   # (B, T) built as floats
+    model = Encoder()
+    model(ids)
+
+
+@case("ch01 make_embedding", "model.embed", "embedding_range", sizes=(9, 10))
+def table_one_row_short():
+    vocab = {w: i for i, w in enumerate("<pad> <unk> the cat sat on a mat dog ran".split())}
+    model = Encoder(vocab=max(vocab.values()))                # 9 rows for ids 0..9
+    model(torch.tensor([[vocab["ran"], vocab["the"]]]))
+
+
+@case("ch01 TokenEncoder", "encoder.lstm", "rnn_input_size", sizes=(16, 8))
+def lstm_built_for_hidden():
+    encoder = Encoder(emb=8, lstm_in=16, hidden=16)
+    encoder(torch.randint(0, 50, (4, 7)))
+
+
+@case("ch01 run_one", "lstm", "state_batch", sizes=(7, 1))
+def one_sentence_unsqueezed_on_time():
+    lstm = nn.LSTM(8, 16, batch_first=True)
+    sentence = torch.randn(7, 8)                              # (T, E)
+    h0 = torch.zeros(1, 1, 16)                                # for a batch of one
+    lstm(sentence.unsqueeze(1), (h0, h0))                     # (T, 1, E): T sentences of one step
+
+
+class SeqFirstHead(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16)
+        self.fc = nn.Linear(5 * 16, 3)
+
+    def forward(self, x):                                     # x: (T, B, E)
+        out, _ = self.lstm(x)                                 # (T, B, H)
+        T, B, H = out.shape
+        return self.fc(out.transpose(0, 1).view(B, T * H))
+
+
+@case("ch02 flatten_steps", "model", "view_stride")
+def view_after_transpose():
+    model = SeqFirstHead()
+    model(torch.randn(5, 3, 8))
+
+
+class Rearranged(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16)
+        self.fc = nn.Linear(5 * 16, 3)
+
+    def forward(self, x):                                     # x: (T, B, E)
+        out, _ = self.lstm(x)                                 # (T, B, H)
+        return self.fc(rearrange(out, "b t h -> b (t h)", b=x.shape[1]))
+
+
+@case("ch02 steps_to_features", "model", "einops_order", sizes=(3, 5))
+def einops_pattern_in_wrong_order():
+    model = Rearranged()
+    model(torch.randn(5, 3, 8))
+
+
+@case("ch03 zero_state", "bilstm", "state_rows", sizes=(4, 2))
+def state_rows_without_directions():
+    bilstm = nn.LSTM(8, 16, num_layers=2, bidirectional=True, batch_first=True)
+    h0 = torch.zeros(bilstm.num_layers, 3, 16)
+    bilstm(torch.randn(3, 5, 8), (h0, h0))
+
+
+@case("ch03 zero_state_projected", "projected", "state_proj", sizes=(4, 16))
+def projected_state_with_hidden_size():
+    projected = nn.LSTM(8, 16, proj_size=4, batch_first=True)
+    projected(torch.randn(3, 5, 8), (torch.zeros(1, 3, 16), torch.zeros(1, 3, 16)))
+
+
+class BiLSTMClassifier(nn.Module):
+    def __init__(self, emb=8, hidden=16, classes=3):
+        super().__init__()
+        self.lstm = nn.LSTM(emb, hidden, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        _, (h_n, _) = self.lstm(x)
+        return self.head(torch.cat([h_n[-2], h_n[-1]], dim=1))
+
+
+@case("ch03 BiLSTMClassifier", "classifier.head", "linear_after_bidirectional", sizes=(16, 32))
+def head_sized_for_one_direction():
+    classifier = BiLSTMClassifier()
+    classifier(torch.randn(3, 5, 8))
+
+
+@case("ch04 encode_words", "model.embed", "embedding_range", sizes=(6, 8))
+def ids_from_a_larger_vocabulary():
+    train_vocab = {w: i for i, w in enumerate("<pad> <unk> the cat sat mat".split())}
+    vocab = dict(train_vocab, zebra=6, ran=7)                 # grown after the model was built
+    model = Encoder(vocab=len(train_vocab))
+    model(torch.tensor([[vocab["the"], vocab["zebra"], vocab["ran"]]]))
+
+
+class Packed(nn.Module):
+    def __init__(self, enforce_sorted=True, batch_first=True):
+        super().__init__()
+        self.embed = nn.Embedding(20, 8, padding_idx=0)
+        self.lstm = nn.LSTM(8, 16, batch_first=True)
+        self.enforce_sorted, self.batch_first = enforce_sorted, batch_first
+
+    def forward(self, ids, lengths):
+        packed = pack_padded_sequence(self.embed(ids), lengths, batch_first=self.batch_first,
+                                      enforce_sorted=self.enforce_sorted)
+        out, _ = self.lstm(packed)
+        return pad_packed_sequence(out, batch_first=True)[0]
+
+
+@case("ch04 run_packed", "model", "pack_sorted")
+def unsorted_lengths():
+    model = Packed()
+    model(torch.randint(1, 20, (3, 6)), torch.tensor([2, 6, 4]))
+
+
+class SmallCNN(nn.Module):
+    def __init__(self, side, channels=3, classes=10, pool=True, ceil_mode=False):
+        super().__init__()
+        layers = [nn.Conv2d(channels, 8, 3, padding=1), nn.ReLU()]
+        if pool:
+            layers.append(nn.MaxPool2d(2, ceil_mode=ceil_mode))
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Linear(8 * side * side, classes)
+
+    def forward(self, images):
+        return self.head(self.features(images).flatten(1))
+
+
+@case("ch05 SmallCNN", "cnn.head", "flatten_size", sizes=(6272, 1568))
+def in_features_forgets_the_pool():
+    cnn = SmallCNN(side=28)                                   # the pool halves 28 to 14
+    cnn(torch.randn(2, 3, 28, 28))
+
+
+def conv_out_len_wrong(length, kernel, stride=1, padding=0):
+    return (length + padding - (kernel - 1) - 1) // stride + 1    # padding counted once
+
+
+class FormulaCNN(nn.Module):
+    def __init__(self, size=28):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, kernel_size=5, stride=2, padding=2)
+        side = conv_out_len_wrong(size, 5, 2, 2)
+        self.fc = nn.Linear(4 * side * side, 10)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+@case("ch05 conv_out_len", "model.fc", "flatten_size", sizes=(676, 784))
+def in_features_from_a_wrong_formula():
+    model = FormulaCNN()
+    model(torch.randn(2, 1, 28, 28))
+
+
+@case("ch05 pool_out_len", "cnn.head", "flatten_size", sizes=(32, 72))
+def pool_size_ignores_ceil_mode():
+    cnn = SmallCNN(side=5 // 2, ceil_mode=True)               # floor: 2; ceil_mode gives 3
+    cnn(torch.randn(2, 3, 5, 5))
+
+
+class FlatScorer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.scorer = nn.Linear(48, 5)
+
+    def forward(self, x):
+        return self.scorer(torch.flatten(self.pool(self.conv(x))))
+
+
+@case("ch05 per_example_features", "model.scorer", "flatten_batch", sizes=(48, 96))
+def flatten_without_start_dim():
+    model = FlatScorer()
+    model(torch.randn(2, 3, 8, 8))
+
+
+class TextCNN(nn.Module):
+    def __init__(self, emb=16, filters=8):
+        super().__init__()
+        self.conv = nn.Conv1d(emb, filters, kernel_size=3)
+
+    def forward(self, x):                                     # (B, T, E)
+        return self.conv(x).max(dim=2).values
+
+
+@case("ch05 TextCNN", "text_cnn.conv", "conv1d_time_features", sizes=(16, 9))
+def conv1d_over_features():
+    text_cnn = TextCNN()
+    text_cnn(torch.randn(2, 9, 16))
+
+
+@case("ch06 encode_batch", "tagger.lstm", "pack_batch_first")
+def padded_batch_is_seq_first():
+    tagger = Packed(enforce_sorted=False)
+    ids = nn.utils.rnn.pad_sequence([torch.randint(1, 20, (n,)) for n in (7, 4, 2)])   # (T, B): no batch_first
+    tagger(ids, torch.tensor([7, 4, 2]))
+
+
+class Tagger(nn.Module):
+    def __init__(self, words=30, tags=6, emb=8, hidden=16):
+        super().__init__()
+        self.embed = nn.Embedding(words, emb, padding_idx=0)
+        self.lstm = nn.LSTM(emb, hidden, batch_first=True, bidirectional=True)
+        self.out = nn.Linear(hidden, tags)
+
+    def forward(self, ids):
+        out, _ = self.lstm(self.embed(ids))
+        return self.out(out)
+
+
+@case("ch06 Tagger", "tagger.out", "linear_after_bidirectional", sizes=(16, 32))
+def tagger_head_for_one_direction():
+    tagger = Tagger()
+    tagger(torch.randint(1, 30, (4, 7)))
+
+
+@case("ch06 sentence_batch", "tagger.lstm", "pack_batch_first")
+def sentence_without_batch_axis():
+    tagger = Packed(enforce_sorted=False)
+    ids = torch.tensor([3, 5, 7, 2])                          # (T,): no batch axis
+    tagger(ids.unsqueeze(1), torch.tensor([4]))               # (T, 1) where (1, T) was meant
+
+
+# -- mistakes people ask about -----------------------------------------------------------------
+
+class Classic(nn.Module):
+    """The (32x4096 and 512x10) question: in_features copied from a tutorial with other sizes."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Linear(512, 10)
+
+    def forward(self, x):
+        return self.classifier(self.features(x).view(x.size(0), -1))
+
+
+@case("question", "model.classifier", "flatten_size", sizes=(512, 4096))
+def tutorial_in_features():
+    model = Classic()
+    model(torch.randn(32, 3, 32, 32))
+
+
+@case("question", "model.0", "channels_last", sizes=(3, 32))
+def images_channels_last():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+    model(torch.rand(4, 32, 32, 3))                           # (B, H, W, C) as an image library gives them
+
+
+@case("question", "model.0", "conv_unbatched", sizes=(1, 16))
+def gray_images_without_channel_axis():
+    model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU())
+    model(torch.rand(16, 28, 28))                             # (B, H, W): no channel axis
+
+
+class Mnist(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(4 * 26 * 26, 10)
+
+    def forward(self, x):
+        return self.fc(self.conv(x).flatten(1))
+
+
+@case("question", "model.fc", "image_unbatched", sizes=(2704, 676))
+def one_image_without_batch_axis():
+    model = Mnist()
+    model(torch.rand(1, 28, 28))                              # one image (C, H, W), no batch axis
+
+
+@case("question", "model.lstm", "state_batch", sizes=(17, 32))
+def state_for_a_full_batch_on_the_last_batch():
+    model = Encoder(hidden=16)
+    h0 = torch.zeros(1, 32, 16)                               # made once, for batch_size=32
+    model(torch.randint(0, 50, (17, 5)), (h0, h0))            # the last batch has 17
+
+
+@case("question", "model", "gru_pair")
+def gru_given_lstm_state():
+    model = nn.GRU(8, 16, batch_first=True)
+    h0 = torch.zeros(1, 3, 16)
+    model(torch.randn(3, 5, 8), (h0, h0))
+
+
+class TokenScorer(nn.Module):
+    def __init__(self, tags=5):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8)
+        self.lstm = nn.LSTM(8, 8, batch_first=True)
+        self.out = nn.Linear(8, tags)
+
+    def forward(self, ids):
+        return self.out(self.lstm(self.embed(ids))[0])
+
+
+@case("question", "cross_entropy", "ce_classes_last", sizes=((4, 5), (4, 7)))
+def tagger_scores_into_cross_entropy():
+    model = TokenScorer()
+    scores = model(torch.randint(0, 30, (4, 7)))              # (B, T, C)
+    F.cross_entropy(scores, torch.randint(0, 5, (4, 7)))
+
+
+@case("question", "model", "ce_classes_last", sizes=((4, 5), (4, 7)))
+def tagger_scores_into_loss_module():
+    scores = TokenScorer()(torch.randint(0, 30, (4, 7)))
+    model = nn.CrossEntropyLoss()
+    model(scores, torch.randint(0, 5, (4, 7)))
+
+
+@case("question", "cross_entropy", "ce_target_extra_axis")
+def targets_with_extra_axis():
+    F.cross_entropy(torch.randn(8, 5), torch.randint(0, 5, (8, 1)))
+
+
+@case("question", "cross_entropy", "ce_target_dtype")
+def float_class_targets():
+    F.cross_entropy(torch.randn(8, 5), torch.randint(0, 5, (8,)).float())
+
+
+@case("question", "cross_entropy", "ce_target_range", sizes=(5, 6))
+def too_few_outputs_for_the_tags():
+    F.cross_entropy(torch.randn(4, 5), torch.tensor([0, 1, 4, 5]))
+
+
+@case("question", "binary_cross_entropy_with_logits", "loss_shapes")
+def bce_logits_keep_their_axis():
+    F.binary_cross_entropy_with_logits(torch.randn(8, 1), torch.rand(8))
+
+
+@case("question", "model.bn", "batchnorm_features", sizes=(8, 16))
+def batchnorm_after_a_changed_conv():
+    model = nn.Sequential()
+    model.add_module("conv", nn.Conv2d(3, 16, 3))
+    model.add_module("bn", nn.BatchNorm2d(8))
+    model(torch.randn(2, 3, 10, 10))
+
+
+@case("question", "attention", "attention_width", sizes=(16, 12))
+def attention_width_differs():
+    attention = nn.MultiheadAttention(16, 2)
+    q = torch.randn(5, 3, 12)
+    attention(q, q, q)
+
+
+class Squeezed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 8 * 8, 10)
+
+    def forward(self, x):
+        return self.fc(self.conv(x).view(-1, 4 * 8 * 8))
+
+
+@case("question", "cross_entropy", "batch_changed", sizes=(8, 2))
+def view_guesses_the_batch():
+    model = Squeezed()
+    scores = model(torch.randn(8, 3, 4, 4))                   # 4 x 4 images: 8 * 64 values = 2 rows of 256
+    F.cross_entropy(scores, torch.randint(0, 10, (8,)))
+
+
+@case("question", "model", "pack_empty")
+def empty_sentence_in_a_batch():
+    model = Packed(enforce_sorted=False)
+    model(torch.randint(1, 20, (3, 5)), torch.tensor([5, 0, 2]))
+
+
+class Deep(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2), nn.Conv2d(4, 8, 3), nn.MaxPool2d(2),
+                                      nn.Conv2d(8, 8, 3))
+
+    def forward(self, x):
+        return self.features(x)
+
+
+@case("question", "model.features.4", "conv_too_small")
+def kernel_bigger_than_the_map():
+    model = Deep()
+    model(torch.randn(2, 1, 16, 16))
+
+
+@case("question", "model.features.3", "pool_too_small")
+def pooling_window_bigger_than_the_map():
+    model = Deep()
+    model.features[2] = nn.Conv2d(4, 8, 7)
+    model(torch.randn(2, 1, 16, 16))
+
+
+@case("question", "model.lstm", "rnn_input_dims", sizes=(3, 4))
+def ids_with_a_trailing_axis():
+    model = Encoder()
+    model(torch.randint(0, 50, (4, 7, 1)))
+
+
+@case("question", "model.embed", "embedding_negative")
+def unknown_words_as_minus_one():
+    model = Encoder()
+    model(torch.tensor([[4, 9, -1]]))
+
+
+class ConvThenLSTM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(8, 32, 3, padding=1)
+        self.lstm = nn.LSTM(32, 16, batch_first=True)
+
+    def forward(self, x):                                     # (B, E, T), as the conv wants
+        out, _ = self.lstm(self.conv(x))                      # (B, 32, T) given where (B, T, 32) is read
+        return out
+
+
+@case("question", "model.lstm", "rnn_axes_swapped", sizes=(32, 20))
+def conv_features_not_moved_back():
+    model = ConvThenLSTM()
+    model(torch.randn(4, 8, 20))
+
+
+class Stacked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm1 = nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+        self.lstm2 = nn.LSTM(16, 16, batch_first=True)
+
+    def forward(self, x):
+        return self.lstm2(self.lstm1(x)[0])[0]
+
+
+@case("question", "model.lstm2", "rnn_after_bidirectional", sizes=(16, 32))
+def second_lstm_after_a_bidirectional_one():
+    model = Stacked()
+    model(torch.randn(3, 5, 8))
+
+
+@case("question", "lstm", "state_batch_first", sizes=((2, 3, 16), (3, 2, 16)))
+def state_laid_out_batch_first():
+    lstm = nn.LSTM(8, 16, num_layers=2, batch_first=True)
+    h0 = torch.zeros(3, 2, 16)                                # (B, layers, H)
+    lstm(torch.randn(3, 5, 8), (h0, h0))
+
+
+@case("question", "lstm", "state_unbatched")
+def one_sentence_with_batched_state():
+    lstm = nn.LSTM(8, 16)
+    lstm(torch.randn(5, 8), (torch.zeros(1, 1, 16), torch.zeros(1, 1, 16)))
+
+
+@case("question", "model.0", "linear_dtype")
+def ids_into_a_linear_layer():
+    model = nn.Sequential(nn.Linear(6, 4))
+    model(torch.randint(0, 9, (3, 6)))
+
+
+@case("question", "model.embed", "embedding_not_tensor")
+def ids_as_a_python_list():
+    model = Encoder()
+    model.embed([3, 4, 5])
+
+
+@case("question", "reshape", "view_per_example", sizes=(400, 256))
+def flatten_with_the_wrong_spatial_size():
+    maps = torch.randn(8, 16, 5, 5)
+    maps.reshape(-1, 16 * 4 * 4)
+
+
+@case("question", "mse_loss", "broadcast", sizes=(3, 7))
+def regression_targets_of_another_length():
+    F.mse_loss(torch.randn(8, 3), torch.randn(7))
