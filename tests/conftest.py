@@ -25,10 +25,11 @@ collect_ignore_glob = ["fixtures/*"]
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print what the fix catalogue measured (tests/shapeschool_grader/test_fixes.py), when it ran."""
-    fixes = sys.modules.get("fixes")
-    for line in getattr(fixes, "SUMMARY", []):
-        terminalreporter.write_line(line)
+    """Print what the fix catalogue (tests/shapeschool_grader/test_fixes.py) and the shape doctor's
+    catalogue (tests/shapeschool/doctor/test_catalogue.py) measured, when they ran."""
+    for name in ("fixes", "doctor_cases"):
+        for line in getattr(sys.modules.get(name), "SUMMARY", []):
+            terminalreporter.write_line(line)
 
 
 # -- the grader's unit tests: a two-cell course (tests/shapeschool_grader/tiny.py) -------------

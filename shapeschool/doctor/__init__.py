@@ -19,9 +19,9 @@ import types
 from .causes import Diagnosis, diagnose
 from .recorder import Recorder, failure_of
 from .report import Report
-from .silent import Finding, check
+from .silent import Finding, ShapeWarning, check
 
-__all__ = ["Diagnosis", "Finding", "Report", "check", "explain", "last", "start", "stop"]
+__all__ = ["Diagnosis", "Finding", "Report", "ShapeWarning", "check", "explain", "last", "start", "stop"]
 
 _recorder = None
 _users = 0

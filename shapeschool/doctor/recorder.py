@@ -159,6 +159,10 @@ class Recorder:
     def running(self):
         return self._mode is not None
 
+    def name(self, module, name):
+        """Call ``module`` ``name`` in paths, when it is called outside any other module."""
+        self._names[id(module)] = name
+
     # -- module hooks -------------------------------------------------------------------------
     def _pre_hook(self, module, args):
         if threading.get_ident() != self._thread:

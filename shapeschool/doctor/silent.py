@@ -77,19 +77,21 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=Tru
         raise ValueError(f"doctor.check needs an example batch with a batch axis {batch_dim}; got "
                          f"{type(example_input).__name__}: pass model inputs as a tensor or a tuple of them")
     batch = first.shape[batch_dim]
-    was_training = model.training
-    model.eval()
+    modes = [(m, m.training) for m in ([model] if isinstance(model, nn.Module) else [])]
+    for m, _ in modes:
+        m.eval()
     try:
         with torch.no_grad():
             base = _traced(model, inputs, loss_fn, target)
             mixed = _mixing(model, inputs, batch_dim, batch, base) if batch >= 2 else None
     finally:
-        model.train(was_training)
+        for m, was_training in modes:
+            m.train(was_training)
     findings = Findings()
     if mixed is not None:
         findings.append(mixed)
     for look in (_batch_on_time_axis, _batch_changed, _unbatched_conv, _bidirectional_halves,
-                 _padding_unpacked, _loss_classes_axis, _loss_broadcast):
+                 _padding_checks, _view_moves_axes, _loss_classes_axis, _loss_broadcast, _loss_padding):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -110,7 +112,9 @@ class _Trace:
 
 
 def _traced(model, inputs, loss_fn=None, target=None):
-    recorder = Recorder(keep_values=True, limit=10_000).start()
+    recorder = Recorder(keep_values=True, limit=10_000)
+    recorder.name(model, "model")
+    recorder.start()
     try:
         output = model(*inputs)
         loss = loss_fn(output, target) if loss_fn is not None and target is not None else None
@@ -144,26 +148,23 @@ def _moved(a, b, axis, batch):
     return not torch.equal(rest_a, rest_b)
 
 
-def _batch_axes(module, value, batch, batch_dim, output=False):
-    """(tensor, axis) for each tensor in ``value`` whose batch axis holds ``batch``: a recurrent
-    layer's states keep the batch on axis 1, a layer with ``batch_first=False`` on axis 1 too,
-    everything else on ``batch_dim``, the example's own."""
-    if output and isinstance(module, nn.RNNBase) and isinstance(value, tuple) and len(value) == 2:
-        pairs = [(t, 0 if module.batch_first else 1) for t in tensors_in(value[0])]
-        pairs += [(t, 1) for t in tensors_in(value[1])]
-    else:
-        axis = 1 if getattr(module, "batch_first", True) is False else batch_dim
-        pairs = [(t, axis) for t in tensors_in(value)]
-    return [(t, a) for t, a in pairs if t.dim() > a and t.shape[a] == batch]
+def _mixes(a, b, batch):
+    """Whether a change to example 0 reached other examples in ``a`` -> ``b``: along every axis
+    the size of the batch, something changed beyond index 0. (If along some such axis only
+    index 0 changed, that axis can be the batch, and nothing mixed.)"""
+    if not isinstance(a, torch.Tensor) or not isinstance(b, torch.Tensor) or a.shape != b.shape:
+        return False
+    axes = [i for i, size in enumerate(a.shape) if size == batch]
+    return bool(axes) and all(_moved(a, b, axis, batch) for axis in axes)
 
 
 def _mixing(model, inputs, batch_dim, batch, base):
+    """A finding when examples of the batch affect one another, naming where that starts."""
     changed = _with_example_zero_changed(inputs, batch_dim, batch)
     if changed is None:
         return None
     other = _traced(model, changed)
-    model_out = _batch_axes(None, base.output, batch, batch_dim)
-    if not any(_moved(a, b, axis, batch) for (a, axis), b in zip(model_out, tensors_in(other.output))):
+    if not any(_mixes(a, b, batch) for a, b in zip(tensors_in(base.output), tensors_in(other.output))):
         return None
     # where it starts: the first module, in the order they finished, whose inputs or outputs mix
     finished = sorted(range(len(base.calls)), key=lambda i: _finish_order(base.calls, i))
@@ -173,29 +174,18 @@ def _mixing(model, inputs, batch_dim, batch, base):
             break
         a, b = base.calls[i], other.calls[i]
         for side, va, vb in (("input", a.values[0], b.values[0]), ("output", a.values[1], b.values[1])):
-            pairs = _batch_axes(a.module, va, batch, batch_dim, output=side == "output")
-            for ta, axis in pairs:
-                tb = _same_place(va, vb, ta)
-                if tb is not None and _moved(ta, tb, axis, batch):
-                    where_ = (f"between {previous.path} and {a.path} (in the forward code)" if side == "input"
-                              and previous is not None else a.path)
-                    return Finding(
-                        "samples_mix", where_, f"changing example 0 of the batch changed the {side} of {a.path} "
-                        f"for other examples; examples of a batch never affect one another in a correct "
-                        f"model (in eval mode)", "keep the batch axis apart: check transposes, view/reshape "
-                        "over the batch axis, and softmax/normalisation over dim 0", "batch_first", True)
+            if any(_mixes(ta, tb, batch) for ta, tb in zip(tensors_in(va), tensors_in(vb))):
+                where_ = (f"between {previous.path} and {a.path} (in the forward code)" if side == "input"
+                          and previous is not None else a.path)
+                return Finding(
+                    "samples_mix", where_, f"changing example 0 of the batch changed the {side} of {a.path} "
+                    f"for other examples; examples of a batch never affect one another in a correct "
+                    f"model (in eval mode)", "keep the batch axis apart: check transposes, view/reshape "
+                    "over the batch axis, and softmax/normalisation over dim 0", "batch_first", True)
         previous = a
     return Finding("samples_mix", "the model's forward code", "changing example 0 of the batch changed "
                    "the output for other examples", "keep the batch axis apart in view/reshape and "
                    "reductions", "batch_first", True)
-
-
-def _same_place(va, vb, ta):
-    """The tensor of ``vb`` at the place ``ta`` has in ``va``."""
-    for x, y in zip(tensors_in(va), tensors_in(vb)):
-        if x is ta:
-            return y
-    return None
 
 
 def _finish_order(calls, i):
@@ -281,48 +271,28 @@ def _bidirectional_halves(trace, batch, inputs, batch_dim):
                         return
 
 
-def _padding_unpacked(trace, batch, inputs, batch_dim):
-    embeds = [c for c in trace.calls if isinstance(c.module, nn.Embedding) and c.module.padding_idx is not None
-              and c.values]
-    if not embeds:
-        return
-    table = embeds[0]
-    ids = table.values[0][0]
-    pad = table.module.padding_idx
-    if not isinstance(ids, torch.Tensor) or ids.dim() != 2:
-        return
-    ends_padded = int((ids[:, -1] == pad).sum()) if batch_dim == 0 else int((ids[-1] == pad).sum())
-    if ends_padded == 0:
-        return
-    for call in _rnn_calls(trace):
-        if call.module.bidirectional and isinstance(call.values[0][0], torch.Tensor):
-            yield Finding(
-                "padding_unpacked", call.path, f"{ends_padded} of the {batch} example sentences end in padding "
-                f"(id {pad}, the padding_idx of {table.path}), and this bidirectional layer got a plain tensor: "
-                "its backward direction starts in the padding", "pack the batch (pack_padded_sequence with "
-                "the lengths, enforce_sorted=False)", "packing", True)
-
-
 def _loss_calls(trace, names):
     return [op for op in trace.ops if op.name in names and op.values]
 
 
 def _loss_classes_axis(trace, batch, inputs, batch_dim):
-    linears = [c for c in trace.calls if isinstance(c.module, nn.Linear)]
+    linears = [c for c in trace.calls if isinstance(c.module, nn.Linear) and c.values and c.values[1] is not None]
     if not linears:
         return
-    classes = linears[-1].module.out_features
+    head = linears[-1]
+    classes, made = head.module.out_features, head.values[1]
     for op in _loss_calls(trace, ("cross_entropy", "nll_loss")):
         scores = op.values[0][0]
-        if not isinstance(scores, torch.Tensor) or scores.dim() < 3:
+        if not isinstance(scores, torch.Tensor) or scores.dim() < 3 or scores.shape[-1] != classes:
             continue
-        if scores.shape[-1] == classes and (scores.shape[1] != classes or scores.stride(-1) == 1):
-            sure = scores.shape[1] != classes or scores.is_contiguous()
+        as_made = (isinstance(made, torch.Tensor) and scores.shape == made.shape
+                   and scores.data_ptr() == made.data_ptr() and scores.stride() == made.stride())
+        if as_made or scores.shape[1] != classes:
             yield Finding(
                 "ce_classes_last", f"{op.where + ': ' if op.where else ''}{op.name}",
-                f"the scores {shape_text(scores.shape)} have the {classes} classes of {linears[-1].path} on their "
-                f"last axis, and {op.name} reads classes from axis 1", "scores.permute(0, 2, 1), or "
-                "scores.reshape(-1, C) with targets.reshape(-1)", "loss_axes", sure)
+                f"the scores {shape_text(scores.shape)} have the {classes} classes of {head.path} on their last "
+                f"axis, and {op.name} reads classes from axis 1", "scores.permute(0, 2, 1), or "
+                "scores.reshape(-1, C) with targets.reshape(-1)", "loss_axes", True)
 
 
 def _loss_broadcast(trace, batch, inputs, batch_dim):
@@ -335,3 +305,148 @@ def _loss_broadcast(trace, batch, inputs, batch_dim):
                 f"{shape_text(torch.broadcast_shapes(args[0].shape, args[1].shape))}: every prediction is "
                 "compared with every target", "give both the same shape: predictions.squeeze(-1)", "loss_axes",
                 True)
+
+
+def _groups(sizes_in, sizes_out):
+    """Pair runs of input sizes with runs of output sizes whose products agree: how a
+    view/reshape merges and splits axes. Empty when the sizes cannot be paired."""
+    i = j = 0
+    groups = []
+    while i < len(sizes_in) and j < len(sizes_out):
+        gi, go = [sizes_in[i]], [sizes_out[j]]
+        pi, po = sizes_in[i], sizes_out[j]
+        i, j = i + 1, j + 1
+        while pi != po:
+            if pi < po and i < len(sizes_in):
+                gi.append(sizes_in[i])
+                pi *= sizes_in[i]
+                i += 1
+            elif po < pi and j < len(sizes_out):
+                go.append(sizes_out[j])
+                po *= sizes_out[j]
+                j += 1
+            else:
+                return []
+        groups.append((gi, go))
+    return groups
+
+
+def _view_moves_axes(trace, batch, inputs, batch_dim):
+    for op in _loss_calls(trace, ("view", "reshape")):
+        args, _, result = op.values
+        x = args[0] if args else None
+        if not isinstance(x, torch.Tensor) or not isinstance(result, torch.Tensor):
+            continue
+        before, after = [int(s) for s in x.shape], [int(s) for s in result.shape]
+        for gi, go in _groups(before, after):
+            if len(gi) < 2 or len(go) < 2 or 1 in gi or 1 in go:
+                continue
+            moved = [s for s in gi if s in go and gi.index(s) != go.index(s)]
+            if moved:
+                permutation = sorted(gi) == sorted(go)
+                yield Finding(
+                    "view_moves_axes", op.where or op.name,
+                    f"{op.name} turns {shape_text(before)} into {shape_text(after)}: the axis of {moved[0]} moves "
+                    f"place, but {op.name} never moves elements, it only re-reads them in memory order, so each "
+                    "new row mixes pieces of the old ones",
+                    "move axes with transpose/permute (then reshape if sizes must merge or split)",
+                    "view_vs_transpose", permutation)
+                break
+
+
+def _padding_of(trace):
+    """(embedding call, ids, pad id, padded rows) from the first Embedding whose ids end in a
+    repeated id in some rows but not all; None when the example shows no padding."""
+    for call in trace.calls:
+        if not (isinstance(call.module, nn.Embedding) and call.values):
+            continue
+        ids = call.values[0][0]
+        if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.shape[1] < 2 or ids.shape[0] < 2:
+            return None
+        pad = call.module.padding_idx
+        if pad is None or not bool((ids[:, -1] == pad).any()):
+            last = ids[:, -1]
+            values, counts = last.unique(return_counts=True)
+            pad = int(values[counts.argmax()])
+        ends = (ids[:, -1] == pad) & (ids[:, -2] == pad)
+        rows = int(ends.sum())
+        if rows == 0 or rows == ids.shape[0] and bool((ids == pad).all()):
+            return None
+        if call.module.padding_idx != pad and (rows < 2 or rows == ids.shape[0]):
+            return None                      # one row, or every row, ending the same way: words, not padding
+        return call, ids, pad, rows
+    return None
+
+
+def _padding_checks(trace, batch, inputs, batch_dim):
+    found = _padding_of(trace)
+    if found is None:
+        return
+    table, ids, pad, rows = found
+    rnns = [c for c in _rnn_calls(trace) if isinstance(c.values[0][0], torch.Tensor)]
+    if table.module.padding_idx != pad and (table.module.padding_idx is not None or rnns):
+        said = (f"its padding_idx is {table.module.padding_idx}" if table.module.padding_idx is not None
+                else "it has no padding_idx, so the padding row is trained like a word")
+        yield Finding(
+            "padding_not_padding_idx", table.path, f"{rows} of the {ids.shape[0]} example sentences end in a run of "
+            f"id {pad}, which looks like padding, but {said}", f"nn.Embedding(..., padding_idx={pad}) with <pad> at "
+            "id 0 of the vocabulary", "padding_idx", False)
+    for call in rnns:
+        out = call.values[1][0] if isinstance(call.values[1], tuple) else None
+        h_n = _state_of(call.values[1])
+        rnn = call.module
+        if rnn.bidirectional:
+            yield Finding(
+                "padding_unpacked", call.path, f"{rows} of the {ids.shape[0]} example sentences end in padding (id "
+                f"{pad}, from {table.path}), and this bidirectional layer got a plain tensor: its backward "
+                "direction starts in the padding", "pack the batch (pack_padded_sequence with the lengths, "
+                "enforce_sorted=False)", "packing", True)
+            continue
+        ends = {}
+        if isinstance(out, torch.Tensor) and out.dim() == 3:
+            ends["the output at the last column"] = out[:, -1] if rnn.batch_first else out[-1]
+        if isinstance(h_n, torch.Tensor):
+            ends["the final state h_n"] = h_n[-1]
+        for later in trace.calls:
+            if not later.leaf or not later.values or later is call:
+                continue
+            for x in tensors_in(later.values[0])[:1]:
+                for what, end in ends.items():
+                    if x.shape == end.shape and torch.equal(x, end):
+                        yield Finding(
+                            "padding_read", later.path, f"its input is {what} of {call.path}, which for {rows} of "
+                            f"the {ids.shape[0]} example sentences comes after their padding (id {pad})",
+                            "pack the batch, or take out[arange(B), lengths - 1]", "last_real_step", True)
+                        return
+
+
+def _loss_padding(trace, batch, inputs, batch_dim):
+    found = _padding_of(trace)
+    for op in _loss_calls(trace, ("cross_entropy", "nll_loss")):
+        args, kwargs, _ = op.values
+        tensors = [a for a in args if isinstance(a, torch.Tensor)]
+        if len(tensors) < 2:
+            continue
+        scores, target = tensors[:2]
+        ignore = kwargs.get("ignore_index", args[4] if len(args) > 4 and isinstance(args[4], int) else -100)
+        if found is not None:
+            _, ids, pad, rows = found
+            if target.numel() == ids.numel():
+                at_pad = target.reshape(-1)[ids.reshape(-1) == pad]
+                if at_pad.numel() and bool((at_pad == at_pad[0]).all()) and int(at_pad[0]) != ignore:
+                    yield Finding(
+                        "padding_in_loss", op.name, f"{at_pad.numel()} of the {target.numel()} targets sit where "
+                        f"the input is padding, all tag {int(at_pad[0])}, and the loss counts them "
+                        f"(ignore_index={ignore})", f"ignore_index={int(at_pad[0])}, the padding tag",
+                        "padding_loss", True)
+        sources = {id(r): a[0] for a, _, r in (o.values for o in trace.ops if o.name in ("view", "reshape"))
+                   if isinstance(r, torch.Tensor) and a and isinstance(a[0], torch.Tensor)}
+        s_src, t_src = sources.get(id(scores)), sources.get(id(target))
+        if s_src is not None and t_src is not None and s_src.dim() == t_src.dim() + 1:
+            lead, tlead = tuple(s_src.shape[:-1]), tuple(t_src.shape)
+            if lead != tlead and lead == tlead[::-1]:
+                yield Finding(
+                    "flattened_two_ways", op.name, f"the scores were flattened from {shape_text(s_src.shape)} and the "
+                    f"targets from {shape_text(t_src.shape)}: row k of one is not row k of the other",
+                    "flatten both from the same layout: scores.reshape(-1, C) and targets.reshape(-1), both "
+                    "batch-first", "loss_axes", True)

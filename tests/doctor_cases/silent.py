@@ -1,0 +1,348 @@
+"""Broken models that raise nothing, and where ``doctor.check`` must point."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from . import Silent
+
+CASES = []
+
+
+def case(source, path, kinds, note=""):
+    def register(setup):
+        CASES.append(Silent(setup.__name__, source, setup, path, tuple(kinds.split()), note))
+        return setup
+    return register
+
+
+def padded_ids(lengths, vocab=30, pad=0, generator_seed=0):
+    """(B, T) ids, each row its length of words (ids >= 2) then ``pad``."""
+    g = torch.Generator().manual_seed(generator_seed)
+    ids = torch.full((len(lengths), max(lengths)), pad)
+    for b, n in enumerate(lengths):
+        ids[b, :n] = torch.randint(2, vocab, (n,), generator=g)
+    return ids
+
+
+# -- the course's silent fix-me cells, as stand-alone models ------------------------------------
+
+class SeqFirstLSTM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8)
+        self.lstm = nn.LSTM(8, 16)                    # seq-first
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, ids):                           # ids: (B, T) from a DataLoader
+        out, _ = self.lstm(self.embed(ids))           # (B, T, E) read as (T, B, E)
+        return self.head(out[:, -1])
+
+
+@case("ch01 run_seq_first", "model.lstm", "batch_on_time_axis")
+def batch_first_data_into_seq_first_lstm():
+    return dict(model=SeqFirstLSTM(), example_input=torch.randint(2, 30, (4, 7)))
+
+
+class ViewedToSeqFirst(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8)
+        self.lstm = nn.LSTM(8, 16)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, ids):                           # (B, T)
+        x = self.embed(ids)                           # (B, T, E)
+        x = x.view(x.shape[1], x.shape[0], x.shape[2])    # meant (T, B, E): view does not move elements
+        out, _ = self.lstm(x)
+        return self.head(out[-1])
+
+
+@case("ch02 to_seq_first", "model", "view_moves_axes samples_mix")
+def view_instead_of_transpose():
+    return dict(model=ViewedToSeqFirst(), example_input=torch.randint(2, 30, (4, 7)))
+
+
+class LastExampleState(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16, num_layers=2, batch_first=True)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        _, (h_n, _) = self.lstm(x)                    # (layers, B, H)
+        return self.head(h_n[:, -1])                  # the last example's states, one per layer
+
+
+@case("ch02 top_layer_state", "the model's output", "batch_changed")
+def state_indexed_on_the_wrong_axis():
+    return dict(model=LastExampleState(), example_input=torch.randn(5, 6, 8))
+
+
+class Heads(nn.Module):
+    def __init__(self, heads=4):
+        super().__init__()
+        self.proj = nn.Linear(16, 16)
+        self.score = nn.Linear(4, 1)
+        self.heads = heads
+
+    def forward(self, x):                             # (B, T, D)
+        B, T, D = x.shape
+        q = self.proj(x).view(B, self.heads, T, D // self.heads)     # meant view(B, T, h, d).transpose(1, 2)
+        return self.score(q).squeeze(-1)              # (B, h, T)
+
+
+@case("ch02 split_heads", "model", "view_moves_axes")
+def heads_split_with_one_view():
+    return dict(model=Heads(), example_input=torch.randn(3, 5, 16))
+
+
+class OneDirection(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        _, (h_n, _) = self.lstm(x)
+        return self.head(h_n[-1])                     # the backward direction alone
+
+
+@case("ch03 sentence_vector", "model.head", "bidirectional_half")
+def final_state_of_one_direction():
+    return dict(model=OneDirection(), example_input=torch.randn(4, 6, 8))
+
+
+class LastStep(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(32, 3)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])                  # backward half: it has read one word
+
+
+@case("ch03 sentence_vector_from_output", "model.head", "bidirectional_half")
+def last_step_of_a_bidirectional_output():
+    return dict(model=LastStep(), example_input=torch.randn(4, 6, 8))
+
+
+class GruUnpacked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(8, 16, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        out, (h_n, c_n) = self.gru(x)                 # as for an LSTM: h_n's two rows unpacked
+        return self.head(h_n)
+
+
+@case("ch03 gru_final_states", "model.head", "bidirectional_half")
+def gru_state_unpacked_like_an_lstm():
+    return dict(model=GruUnpacked(), example_input=torch.randn(4, 6, 8))
+
+
+class PadNotZero(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8, padding_idx=0)      # but <pad> is 28 in this vocabulary
+        self.lstm = nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(32, 3)
+
+    def forward(self, ids):
+        out, _ = self.lstm(self.embed(ids))
+        return self.head(out.mean(1))
+
+
+@case("ch04 build_vocab", "model.embed", "padding_not_padding_idx")
+def padding_id_is_not_the_padding_idx():
+    return dict(model=PadNotZero(), example_input=padded_ids([6, 3, 4, 2], pad=28))
+
+
+class NoPaddingIdx(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8)                      # padding row learns
+        self.lstm = nn.LSTM(8, 16, batch_first=True)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, ids):
+        out, _ = self.lstm(self.embed(ids))
+        return self.head(out.mean(1))
+
+
+@case("ch04 make_padded_embedding", "model.embed", "padding_not_padding_idx")
+def embedding_without_padding_idx():
+    return dict(model=NoPaddingIdx(), example_input=padded_ids([6, 3, 4, 2]))
+
+
+class LastColumn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8, padding_idx=0)
+        self.lstm = nn.LSTM(8, 16, batch_first=True)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, ids):
+        out, _ = self.lstm(self.embed(ids))           # padding read as words
+        return self.head(out[:, -1])                  # the last column, padding for the short ones
+
+
+@case("ch04 last_real_step", "model.head", "padding_read")
+def last_column_of_a_padded_batch():
+    return dict(model=LastColumn(), example_input=padded_ids([6, 3, 4, 2]))
+
+
+class TokenTagger(nn.Module):
+    def __init__(self, tags=5):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8, padding_idx=0)
+        self.lstm = nn.LSTM(8, 8, batch_first=True)
+        self.out = nn.Linear(8, tags)
+
+    def forward(self, ids):
+        return self.out(self.lstm(self.embed(ids))[0])   # (B, T, C)
+
+
+def padded_tags(ids, tags=5):
+    g = torch.Generator().manual_seed(1)
+    return torch.where(ids == 0, 0, torch.randint(1, tags, ids.shape, generator=g))
+
+
+def loss_without_ignore_index(scores, tags):
+    return F.cross_entropy(scores.reshape(-1, scores.shape[-1]), tags.reshape(-1))
+
+
+@case("ch04 token_loss", "cross_entropy", "padding_in_loss")
+def loss_over_padding():
+    ids = padded_ids([6, 3, 4, 2])
+    return dict(model=TokenTagger(), example_input=ids, loss_fn=loss_without_ignore_index, target=padded_tags(ids))
+
+
+class ReshapedPhotos(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, photos):                        # (B, H, W, C)
+        B, H, W, C = photos.shape
+        x = self.conv(photos.reshape(B, C, H, W))     # meant permute(0, 3, 1, 2)
+        return self.head(x.mean((2, 3)))
+
+
+@case("ch05 to_channels_first", "model", "view_moves_axes")
+def channels_moved_with_reshape():
+    return dict(model=ReshapedPhotos(), example_input=torch.rand(2, 6, 5, 3))
+
+
+def loss_flattened_two_ways(scores, tags):
+    flat = scores.transpose(0, 1).reshape(-1, scores.shape[-1])       # (T*B, C)
+    return F.cross_entropy(flat, tags.reshape(-1), ignore_index=0)    # (B*T,)
+
+
+@case("ch06 tag_loss", "cross_entropy", "flattened_two_ways")
+def scores_and_targets_flattened_in_different_orders():
+    ids = padded_ids([6, 3, 4, 2])
+    return dict(model=TokenTagger(), example_input=ids, loss_fn=loss_flattened_two_ways, target=padded_tags(ids))
+
+
+def accuracy_over_padding(scores, tags):
+    return (scores.argmax(-1) == tags).float().mean()
+
+
+@case("ch06 token_accuracy", "eq", "padding_in_metric",
+      note="a metric, not a loss: check() traces what loss_fn computes, so pass the metric as loss_fn")
+def accuracy_counts_padding():
+    ids = padded_ids([6, 3, 4, 2])
+    return dict(model=TokenTagger(), example_input=ids, loss_fn=accuracy_over_padding, target=padded_tags(ids))
+
+
+def tags_without_trimming(scores, tags):
+    return scores.argmax(-1)                          # (B, T): padding positions kept as predictions
+
+
+@case("ch06 tags_of_batch", "argmax", "padding_in_metric",
+      note="what a learner does with the predictions afterwards (a Python list per sentence) is not traced")
+def predictions_keep_the_padding():
+    ids = padded_ids([6, 3, 4, 2])
+    return dict(model=TokenTagger(), example_input=ids, loss_fn=tags_without_trimming, target=padded_tags(ids))
+
+
+# -- mistakes people ask about -----------------------------------------------------------------
+
+class Regressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.fc(x)                             # (B, 1)
+
+
+@case("question", "mse_loss", "loss_broadcast")
+def regression_predictions_keep_their_axis():
+    return dict(model=Regressor(), example_input=torch.randn(8, 4), loss_fn=F.mse_loss, target=torch.randn(8))
+
+
+@case("question", "the model's output", "batch_changed")
+def view_merges_images():
+    class Flat(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+            self.fc = nn.Linear(4 * 8 * 8, 10)
+
+        def forward(self, x):
+            return self.fc(self.conv(x).view(-1, 4 * 8 * 8))
+    return dict(model=Flat(), example_input=torch.randn(8, 3, 4, 4))
+
+
+@case("question", "model.head", "samples_mix")
+def softmax_over_the_batch():
+    class Scores(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(6, 3)
+            self.head = nn.Softmax(dim=0)             # over the batch, not the classes
+
+        def forward(self, x):
+            return self.head(self.fc(x))
+    return dict(model=Scores(), example_input=torch.randn(5, 6))
+
+
+@case("question", "model.lstm", "padding_unpacked")
+def padding_through_a_bidirectional_lstm():
+    class Unpacked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(30, 8, padding_idx=0)
+            self.lstm = nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+            self.out = nn.Linear(32, 5)
+
+        def forward(self, ids):
+            return self.out(self.lstm(self.embed(ids))[0])
+    return dict(model=Unpacked(), example_input=padded_ids([6, 3, 4, 2]))
+
+
+@case("question", "model.conv", "conv_unbatched")
+def gray_batch_read_as_one_image():
+    class Gray(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(4, 8, 3)            # in_channels happens to equal the batch size
+            self.head = nn.LazyLinear(10)
+
+        def forward(self, x):                         # (B, H, W): the channel axis is missing
+            return self.head(self.conv(x).flatten(1))
+    return dict(model=Gray(), example_input=torch.rand(4, 12, 12))
+
+
+@case("question", "cross_entropy", "ce_classes_last", note="T == C: the loss runs, reading time as classes")
+def tagger_scores_when_time_equals_classes():
+    ids = torch.randint(2, 30, (4, 5))
+    return dict(model=TokenTagger(tags=5), example_input=ids, loss_fn=F.cross_entropy,
+                target=torch.randint(0, 5, (4, 5)))
