@@ -1,4 +1,4 @@
-"""One distribution, three packages, one direction of imports, no sys.path edits."""
+"""One distribution, three packages (the learners' with its doctor), one direction of imports, no sys.path edits."""
 import ast
 import importlib
 import subprocess
@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO
 
 PACKAGES = {"shapeschool": REPO / "shapeschool",
+            "shapeschool.doctor": REPO / "shapeschool" / "doctor",
             "shapeschool_nbgrader": REPO / "autograder" / "shapeschool_nbgrader",
             "shapeschool_grader": REPO / "autograder" / "shapeschool_grader"}
 
@@ -25,6 +26,7 @@ def _imports(path):
 
 @pytest.mark.parametrize("package, forbidden, allowed_in", [
     ("shapeschool", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
+    ("shapeschool.doctor", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
     ("shapeschool_nbgrader", {"shapeschool_grader"}, set()),
     ("shapeschool_grader", {"shapeschool_nbgrader"}, {"benchmark.py"}),   # it builds its class with the course's build
 ])

@@ -42,7 +42,9 @@ OUTPUT_LIMIT = 32 << 20      # bytes of output one notebook may send (and the la
 # ipykernel loads as it starts (its debugger alone is a quarter of a kernel's start-up).
 # torch.distributed.tensor (and sympy under it) is what torch.testing.assert_close imports on its
 # first call: a second of every kernel's time when each imported it for itself.
-PRELOAD = ("torch", "torch.testing", "torch.distributed.tensor", "numpy", "matplotlib", "matplotlib.pyplot",
+# torch._dynamo (three hundred modules) is what the first torch.optim optimizer imports as it is
+# built: two thirds of a second of every Chapter 6 kernel, whose training cell builds one.
+PRELOAD = ("torch", "torch.testing", "torch.distributed.tensor", "torch._dynamo", "numpy", "matplotlib", "matplotlib.pyplot",
            "matplotlib_inline.backend_inline",
            "ipywidgets", "einops", "shapeschool", "shapeschool.checks", "shapeschool.diagrams",
            "shapeschool.widgets", "shapeschool.layouts", "shapeschool.conv", "shapeschool.flows",

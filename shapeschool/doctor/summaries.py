@@ -91,7 +91,7 @@ def settings(module):
                 if not hasattr(module, name):
                     continue
                 value = getattr(module, name)
-                if name in ("proj_size", "padding_idx", "kdim", "vdim") and not value:
+                if (name == "proj_size" and not value) or (name in ("padding_idx", "kdim", "vdim") and value is None):
                     continue                 # only shown when it is set
                 if name in ("kdim", "vdim") and value == getattr(module, "embed_dim", None):
                     continue
