@@ -49,7 +49,7 @@ class Report:
         lines += [f"  {label}: {text}" for label, text in rows[1:]]
         return "\n".join(lines)
 
-    __str__ = text
+    __str__ = __repr__ = text
 
     def _repr_html_(self):
         cells = "".join(f"<tr><th style='text-align:left'>{html.escape(label)}</th>"

@@ -52,6 +52,8 @@ class Findings(list):
             return "shapeschool.doctor.check: no silent shape bug found"
         return "\n".join(["shapeschool.doctor.check found:"] + [f"- {f.text()}" for f in self])
 
+    __repr__ = __str__
+
     def _repr_html_(self):
         import html
         if not self:
@@ -91,7 +93,8 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=Tru
     if mixed is not None:
         findings.append(mixed)
     for look in (_batch_on_time_axis, _batch_changed, _unbatched_conv, _bidirectional_halves,
-                 _padding_checks, _view_moves_axes, _loss_classes_axis, _loss_broadcast, _loss_padding):
+                 _padding_checks, _view_moves_axes, _loss_classes_axis, _loss_broadcast, _loss_padding,
+                 _mean_over_padding):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -450,3 +453,23 @@ def _loss_padding(trace, batch, inputs, batch_dim):
                     f"targets from {shape_text(t_src.shape)}: row k of one is not row k of the other",
                     "flatten both from the same layout: scores.reshape(-1, C) and targets.reshape(-1), both "
                     "batch-first", "loss_axes", True)
+
+
+def _mean_over_padding(trace, batch, inputs, batch_dim):
+    """A mean over every position of a padded batch, after the model: an accuracy (or a loss with
+    reduction='none') that counts the padding."""
+    found = _padding_of(trace)
+    if found is None:
+        return
+    _, ids, pad, rows = found
+    padding = int((ids == pad).sum())
+    for op in _loss_calls(trace, ("mean",)):
+        args, kwargs, _ = op.values
+        if op.where or len(args) != 1 or kwargs.get("dim") is not None:
+            continue
+        x = args[0]
+        if isinstance(x, torch.Tensor) and tuple(x.shape) == tuple(ids.shape):
+            yield Finding(
+                "padding_in_metric", op.name, f"a mean over all {x.numel()} positions of the {shape_text(x.shape)} "
+                f"batch, {padding} of which are padding (id {pad})", "average over the real words only: "
+                "x[ids != pad].mean(), or (x * mask).sum() / mask.sum()", "accuracy", True)
