@@ -33,8 +33,8 @@ def badges(path):
 def colab_setup_source():
     """A cell that installs the helper package on Colab only, leaving Colab's own packages alone.
 
-    --no-deps keeps Colab's torch, matplotlib and ipywidgets 7 exactly as they are; einops has
-    no dependencies and is installed only if missing.
+    --no-deps keeps Colab's torch, matplotlib and ipywidgets 7 exactly as they are; einops and
+    torchinfo (Chapter 6's summary) have no dependencies and are installed only if missing.
     """
     return (
         "# On Google Colab this installs the course's helper package; anywhere else it does nothing.\n"
@@ -43,7 +43,8 @@ def colab_setup_source():
         "    import subprocess\n"
         "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", \"--no-deps\",\n"
         f"                    \"shapeschool @ git+https://github.com/{REPOSITORY}@{BRANCH}\"], check=True)\n"
-        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", \"einops\"], check=True)"
+        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", \"einops\", \"torchinfo\"],\n"
+        "                   check=True)"
     )
 
 

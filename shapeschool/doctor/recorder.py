@@ -204,7 +204,7 @@ class Recorder:
             return f"{parent.path}.<{type(module).__name__}>"
         name = self._names.get(id(module))
         if name is None:
-            name = _name_in_caller(module) or type(module).__name__.lower()
+            name = name_in_caller(module) or type(module).__name__.lower()
             self._names[id(module)] = name
         return name
 
@@ -242,9 +242,9 @@ def _describe_call(args, kwargs):
     return ", ".join(parts)
 
 
-def _name_in_caller(module):
+def name_in_caller(module):
     """The variable name the first frame outside torch and this package calls ``module`` by."""
-    frame = sys._getframe(2)
+    frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not (filename.startswith(_TORCH_DIR) or filename.startswith(_OWN_DIR)):

@@ -21,7 +21,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from .lessons import where
-from .recorder import Recorder
+from .recorder import Recorder, name_in_caller
 from .summaries import settings, shape_text, tensors_in
 
 
@@ -79,13 +79,14 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=Tru
         raise ValueError(f"doctor.check needs an example batch with a batch axis {batch_dim}; got "
                          f"{type(example_input).__name__}: pass model inputs as a tensor or a tuple of them")
     batch = first.shape[batch_dim]
+    name = name_in_caller(model) or "model"
     modes = [(m, m.training) for m in ([model] if isinstance(model, nn.Module) else [])]
     for m, _ in modes:
         m.eval()
     try:
         with torch.no_grad():
-            base = _traced(model, inputs, loss_fn, target)
-            mixed = _mixing(model, inputs, batch_dim, batch, base) if batch >= 2 else None
+            base = _traced(model, inputs, loss_fn, target, name)
+            mixed = _mixing(model, inputs, batch_dim, batch, base, name) if batch >= 2 else None
     finally:
         for m, was_training in modes:
             m.train(was_training)
@@ -114,9 +115,9 @@ class _Trace:
         self.loss = loss
 
 
-def _traced(model, inputs, loss_fn=None, target=None):
+def _traced(model, inputs, loss_fn=None, target=None, name="model"):
     recorder = Recorder(keep_values=True, limit=10_000)
-    recorder.name(model, "model")
+    recorder.name(model, name)
     recorder.start()
     try:
         output = model(*inputs)
@@ -161,12 +162,12 @@ def _mixes(a, b, batch):
     return bool(axes) and all(_moved(a, b, axis, batch) for axis in axes)
 
 
-def _mixing(model, inputs, batch_dim, batch, base):
+def _mixing(model, inputs, batch_dim, batch, base, name):
     """A finding when examples of the batch affect one another, naming where that starts."""
     changed = _with_example_zero_changed(inputs, batch_dim, batch)
     if changed is None:
         return None
-    other = _traced(model, changed)
+    other = _traced(model, changed, name=name)
     if not any(_mixes(a, b, batch) for a, b in zip(tensors_in(base.output), tensors_in(other.output))):
         return None
     # where it starts: the first module, in the order they finished, whose inputs or outputs mix
