@@ -248,6 +248,19 @@ def _state_of(output):
     return None
 
 
+def _first_reader(calls, candidates):
+    """(call, what): the first leaf module among ``calls`` whose first input is exactly one of
+    ``candidates`` ({what: tensor}); (None, None) when none is."""
+    for later in calls:
+        if not later.leaf or not later.values:
+            continue
+        for x in tensors_in(later.values[0])[:1]:
+            for what, tensor in candidates.items():
+                if x.shape == tensor.shape and torch.equal(x, tensor):
+                    return later, what
+    return None, None
+
+
 def _bidirectional_halves(trace, batch, inputs, batch_dim):
     for i, call in enumerate(trace.calls):
         rnn = call.module
@@ -262,17 +275,13 @@ def _bidirectional_halves(trace, batch, inputs, batch_dim):
         if isinstance(out, torch.Tensor) and out.dim() == 3 and not isinstance(call.values[0][0], PackedSequence):
             last = out[:, -1] if rnn.batch_first else out[-1]
             halves["the output at the last step (its backward half has read one word)"] = last
-        for later in trace.calls[i + 1:]:
-            if not later.leaf or not later.values:
-                continue
-            for x in tensors_in(later.values[0])[:1]:
-                for what, half in halves.items():
-                    if x.shape == half.shape and torch.equal(x, half):
-                        yield Finding(
-                            "bidirectional_half", later.path, f"its input is {what} of the bidirectional "
-                            f"{call.path}", "a sentence vector from both directions: torch.cat([h_n[-2], "
-                            "h_n[-1]], dim=1)", "sentence_vector", True)
-                        return
+        later, what = _first_reader(trace.calls[i + 1:], halves)
+        if later is not None:
+            yield Finding(
+                "bidirectional_half", later.path, f"its input is {what} of the bidirectional {call.path}",
+                "a sentence vector from both directions: torch.cat([h_n[-2], h_n[-1]], dim=1)",
+                "sentence_vector", True)
+            return
 
 
 def _loss_calls(trace, names):
@@ -411,17 +420,13 @@ def _padding_checks(trace, batch, inputs, batch_dim):
             ends["the output at the last column"] = out[:, -1] if rnn.batch_first else out[-1]
         if isinstance(h_n, torch.Tensor):
             ends["the final state h_n"] = h_n[-1]
-        for later in trace.calls:
-            if not later.leaf or not later.values or later is call:
-                continue
-            for x in tensors_in(later.values[0])[:1]:
-                for what, end in ends.items():
-                    if x.shape == end.shape and torch.equal(x, end):
-                        yield Finding(
-                            "padding_read", later.path, f"its input is {what} of {call.path}, which for {rows} of "
-                            f"the {ids.shape[0]} example sentences comes after their padding (id {pad})",
-                            "pack the batch, or take out[arange(B), lengths - 1]", "last_real_step", True)
-                        return
+        later, what = _first_reader([c for c in trace.calls if c is not call], ends)
+        if later is not None:
+            yield Finding(
+                "padding_read", later.path, f"its input is {what} of {call.path}, which for {rows} of the "
+                f"{ids.shape[0]} example sentences comes after their padding (id {pad})",
+                "pack the batch, or take out[arange(B), lengths - 1]", "last_real_step", True)
+            return
 
 
 def _loss_padding(trace, batch, inputs, batch_dim):
