@@ -8,7 +8,8 @@ from conftest import REPO
 OLDEST_PYTHON = (3, 9)   # pyproject's requires-python; Colab runs 3.13
 
 
-@pytest.mark.parametrize("module", sorted((REPO / "shapeschool").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("module", sorted((REPO / "shapeschool").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(REPO / "shapeschool")))
 def test_parses_as_the_oldest_supported_python(module):
     ast.parse(module.read_text(), filename=str(module), feature_version=OLDEST_PYTHON)
 
