@@ -81,7 +81,10 @@ class ShapeSchoolGrader(NbGrader):
         os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
         shard = shards.parse(self.shard)
         course = Course(self.config)
-        assignments = list(self.extra_args)
+        # as nbgrader's own apps: assignments by name on the command line, or --assignment; --student a glob
+        named = self.config.CourseDirectory.get("assignment_id", "")
+        assignments = list(self.extra_args) or ([named] if named else [])
+        students = self.config.CourseDirectory.get("student_id", "*") or "*"
         sandboxed = self._sandbox()
         reporter = report.Reporter()
         refused = self._import_inbox(course, assignments, reporter) if self.inbox else []
@@ -89,7 +92,7 @@ class ShapeSchoolGrader(NbGrader):
                    "pictures": self.pictures}
         book = journal.Journal(course.state)
         plan = work.select(course, book, assignments, shard, journal.grading_digest(self.config, options),
-                           regrade=self.regrade)
+                           regrade=self.regrade, students=students)
         reporter.plan(plan, shard)
         results = self._grade(course, book, plan.todo, sandboxed, reporter) if plan.todo else reporter.results
         if not plan.todo:

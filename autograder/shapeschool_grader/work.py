@@ -5,6 +5,7 @@ the grading configuration changed since it was journalled, when the gradebook no
 its scores, or with ``--regrade``. Only this process's shard of the class is considered, and a
 student id nbgrader cannot handle safely is refused before anything reads it.
 """
+import fnmatch
 from dataclasses import dataclass, field
 
 from . import intake, journal
@@ -54,7 +55,9 @@ def why_grade(submission, graded_students, regrade):
     return changed
 
 
-def select(course, book, assignments, shard, grading_digest, regrade=False):
+def select(course, book, assignments, shard, grading_digest, regrade=False, students="*"):
+    """What to grade: every submission of ``assignments`` (all, when empty) by the students whose
+    ids match the glob ``students`` (nbgrader's ``--student``) that this shard owns."""
     plan = Plan()
     known = course.assignments
     for name in assignments:
@@ -70,6 +73,8 @@ def select(course, book, assignments, shard, grading_digest, regrade=False):
         assignment_digest = journal.files_digest(course.assignment_files(assignment), course.root)
         graded = in_gradebook(course, assignment)
         for student in course.submitted(assignment):
+            if not fnmatch.fnmatchcase(student, students):
+                continue
             if not shard.owns(student):
                 plan.other_shards += 1
                 continue

@@ -84,6 +84,18 @@ def test_an_unknown_assignment_and_a_stray_folder_are_named(user_config, tiny_co
     assert "[1/1] a1 alice: 2/2" in out
 
 
+def test_assignment_and_student_options_choose_as_nbgraders_do(user_config, tiny_course, capsys):
+    course = tiny_course
+    tiny.submit(course, "alice")
+    tiny.submit(course, "bob")
+    _, code = _grade("--course-dir", str(course.root), "--unsandboxed", "--assignment=a1", "--student=b*",
+                     cwd=course.root)
+    out = capsys.readouterr().out
+    assert code == 0 and "a1 bob: 2/2" in out and "alice" not in out
+    _, code = _grade("--course-dir", str(course.root), "--unsandboxed", "--assignment=a9", cwd=course.root)
+    assert "SKIPPED a9: no such assignment" in capsys.readouterr().out
+
+
 def test_without_the_grader_extra_the_command_says_what_to_install(tmp_path):
     hide = ("import importlib.util, sys\n"
             "real = importlib.util.find_spec\n"
