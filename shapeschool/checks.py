@@ -29,7 +29,8 @@ def tolerance_for(device):
     return tol["atol"], tol["rtol"]
 
 
-def _fmt_shape(shape):
+def shape_text(shape):
+    """``(32, 12, 300)``; a one-element shape keeps its comma, ``(8,)``."""
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
@@ -57,7 +58,7 @@ def expect_shape(value, expected, name="tensor", hint=""):
     same = len(actual) == len(expected) and all(e is None or e == a for e, a in zip(expected, actual))
     if not same:
         shown = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ("," if len(expected) == 1 else "") + ")"
-        _fail(name, shown, _fmt_shape(actual), hint)
+        _fail(name, shown, shape_text(actual), hint)
     return value
 
 

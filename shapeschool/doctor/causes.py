@@ -645,19 +645,17 @@ def packed_inconsistently(ctx):
         (len(packed.batch_sizes), rows))
 
 
-PRECHECKS = [packed_inconsistently]
-
-
 def diagnose(exc):
-    """The Diagnosis of ``exc`` (raised while the doctor recorded), or None when no rule knows it."""
+    """The Diagnosis of ``exc`` (raised while the doctor recorded), or None when no rule knows it.
+    A badly packed batch is looked for first: its message is whatever the LSTM's first bad index
+    gives, so no message rule can know it."""
     ctx = Context(exc, failure_of(exc))
-    for check in PRECHECKS:
-        try:
-            answer = check(ctx)
-        except Exception:
-            answer = None
-        if answer is not None:
-            return answer
+    try:
+        answer = packed_inconsistently(ctx)
+    except Exception:                          # a rule must never hide the learner's own error
+        answer = None
+    if answer is not None:
+        return answer
     for pattern, function in RULES:
         found = pattern.search(ctx.message)
         if found:

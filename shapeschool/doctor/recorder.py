@@ -119,8 +119,8 @@ class Recorder:
     """Records module calls and functional calls between ``start()`` and ``stop()``.
 
     ``keep_values`` keeps references to the tensors themselves (for ``doctor.check``, which
-    compares them); otherwise only their descriptions are kept. ``limit`` bounds how many calls
-    are remembered, so a long session costs bounded memory."""
+    compares them); otherwise only their descriptions are kept. ``limit`` bounds how many module
+    calls, and how many functional calls, are remembered, so a long session costs bounded memory."""
 
     def __init__(self, keep_values=False, limit=400):
         self.keep_values = keep_values
@@ -214,8 +214,8 @@ class Recorder:
         if self.keep_values:
             op.values = (args, kwargs, result)
         self.ops.append(op)
-        if len(self.ops) > 40:
-            del self.ops[:-40]
+        if len(self.ops) > self.limit:
+            del self.ops[: len(self.ops) - self.limit]
 
     def op_failed(self, exc, name, args, kwargs):
         if failure_of(exc) is not None:

@@ -13,6 +13,7 @@ What it looks for:
 - one direction of a bidirectional layer read as the whole sentence;
 - padding run through a bidirectional recurrent layer without packing.
 """
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -80,16 +81,16 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=Tru
                          f"{type(example_input).__name__}: pass model inputs as a tensor or a tuple of them")
     batch = first.shape[batch_dim]
     name = name_in_caller(model) or "model"
-    modes = [(m, m.training) for m in ([model] if isinstance(model, nn.Module) else [])]
-    for m, _ in modes:
-        m.eval()
+    training = model.training if isinstance(model, nn.Module) else None    # any callable will do
+    if training is not None:
+        model.eval()
     try:
         with torch.no_grad():
             base = _traced(model, inputs, loss_fn, target, name)
             mixed = _mixing(model, inputs, batch_dim, batch, base, name) if batch >= 2 else None
     finally:
-        for m, was_training in modes:
-            m.train(was_training)
+        if training is not None:
+            model.train(training)
     findings = Findings()
     if mixed is not None:
         findings.append(mixed)
@@ -108,11 +109,17 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=Tru
 
 
 class _Trace:
-    def __init__(self, recorder, output, loss):
-        self.calls = [c for c in recorder.calls]
+    """One traced run: the module calls and watched functional calls, with their values."""
+
+    def __init__(self, recorder, output):
+        self.calls = list(recorder.calls)
         self.ops = list(recorder.ops)
         self.output = output
-        self.loss = loss
+
+    @functools.cached_property
+    def padding(self):
+        """What ``_padding_of`` finds, worked out once for every look that needs it."""
+        return _padding_of(self)
 
 
 def _traced(model, inputs, loss_fn=None, target=None, name="model"):
@@ -121,10 +128,11 @@ def _traced(model, inputs, loss_fn=None, target=None, name="model"):
     recorder.start()
     try:
         output = model(*inputs)
-        loss = loss_fn(output, target) if loss_fn is not None and target is not None else None
+        if loss_fn is not None and target is not None:
+            loss_fn(output, target)                    # traced for its calls; the value is not needed
     finally:
         recorder.stop()
-    return _Trace(recorder, output, loss)
+    return _Trace(recorder, output)
 
 
 def _with_example_zero_changed(inputs, batch_dim, batch):
@@ -284,7 +292,7 @@ def _bidirectional_halves(trace, batch, inputs, batch_dim):
             return
 
 
-def _loss_calls(trace, names):
+def _ops_named(trace, names):
     return [op for op in trace.ops if op.name in names and op.values]
 
 
@@ -294,7 +302,7 @@ def _loss_classes_axis(trace, batch, inputs, batch_dim):
         return
     head = linears[-1]
     classes, made = head.module.out_features, head.values[1]
-    for op in _loss_calls(trace, ("cross_entropy", "nll_loss")):
+    for op in _ops_named(trace, ("cross_entropy", "nll_loss")):
         scores = op.values[0][0]
         if not isinstance(scores, torch.Tensor) or scores.dim() < 3 or scores.shape[-1] != classes:
             continue
@@ -309,7 +317,7 @@ def _loss_classes_axis(trace, batch, inputs, batch_dim):
 
 
 def _loss_broadcast(trace, batch, inputs, batch_dim):
-    for op in _loss_calls(trace, LOSSES_THAT_BROADCAST):
+    for op in _ops_named(trace, LOSSES_THAT_BROADCAST):
         args = [a for a in op.values[0] if isinstance(a, torch.Tensor)]
         if len(args) >= 2 and args[0].shape != args[1].shape:
             yield Finding(
@@ -345,7 +353,7 @@ def _groups(sizes_in, sizes_out):
 
 
 def _view_moves_axes(trace, batch, inputs, batch_dim):
-    for op in _loss_calls(trace, ("view", "reshape")):
+    for op in _ops_named(trace, ("view", "reshape")):
         args, _, result = op.values
         x = args[0] if args else None
         if not isinstance(x, torch.Tensor) or not isinstance(result, torch.Tensor):
@@ -392,7 +400,7 @@ def _padding_of(trace):
 
 
 def _padding_checks(trace, batch, inputs, batch_dim):
-    found = _padding_of(trace)
+    found = trace.padding
     if found is None:
         return
     table, ids, pad, rows = found
@@ -430,8 +438,8 @@ def _padding_checks(trace, batch, inputs, batch_dim):
 
 
 def _loss_padding(trace, batch, inputs, batch_dim):
-    found = _padding_of(trace)
-    for op in _loss_calls(trace, ("cross_entropy", "nll_loss")):
+    found = trace.padding
+    for op in _ops_named(trace, ("cross_entropy", "nll_loss")):
         args, kwargs, _ = op.values
         tensors = [a for a in args if isinstance(a, torch.Tensor)]
         if len(tensors) < 2:
@@ -464,12 +472,12 @@ def _loss_padding(trace, batch, inputs, batch_dim):
 def _mean_over_padding(trace, batch, inputs, batch_dim):
     """A mean over every position of a padded batch, after the model: an accuracy (or a loss with
     reduction='none') that counts the padding."""
-    found = _padding_of(trace)
+    found = trace.padding
     if found is None:
         return
     _, ids, pad, rows = found
     padding = int((ids == pad).sum())
-    for op in _loss_calls(trace, ("mean",)):
+    for op in _ops_named(trace, ("mean",)):
         args, kwargs, _ = op.values
         if op.where or len(args) != 1 or kwargs.get("dim") is not None:
             continue

@@ -8,6 +8,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
+from ..checks import shape_text
+
 # The settings that decide a layer's shapes, by layer kind (the first matching kind wins).
 _SETTINGS = (
     (nn.RNNBase, ("input_size", "hidden_size", "num_layers", "bidirectional", "batch_first", "proj_size")),
@@ -30,12 +32,6 @@ _SETTINGS = (
     (nn.Softmax, ("dim",)),
     (nn.LogSoftmax, ("dim",)),
 )
-
-
-def shape_text(shape):
-    """``(32, 12, 300)``; a one-element shape keeps its comma, ``(8,)``."""
-    sizes = [int(s) for s in shape]
-    return "(" + ", ".join(map(str, sizes)) + ("," if len(sizes) == 1 else "") + ")"
 
 
 def describe(value, depth=0):

@@ -62,37 +62,28 @@ def one_sentence_unsqueezed_on_time():
 
 
 class SeqFirstHead(nn.Module):
-    def __init__(self):
+    """A seq-first LSTM whose steps are flattened for a Linear by ``flatten(out)``."""
+
+    def __init__(self, flatten):
         super().__init__()
         self.lstm = nn.LSTM(8, 16)
         self.fc = nn.Linear(5 * 16, 3)
+        self.flatten = flatten
 
     def forward(self, x):                                     # x: (T, B, E)
         out, _ = self.lstm(x)                                 # (T, B, H)
-        T, B, H = out.shape
-        return self.fc(out.transpose(0, 1).view(B, T * H))
+        return self.fc(self.flatten(out))
 
 
 @case("ch02 flatten_steps", "model", "view_stride")
 def view_after_transpose():
-    model = SeqFirstHead()
+    model = SeqFirstHead(lambda out: out.transpose(0, 1).view(out.shape[1], -1))
     model(torch.randn(5, 3, 8))
-
-
-class Rearranged(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.lstm = nn.LSTM(8, 16)
-        self.fc = nn.Linear(5 * 16, 3)
-
-    def forward(self, x):                                     # x: (T, B, E)
-        out, _ = self.lstm(x)                                 # (T, B, H)
-        return self.fc(rearrange(out, "b t h -> b (t h)", b=x.shape[1]))
 
 
 @case("ch02 steps_to_features", "model", "einops_order", sizes=(3, 5))
 def einops_pattern_in_wrong_order():
-    model = Rearranged()
+    model = SeqFirstHead(lambda out: rearrange(out, "b t h -> b (t h)", b=out.shape[1]))
     model(torch.randn(5, 3, 8))
 
 
