@@ -28,7 +28,8 @@ def pytest_terminal_summary(terminalreporter):
     """Print what the fix catalogue (tests/shapeschool_grader/test_fixes.py) and the shape doctor's
     catalogue (tests/shapeschool/doctor/test_catalogue.py) measured, when they ran."""
     for name in ("fixes", "doctor_cases"):
-        for line in getattr(sys.modules.get(name), "SUMMARY", []):
+        lines = getattr(sys.modules.get(name), "SUMMARY", [])
+        for line in lines.values() if isinstance(lines, dict) else lines:
             terminalreporter.write_line(line)
 
 

@@ -231,11 +231,32 @@ def gru_given_pair(ctx, m):
     return None
 
 
+@rule(r"must be tuple of ints,\s*but (?:got float|found element of type float)")
+def float_size(ctx, m):
+    floats = re.findall(r"\d+\.\d*", ctx.op.args) if ctx.op is not None else []
+    size = f"the size {floats[0]}" if floats else "a size"
+    made = f" given to torch's {ctx.op.name}()" if ctx.op is not None else ""
+    return Diagnosis(
+        "float_size", f"{size}{made} is a float, and sizes of layers and tensors must be whole numbers: "
+        "in Python / always gives a float (28 / 4 is 7.0), even when it divides exactly",
+        "work sizes out with // (28 // 4 is 7), or int(...) around the result", "in_features", True)
+
+
 # -- linear layers -----------------------------------------------------------------------------
 
 @rule(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
 def matmul_sizes(ctx, m):
     rows, got, want, out = (int(g) for g in m.groups())
+    packed = ctx.args[0] if ctx.args and isinstance(ctx.args[0], PackedSequence) else None
+    if packed is not None and isinstance(ctx.module, nn.RNNBase) and (packed.data.shape[-1], ctx.module.input_size) == (got, want):
+        # packing never looks at the feature axis, so a recurrent layer given packed data of the
+        # wrong width fails inside, in its first matrix product, not with its input_size message
+        return Diagnosis(
+            "packed_features", f"the packed data {_shape(packed.data)} has {got} features per step, but "
+            f"{ctx.path} was built for input_size={want}; packing does not check the feature axis, so "
+            "a batch packed with its axes swapped (features before time) gets this far",
+            f"pack a (batch, time, features) tensor with batch_first=True: its last axis must hold the {want} "
+            "features", "packing_traps", True, (want, got))
     if not isinstance(ctx.module, nn.Linear) and not (ctx.op is not None and ctx.op.name == "linear"):
         return Diagnosis(
             "matmul", f"a matrix product of ({rows} x {got}) by ({want} x {out}): the first's columns "

@@ -256,17 +256,30 @@ def _state_of(output):
     return None
 
 
-def _first_reader(calls, candidates):
-    """(call, what): the first leaf module among ``calls`` whose first input is exactly one of
-    ``candidates`` ({what: tensor}); (None, None) when none is."""
+def _same(x, tensor):
+    return x.shape == tensor.shape and torch.equal(x, tensor)
+
+
+def _first_reader(trace, calls, candidates):
+    """(path, what): the first leaf module among ``calls`` whose first input is exactly one of
+    ``candidates`` ({what: tensor}), else "the model's output" when the model returns one of them
+    (a function that hands it on, as ``sentence_vector(h_n)`` does); (None, None) when neither."""
     for later in calls:
         if not later.leaf or not later.values:
             continue
         for x in tensors_in(later.values[0])[:1]:
             for what, tensor in candidates.items():
-                if x.shape == tensor.shape and torch.equal(x, tensor):
-                    return later, what
+                if _same(x, tensor):
+                    return later.path, what
+    for x in tensors_in(trace.output)[:1]:
+        for what, tensor in candidates.items():
+            if _same(x, tensor):
+                return "the model's output", what
     return None, None
+
+
+def _its(reader):
+    return "it is" if reader == "the model's output" else "its input is"
 
 
 def _bidirectional_halves(trace, batch, inputs, batch_dim):
@@ -283,10 +296,10 @@ def _bidirectional_halves(trace, batch, inputs, batch_dim):
         if isinstance(out, torch.Tensor) and out.dim() == 3 and not isinstance(call.values[0][0], PackedSequence):
             last = out[:, -1] if rnn.batch_first else out[-1]
             halves["the output at the last step (its backward half has read one word)"] = last
-        later, what = _first_reader(trace.calls[i + 1:], halves)
-        if later is not None:
+        reader, what = _first_reader(trace, trace.calls[i + 1:], halves)
+        if reader is not None:
             yield Finding(
-                "bidirectional_half", later.path, f"its input is {what} of the bidirectional {call.path}",
+                "bidirectional_half", reader, f"{_its(reader)} {what} of the bidirectional {call.path}",
                 "a sentence vector from both directions: torch.cat([h_n[-2], h_n[-1]], dim=1)",
                 "sentence_vector", True)
             return
@@ -428,10 +441,10 @@ def _padding_checks(trace, batch, inputs, batch_dim):
             ends["the output at the last column"] = out[:, -1] if rnn.batch_first else out[-1]
         if isinstance(h_n, torch.Tensor):
             ends["the final state h_n"] = h_n[-1]
-        later, what = _first_reader([c for c in trace.calls if c is not call], ends)
-        if later is not None:
+        reader, what = _first_reader(trace, [c for c in trace.calls if c is not call], ends)
+        if reader is not None:
             yield Finding(
-                "padding_read", later.path, f"its input is {what} of {call.path}, which for {rows} of the "
+                "padding_read", reader, f"{_its(reader)} {what} of {call.path}, which for {rows} of the "
                 f"{ids.shape[0]} example sentences comes after their padding (id {pad})",
                 "pack the batch, or take out[arange(B), lengths - 1]", "last_real_step", True)
             return

@@ -12,7 +12,8 @@ Each case says where it comes from: a fix-me cell of the course rewritten as a s
 from dataclasses import dataclass, field
 from typing import Callable
 
-SUMMARY = []          # lines tests/shapeschool/doctor/test_catalogue.py prints at the end of the run
+SUMMARY = {}          # lines the doctor's tests print at the end of the run, by test module
+COURSE = {}           # chapter -> (named, seeable, errors): tests/shapeschool/doctor/test_on_the_course.py
 
 
 @dataclass

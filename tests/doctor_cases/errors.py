@@ -502,3 +502,27 @@ def flatten_with_the_wrong_spatial_size():
 @case("question", "mse_loss", "broadcast", sizes=(3, 7))
 def regression_targets_of_another_length():
     F.mse_loss(torch.randn(8, 3), torch.randn(7))
+
+
+class PackedFeaturesFirst(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(20, 8, padding_idx=0)
+        self.lstm = nn.LSTM(8, 16, batch_first=True)
+
+    def forward(self, ids, lengths):
+        x = self.embed(ids).transpose(1, 2)                   # (B, E, T): made for a Conv1d, not moved back
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        return self.lstm(packed)
+
+
+@case("ch04 packing_traps", "model.lstm", "packed_features", sizes=(8, 6))
+def features_and_time_swapped_before_packing():
+    model = PackedFeaturesFirst()
+    model(torch.randint(1, 20, (3, 6)), torch.tensor([6, 2, 3]))
+
+
+@case("ch05 float_sizes", "empty", "float_size")
+def a_layer_sized_with_true_division():
+    side = 28 / 4                                             # 7.0, a float
+    nn.Linear(32 * side * side, 10)

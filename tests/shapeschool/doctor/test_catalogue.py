@@ -58,11 +58,11 @@ def results():
     hits = sum(r[-1] for r in out["raising"]) + sum(r[-1] for r in out["silent"])
     total = len(out["raising"]) + len(out["silent"])
     missed = [c.name for c, *_, right in out["raising"] + out["silent"] if not right]
-    doctor_cases.SUMMARY[:] = [
+    doctor_cases.SUMMARY["catalogue"] = (
         f"shape doctor catalogue: {hits} of {total} named right ({hits / total:.0%}): "
         f"{sum(r[-1] for r in out['raising'])}/{len(out['raising'])} errors, "
         f"{sum(r[-1] for r in out['silent'])}/{len(out['silent'])} silent bugs"
-        + (f"; missed: {', '.join(missed)}" if missed else "")]
+        + (f"; missed: {', '.join(missed)}" if missed else ""))
     out["rate"] = hits / total
     return out
 
