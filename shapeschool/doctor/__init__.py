@@ -52,6 +52,12 @@ def running():
     return _users > 0
 
 
+def forget():
+    """Start the record afresh (the extension does this before each cell)."""
+    if _recorder is not None:
+        _recorder.forget()
+
+
 def explain(exc):
     """The doctor's ``Report`` on ``exc``, added to the exception as a note (once); None when the
     exception did not come out of a module or a torch function while the doctor was on."""

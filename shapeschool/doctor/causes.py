@@ -271,6 +271,12 @@ def matmul_sizes(ctx, m):
                 "linear_after_bidirectional", f"{rnn.path} is bidirectional, so each step (and the two final "
                 f"states side by side) has 2 * {width} = {got} features, but {ctx.path} has in_features={want}",
                 f"nn.Linear(2 * {width}, ...), that is in_features={got}", "linear_after_lstm", True, (want, got))
+    flattened = _whole_batch_flattened(ctx, got) if rows == 1 else None
+    if flattened is not None:
+        return Diagnosis(
+            "flatten_batch", f"{flattened.name}() flattened the whole batch {shape_text(_sizes_of(flattened.args))} "
+            f"into one row of {got} values; {ctx.path} expected {want} per example", "x.flatten(1) (start_dim=1) "
+            "keeps one row per example", "flatten", True, (want, got))
     spatial = ctx.last_before((nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd,
                                nn.modules.pooling._AvgPoolNd, nn.modules.pooling._AdaptiveAvgPoolNd,
                                nn.modules.pooling._AdaptiveMaxPoolNd))
@@ -281,11 +287,6 @@ def matmul_sizes(ctx, m):
                 "image_unbatched", f"the image reached {spatial.path} as {shape_text(shape)}, with no batch "
                 f"axis, so flatten(1) kept its {shape[0]} channels as rows of {got} features",
                 "give the model a batch: image.unsqueeze(0) is a batch of one", "flatten", True, (want, got))
-        if shape and len(shape) >= 3 and rows == 1 and _product(shape) == got:
-            return Diagnosis(
-                "flatten_batch", f"torch.flatten(x) flattened the whole batch {shape_text(shape)} into one row of "
-                f"{got} values; {ctx.path} expected {want} per example", "x.flatten(1) (start_dim=1) keeps one "
-                "row per example", "flatten", True, (want, got))
         if shape and len(shape) >= 3 and _product(shape[1:]) == got:
             per = " x ".join(map(str, shape[1:]))
             return Diagnosis(
@@ -298,6 +299,20 @@ def matmul_sizes(ctx, m):
         "linear_in_features", f"the last axis of the input to {ctx.path}{source} has {got} features, but "
         f"it has in_features={want}", f"in_features={got}, or give it {want} features",
         "linear_after_lstm" if rnn is not None else "in_features", True, (want, got))
+
+
+def _whole_batch_flattened(ctx, got):
+    """The newest call that made one row of every value of a batched tensor of ``got`` values
+    (torch.flatten(x), x.flatten(), x.view(-1), x.reshape(-1)), or None."""
+    whole = {"flatten": ("", ", 0", ", start_dim=0"), "view": (", -1",), "reshape": (", -1",)}
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name not in whole:
+            continue
+        shape = _sizes_of(op.args)
+        rest = re.sub(r"^\([\d, ]+\) \w+", "", op.args)
+        if shape and len(shape) >= 2 and _product(shape) == got and rest in whole[op.name]:
+            return op
+    return None
 
 
 def _first_conv_unbatched(ctx):

@@ -1,6 +1,6 @@
 """``%load_ext shapeschool``: the doctor on for the whole IPython session, its table shown under
 the traceback of a cell that fails; ``%unload_ext shapeschool`` turns it off."""
-from . import show, start, stop
+from . import forget, show, start, stop
 
 
 def _after_cell(result):
@@ -8,16 +8,22 @@ def _after_cell(result):
     show(getattr(error, "_shapeschool_report", None))
 
 
+def _before_cell(info=None):
+    forget()
+
+
 def load(ipython):
     start()
+    ipython.events.register("pre_run_cell", _before_cell)
     ipython.events.register("post_run_cell", _after_cell)
     print("shapeschool.doctor is on for this session: a shape error now says where it happened, what "
           "flowed in, the cause and the fix (%unload_ext shapeschool turns it off)")
 
 
 def unload(ipython):
-    try:
-        ipython.events.unregister("post_run_cell", _after_cell)
-    except ValueError:
-        pass
+    for event, callback in (("pre_run_cell", _before_cell), ("post_run_cell", _after_cell)):
+        try:
+            ipython.events.unregister(event, callback)
+        except ValueError:
+            pass
     stop()

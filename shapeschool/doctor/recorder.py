@@ -155,6 +155,12 @@ class Recorder:
             self._mode = None
         self.stack = []
 
+    def forget(self):
+        """Drop what ran so far: a new cell's errors are explained by what that cell ran, never by
+        a module an earlier cell happened to call."""
+        self.calls = []
+        self.ops = []
+
     @property
     def running(self):
         return self._mode is not None

@@ -3,14 +3,15 @@ import pytest
 import torch
 
 pytest.importorskip("IPython")
-from IPython.testing.globalipapp import start_ipython  # noqa: E402
+from IPython.testing import globalipapp  # noqa: E402
 
 from torch.nn.modules import module as torch_module  # noqa: E402
 
 
 @pytest.fixture
 def shell():
-    ip = start_ipython()
+    globalipapp.start_ipython()          # once per process; later calls return None
+    ip = globalipapp.get_ipython()
     yield ip
     ip.run_line_magic("unload_ext", "shapeschool")
 
@@ -25,3 +26,14 @@ def test_a_failing_cell_gets_the_note_and_the_doctor_stays_on(shell, capsys):
     assert torch_module._global_forward_hooks
     shell.run_line_magic("unload_ext", "shapeschool")
     assert not torch_module._global_forward_hooks and torch._C._len_torch_function_stack() == 0
+
+
+def test_a_cell_is_explained_by_what_it_ran_not_by_an_earlier_cell(shell):
+    """An earlier cell's convolution made (1, 6, 4, 4), 96 values; this cell's Linear gets 96
+    features of its own making. Nothing was flattened here, so the doctor must not say so."""
+    shell.run_line_magic("load_ext", "shapeschool")
+    shell.run_cell("import torch\nfrom torch import nn\nconv = nn.Conv2d(3, 6, 1)\nmaps = conv(torch.randn(1, 3, 4, 4))")
+    result = shell.run_cell("head = nn.Linear(48, 5)\nhead(torch.randn(96).unsqueeze(0))")
+    assert result.error_in_exec._shapeschool_report.cause_id == "linear_in_features"
+    result = shell.run_cell("head(torch.flatten(torch.randn(2, 3, 4, 4)))")
+    assert result.error_in_exec._shapeschool_report.cause_id == "flatten_batch"

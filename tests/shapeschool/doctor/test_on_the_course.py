@@ -12,7 +12,9 @@ the answer key (solutions/) and the student version (exercises/).
    nothing; on the student version it must name the bug (``STUDENT``), or, where the bug raises,
    the doctor must explain the error. A fix-me that is not probed says why (``NOT_PROBED``).
 """
+import configparser
 import json
+import re
 
 import nbformat
 import pytest
@@ -20,6 +22,7 @@ import torch
 from nbclient import NotebookClient
 
 import doctor_cases
+from conftest import REPO
 from notebooks import load, nbgrader_meta
 
 # -- what the doctor must name for each error the chapters show -------------------------------
@@ -64,13 +67,13 @@ SHOWN = {
         "myth_sizes": ["conv_too_small", None],
         "pool_too_small": ["pool_too_small"],
         "float_sizes": ["float_size"],
-        "flatten_demo": ["linear_in_features"],
+        "flatten_demo": ["flatten_batch"],
         "view_guesses_batch": ["batch_changed", "linear_in_features"],
         "one_image": ["conv_unbatched"],
         "channels_last_demo": ["channels_last"],
         "small_cnn": ["flatten_size"],
         "check_small_cnn": ["flatten_size"],
-        "per_example_features": ["linear_in_features"],
+        "per_example_features": ["flatten_batch"],
         "text_cnn": ["conv1d_time_features"],
         "check_text_cnn": ["conv1d_time_features"],
     },
@@ -184,7 +187,7 @@ STUDENT = {
     "conv_out_len": ("raises", {"flatten_size", "linear_in_features"}),
     "pool_out_len": ("raises", {"flatten_size", "linear_in_features"}),
     "small_cnn": ("raises", {"flatten_size"}),
-    "per_example_features": ("raises", {"linear_in_features"}),
+    "per_example_features": ("raises", {"flatten_batch"}),
     "text_cnn": ("raises", {"conv1d_time_features"}),
     "to_channels_first": ("finds", {"view_moves_axes"}),
     "tagger": ("raises", {"linear_after_bidirectional"}),
@@ -280,7 +283,7 @@ def _run(folder, chapter, repo):
     assert "PROBED" in text, f"{folder}/{chapter}: the doctor's probes did not finish: {errors or text[-500:]}"
     seen = json.loads(text.split("SEEN", 1)[1].split("\n", 1)[0])
     probed = json.loads(text.split("PROBED", 1)[1].split("\n", 1)[0])
-    return seen, probed
+    return seen, probed, nb
 
 
 @pytest.fixture(scope="module")
@@ -332,6 +335,35 @@ def test_the_doctor_names_every_error_the_chapter_shows(chapter, runs):
     expected = _expected(chapter)
     assert shown == expected, (
         f"{chapter}: the doctor's causes, cell by cell, differ from SHOWN\n got:      {shown}\n expected: {expected}")
+
+
+def _printed(nb):
+    """What each of the chapter's own code cells printed, by cell, made comparable as nbval's
+    sanitizers make it (the torch version, memory addresses)."""
+    config = configparser.ConfigParser()
+    config.read(REPO / "tests" / "nbval_sanitize.cfg")
+    subs = [(re.compile(config[k]["regex"]), config[k]["replace"]) for k in config.sections()]
+    printed = {}
+    for cell in nb.cells:
+        name = nbgrader_meta(cell).get("grade_id")
+        if cell.cell_type != "code" or not name or "nbval-ignore-output" in cell.metadata.get("tags", []):
+            continue
+        text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+        for pattern, replace in subs:
+            text = pattern.sub(replace, text)
+        printed[name] = text
+    return printed
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the committed answer keys were run on a CPU")
+def test_the_doctor_changes_nothing_the_chapter_computes(chapter, runs):
+    """With the doctor on, every cell of the answer key prints what the committed answer key
+    (run without it, and checked by nbval) printed: recording changes no value."""
+    with_doctor = _printed(runs["solutions"][2])
+    committed = _printed(load("solutions", chapter))
+    changed = [name for name in committed if with_doctor.get(name) != committed[name]]
+    assert not changed, (f"{chapter}: with the doctor on, these cells printed something else: {changed}; "
+                         f"first: {with_doctor.get(changed[0])!r} instead of {committed[changed[0]]!r}")
 
 
 def test_check_is_quiet_on_the_answer_key(chapter, runs):
