@@ -16,7 +16,7 @@ functions (a ``TorchFunctionMode``); ``recorder.py`` says what it cannot see.
 import sys
 import types
 
-from .causes import Diagnosis, diagnose
+from .causes import Diagnosis, diagnose, diagnose_after
 from .recorder import Recorder, failure_of
 from .report import Report
 from .silent import Finding, ShapeWarning, check
@@ -60,15 +60,21 @@ def forget():
 
 def explain(exc):
     """The doctor's ``Report`` on ``exc``, added to the exception as a note (once); None when the
-    exception did not come out of a module or a torch function while the doctor was on."""
+    exception did not come out of a module or a torch function while the doctor was on, unless
+    the result of the module that ran just before explains it (a GRU unpacked as an LSTM)."""
     global _last
     report = getattr(exc, "_shapeschool_report", None)
     if report is not None:
         return report
     failure = failure_of(exc)
-    if failure is None:
-        return None
-    report = Report(exc, failure, diagnose(exc))
+    if failure is not None:
+        report = Report(exc, failure, diagnose(exc))
+    else:                        # raised by plain code: named only when a module's result explains it
+        failure = _recorder.afterwards() if _recorder is not None else None
+        diagnosis = diagnose_after(exc, failure) if failure is not None else None
+        if diagnosis is None:
+            return None
+        report = Report(exc, failure, diagnosis)
     try:
         exc._shapeschool_report = report
     except AttributeError:

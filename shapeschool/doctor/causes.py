@@ -242,6 +242,48 @@ def float_size(ctx, m):
         "work sizes out with // (28 // 4 is 7), or int(...) around the result", "in_features", True)
 
 
+def _returned_tuple(ctx):
+    """The newest finished module call that returned a tuple (a recurrent layer's (output, state)),
+    when it is the newest call of all: its result is what the failing code was handed."""
+    finished = [c for c in reversed(ctx.failure.before) if not c.raised] if ctx.failure else []
+    if finished and isinstance(finished[0].module, (nn.RNNBase, nn.MultiheadAttention)):
+        return finished[0]
+    return None
+
+
+def _tuple_said(call):
+    rnn = call.module
+    if isinstance(rnn, nn.LSTM):
+        return "(output, (h_n, c_n))", "out, (h_n, c_n) = ", "state_rule"
+    if isinstance(rnn, nn.RNNBase):
+        return "(output, h_n)", "out, h_n = ", "gru_state"
+    return "(output, attention weights)", "out, weights = ", None
+
+
+@rule(r"argument '\w+' \(position \d+\) must be Tensor, not tuple")
+@rule(r"'tuple' object has no attribute '(\w+)'")
+def rnn_tuple_output(ctx, m):
+    """A recurrent layer's whole result handed on: nn.Sequential(nn.LSTM(...), nn.Linear(...)), or
+    self.fc(self.lstm(x)), or out = lstm(x); out.shape."""
+    source = _returned_tuple(ctx)
+    if source is None:
+        return None
+    returns, unpack, lesson = _tuple_said(source)
+    where = f"{ctx.path} was given" if ctx.path else "the code after it used"
+    in_sequential = any(isinstance(c.module, nn.Sequential) for c in ctx.failure.stack)
+    return Diagnosis(
+        "rnn_tuple_output", f"{source.path} is {settings(source.module)}: it returns a tuple {returns}, "
+        f"and {where} the whole tuple where a tensor belongs"
+        + (", because nn.Sequential hands each module's whole result to the next" if in_sequential else ""),
+        f"{unpack}{source.path}(x), then pass out on"
+        + (" (or h_n[-1] for one vector per sequence)" if isinstance(source.module, nn.RNNBase) else "")
+        + ("; in nn.Sequential, wrap it in a small module whose forward returns the output alone"
+           if in_sequential else ""), lesson,
+        # sure when the failing module was handed exactly what the layer returned; after plain
+        # code, the tuple could be another one
+        ctx.call is not None and ctx.call.inputs == source.output)
+
+
 # -- linear layers -----------------------------------------------------------------------------
 
 @rule(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
@@ -679,6 +721,62 @@ def packed_inconsistently(ctx):
         "the lengths ran past the axis it took as time", "pad with pad_sequence(..., batch_first=True) and "
         "pack with batch_first=True, or keep both seq-first (batch_first=False)", "packing", True,
         (len(packed.batch_sizes), rows))
+
+
+AFTER_RULES = []
+
+
+def after(pattern):
+    """Register a rule for an error raised by the learner's own code just after a module returned
+    (no module or torch function raised it, so only the module calls before it are evidence)."""
+    compiled = re.compile(pattern, re.S)
+
+    def register(function):
+        AFTER_RULES.append((compiled, function))
+        return function
+    return register
+
+
+@after(r"(?:too many|not enough) values to unpack \(expected (\d+)(?:, got (\d+))?\)")
+def unpacked_like_an_lstm(ctx, m):
+    source = _returned_tuple(ctx)
+    if source is None or not isinstance(source.module, nn.RNNBase):
+        return None
+    expected, got = int(m.group(1)), m.group(2) and int(m.group(2))
+    shapes = re.findall(r"\(([\d, ]+)\)", source.output or "")
+    state = _ints(shapes[-1]) if len(shapes) == 2 else None
+    if not isinstance(source.module, nn.LSTM) and expected == 2:
+        if state is None or (state[0] <= 2 if got is None else state[0] != got):
+            return None                        # the count Python reports is not h_n's rows
+        kind = type(source.module).__name__
+        rows = f"its {state[0]} rows (num_layers * num_directions)" if state else "its rows"
+        return Diagnosis(
+            "gru_unpacked", f"{source.path} is {settings(source.module)}: it returns (output, h_n), h_n one "
+            f"tensor{(' ' + shape_text(state)) if state else ''}; unpacking the result as out, (h, c), as for "
+            f"an LSTM, unpacks h_n along {rows}, not into two states",
+            f"out, h_n = {source.path}(x): a {kind} has no cell state", "gru_state", True)
+    if isinstance(source.module, nn.LSTM) and expected != 2 and got == 2:
+        return Diagnosis(
+            "rnn_tuple_output", f"{source.path} is {settings(source.module)}: it returns two things, the "
+            f"output and the pair (h_n, c_n), and the code unpacked {expected}",
+            f"out, (h_n, c_n) = {source.path}(x)", "state_rule", True)
+    return None
+
+
+def diagnose_after(exc, failure):
+    """The Diagnosis of an error the learner's own code raised after the modules in ``failure``
+    returned, or None: only the few errors a module's result explains are named this way."""
+    ctx = Context(exc, failure)
+    for pattern, function in AFTER_RULES + [(p, f) for p, f in RULES if f is rnn_tuple_output]:
+        found = pattern.search(ctx.message)
+        if found:
+            try:
+                answer = function(ctx, found)
+            except Exception:                  # a rule must never hide the learner's own error
+                answer = None
+            if answer is not None:
+                return answer
+    return None
 
 
 def diagnose(exc):

@@ -1,11 +1,15 @@
 """``%load_ext shapeschool``: the doctor on for the whole IPython session, its table shown under
 the traceback of a cell that fails; ``%unload_ext shapeschool`` turns it off."""
-from . import forget, show, start, stop
+from . import explain, forget, show, start, stop
 
 
 def _after_cell(result):
     error = getattr(result, "error_in_exec", None)
-    show(getattr(error, "_shapeschool_report", None))
+    if isinstance(error, Exception):
+        try:
+            show(explain(error))     # made already when it left torch; otherwise only if a module explains it
+        except Exception:            # the learner's own error matters more than the doctor's
+            pass
 
 
 def _before_cell(info=None):

@@ -233,6 +233,10 @@ class Recorder:
         if not self.stack:
             self._escaped(exc)
 
+    def afterwards(self):
+        """A ``Failure`` for an error raised by plain code after the recorded modules returned."""
+        return self._failure(None, stack=[])
+
     def _escaped(self, exc):
         if self.on_escape is not None:
             self.on_escape(exc)

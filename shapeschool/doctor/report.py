@@ -15,10 +15,13 @@ class Report:
         self.error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
         self.diagnosis = diagnosis
         self.where = ""
+        self.path = _path(failure)
         if failure is not None and failure.call is not None:
             self.where = f"{failure.call.path}, {settings(failure.call.module)}"
         elif failure is not None and failure.op is not None:
             self.where = f"{failure.op.name}({failure.op.args}), outside any module"
+        elif failure is not None and failure.before:
+            self.where = f"your own code, after {failure.before[-1].path} returned"
         self.trace = _trace(failure)
 
     @property
@@ -61,6 +64,18 @@ class Report:
                 f"<table>{cells}</table>"
                 + (f"<details open><summary>what flowed in</summary><table>{flow}</table></details>" if flow else "")
                 + "</div>")
+
+
+def _path(failure):
+    """The module (or torch function) the report is about: the one that raised, or, for an error
+    raised by plain code, the module that returned just before it."""
+    if failure is None:
+        return None
+    if failure.call is not None:
+        return failure.call.path
+    if failure.op is not None:
+        return failure.op.name
+    return failure.before[-1].path if failure.before else None
 
 
 def _trace(failure):

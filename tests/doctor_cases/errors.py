@@ -526,3 +526,38 @@ def features_and_time_swapped_before_packing():
 def a_layer_sized_with_true_division():
     side = 28 / 4                                             # 7.0, a float
     nn.Linear(32 * side * side, 10)
+
+
+@case("question", "model.1", "rnn_tuple_output")
+def an_lstm_inside_nn_sequential():
+    model = nn.Sequential(nn.LSTM(8, 16, batch_first=True), nn.Linear(16, 3))
+    model(torch.randn(4, 7, 8))
+
+
+class WholeResult(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(8, 16, batch_first=True)
+        self.fc = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.fc(self.gru(x))                           # the GRU's (output, h_n), handed on whole
+
+
+@case("question", "model.fc", "rnn_tuple_output")
+def a_recurrent_result_handed_on_whole():
+    model = WholeResult()
+    model(torch.randn(4, 7, 8))
+
+
+@case("ch03 gru_demo", "gru", "gru_unpacked")
+def a_gru_unpacked_as_an_lstm():
+    gru = nn.GRU(8, 16, num_layers=2, bidirectional=True, batch_first=True)
+    out, (h_n, c_n) = gru(torch.randn(4, 7, 8))               # h_n (4, B, H) unpacked along its 4 rows
+
+
+@case("question", "lstm", "rnn_tuple_output")
+def an_lstm_result_used_as_a_tensor():
+    lstm = nn.LSTM(8, 16, batch_first=True)
+    out = lstm(torch.randn(4, 7, 8))
+    out.shape[1]                                              # out is (output, (h_n, c_n))

@@ -11,7 +11,6 @@ import torch
 import doctor_cases
 import shapeschool as ss
 from doctor_cases import correct, errors, silent
-from shapeschool.doctor.recorder import failure_of
 
 HIT_RATE = 0.90
 
@@ -21,9 +20,7 @@ def named(exc):
     report = ss.doctor.explain(exc)
     if report is None:
         return None, None
-    failure = failure_of(exc)
-    path = failure.call.path if failure.call is not None else failure.op.name
-    return path, report.diagnosis
+    return report.path, report.diagnosis
 
 
 def run_raising(case):

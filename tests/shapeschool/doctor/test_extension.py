@@ -37,3 +37,14 @@ def test_a_cell_is_explained_by_what_it_ran_not_by_an_earlier_cell(shell):
     assert result.error_in_exec._shapeschool_report.cause_id == "linear_in_features"
     result = shell.run_cell("head(torch.flatten(torch.randn(2, 3, 4, 4)))")
     assert result.error_in_exec._shapeschool_report.cause_id == "flatten_batch"
+
+
+def test_a_cell_whose_own_code_fails_on_a_modules_result_gets_the_table(shell):
+    """No module raised: Python's unpacking did, just after the GRU returned."""
+    shell.run_line_magic("load_ext", "shapeschool")
+    result = shell.run_cell("import torch\nfrom torch import nn\ngru = nn.GRU(8, 16, num_layers=3, batch_first=True)\n"
+                            "out, (h_n, c_n) = gru(torch.randn(3, 5, 8))")
+    assert isinstance(result.error_in_exec, ValueError)
+    assert result.error_in_exec._shapeschool_report.cause_id == "gru_unpacked"
+    result = shell.run_cell("{}['missing']")                  # plain Python: the doctor says nothing
+    assert not hasattr(result.error_in_exec, "_shapeschool_report")

@@ -5,8 +5,8 @@ the answer key (solutions/) and the student version (exercises/).
 
 1. Every error a chapter shows (each ``ss.raises`` demonstration, and each fix-me cell or check
    that raises in the student version) is explained by the doctor, and what it names must be
-   what ``SHOWN`` says: the cause, or None where the error never passes through a module or a
-   torch function (a Python ``KeyError``, einops' own parser), so the doctor cannot see it.
+   what ``SHOWN`` says: the cause, or None where the doctor cannot see the error (a Python
+   ``KeyError``, einops' own parser, a layer's constructor refusing its arguments).
 2. ``doctor.check`` runs on every fix-me that is a model, or a step a model's output goes through
    (``PROBES``), built from the notebook's own class or function: on the answer key it must find
    nothing; on the student version it must name the bug (``STUDENT``), or, where the bug raises,
@@ -49,7 +49,7 @@ SHOWN = {
     "ch03_states_of_stacked_lstms": {
         "state_errors": ["state_rows", "state_batch", "state_batch_first"],
         "linear_error": ["linear_in_features"],
-        "gru_demo": [None],                     # Python's tuple unpacking, after the GRU returned
+        "gru_demo": ["gru_unpacked"],           # raised by Python's unpacking, just after the GRU returned
         "zero_state": ["state_rows"],
         "zero_state_projected": ["state_proj"],
         "bilstm_classifier": ["linear_after_bidirectional"],
@@ -326,7 +326,7 @@ def _tally(chapter, runs):
     totals = [sum(v[k] for v in doctor_cases.COURSE.values()) for k in range(3)]
     doctor_cases.SUMMARY["course"] = (
         f"shape doctor on the course's own cells ({len(doctor_cases.COURSE)} chapters): {totals[0]} of {totals[1]} "
-        f"errors that pass through torch named right; {totals[2] - totals[1]} more never reach torch")
+        f"errors it can see named right; {totals[2] - totals[1]} more arise where it cannot see")
 
 
 def test_the_doctor_names_every_error_the_chapter_shows(chapter, runs):
