@@ -52,10 +52,13 @@ class Call:
     raised: bool = False
     values: tuple = None          # (args, output): args while it runs; both afterwards only when
                                   # the recorder keeps values
+    outer: bool = False           # another module call ran inside this one
 
     @property
     def leaf(self):
-        return not any(True for _ in self.module.children())
+        """No module call ran inside it: an LSTM, a Linear, and also a MultiheadAttention, whose
+        out_proj is a child its forward never calls."""
+        return not self.outer
 
 
 @dataclass
@@ -174,6 +177,8 @@ class Recorder:
         if threading.get_ident() != self._thread:
             return None
         path = self._path_of(module)
+        if self.stack:
+            self.stack[-1].outer = True
         call = Call(path=path, module=module, depth=len(self.stack), inputs=describe_inputs(args),
                     values=(args, None))
         self.stack.append(call)

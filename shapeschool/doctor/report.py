@@ -87,7 +87,7 @@ def _trace(failure):
     lines = lines[-TRACE_LINES:]
     if failure.call is not None:
         lines.append((failure.call.path, f"{failure.call.inputs} -> raised"))
-    if failure.op is not None and (failure.call is None or failure.call.leaf is False):
+    if failure.op is not None and (failure.call is None or any(True for _ in failure.call.module.children())):
         lines.append((failure.op.where + ": " + failure.op.name if failure.op.where else failure.op.name,
                       f"{failure.op.args} -> raised"))
     return lines
