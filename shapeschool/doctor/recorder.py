@@ -25,6 +25,7 @@ import torch
 from torch.nn.modules import module as _module
 from torch.overrides import TorchFunctionMode
 
+from . import warnings_place
 from .summaries import describe, describe_inputs
 
 _TORCH_DIR = os.path.dirname(torch.__file__)
@@ -147,6 +148,7 @@ class Recorder:
         ]
         self._mode = _Functions(self)
         self._mode.__enter__()
+        warnings_place.install()
         return self
 
     def stop(self):
@@ -156,6 +158,7 @@ class Recorder:
         if self._mode is not None:
             self._mode.__exit__(None, None, None)
             self._mode = None
+            warnings_place.uninstall()
         self.stack = []
 
     def forget(self):
@@ -257,12 +260,17 @@ def _describe_call(args, kwargs):
     return ", ".join(parts)
 
 
+def outside_torch_and_us(filename):
+    """Whether ``filename`` is the learner's code: neither torch's nor this package's."""
+    return not (filename.startswith(_TORCH_DIR) or filename.startswith(_OWN_DIR))
+
+
 def name_in_caller(module):
     """The variable name the first frame outside torch and this package calls ``module`` by."""
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not (filename.startswith(_TORCH_DIR) or filename.startswith(_OWN_DIR)):
+        if outside_torch_and_us(filename):
             scopes = [list(frame.f_locals.items()), list(frame.f_globals.items())]
             for scope in scopes:
                 for name, value in scope:
