@@ -89,6 +89,20 @@ def rule(pattern):
     return register
 
 
+AFTER_RULES = []
+
+
+def after(pattern):
+    """Register a rule for an error raised by the learner's own code just after a module returned
+    (no module or torch function raised it, so only the module calls before it are evidence)."""
+    compiled = re.compile(pattern, re.S)
+
+    def register(function):
+        AFTER_RULES.append((compiled, function))
+        return function
+    return register
+
+
 # -- recurrent layers --------------------------------------------------------------------------
 
 @rule(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)")
@@ -243,8 +257,8 @@ def float_size(ctx, m):
 
 
 def _returned_tuple(ctx):
-    """The newest finished module call that returned a tuple (a recurrent layer's (output, state)),
-    when it is the newest call of all: its result is what the failing code was handed."""
+    """The newest module call to finish, when it is one that returns a tuple (a recurrent layer's
+    (output, state), attention's (output, weights)): its result is what the failing code had."""
     finished = [c for c in reversed(ctx.failure.before) if not c.raised] if ctx.failure else []
     if finished and isinstance(finished[0].module, (nn.RNNBase, nn.MultiheadAttention)):
         return finished[0]
@@ -262,6 +276,8 @@ def _tuple_said(call):
 
 @rule(r"argument '\w+' \(position \d+\) must be Tensor, not tuple")
 @rule(r"'tuple' object has no attribute '(\w+)'")
+@after(r"argument '\w+' \(position \d+\) must be Tensor, not tuple")
+@after(r"'tuple' object has no attribute '(\w+)'")
 def rnn_tuple_output(ctx, m):
     """A recurrent layer's whole result handed on: nn.Sequential(nn.LSTM(...), nn.Linear(...)), or
     self.fc(self.lstm(x)), or out = lstm(x); out.shape."""
@@ -723,20 +739,6 @@ def packed_inconsistently(ctx):
         (len(packed.batch_sizes), rows))
 
 
-AFTER_RULES = []
-
-
-def after(pattern):
-    """Register a rule for an error raised by the learner's own code just after a module returned
-    (no module or torch function raised it, so only the module calls before it are evidence)."""
-    compiled = re.compile(pattern, re.S)
-
-    def register(function):
-        AFTER_RULES.append((compiled, function))
-        return function
-    return register
-
-
 @after(r"(?:too many|not enough) values to unpack \(expected (\d+)(?:, got (\d+))?\)")
 def unpacked_like_an_lstm(ctx, m):
     source = _returned_tuple(ctx)
@@ -748,13 +750,11 @@ def unpacked_like_an_lstm(ctx, m):
     if not isinstance(source.module, nn.LSTM) and expected == 2:
         if state is None or (state[0] <= 2 if got is None else state[0] != got):
             return None                        # the count Python reports is not h_n's rows
-        kind = type(source.module).__name__
-        rows = f"its {state[0]} rows (num_layers * num_directions)" if state else "its rows"
         return Diagnosis(
             "gru_unpacked", f"{source.path} is {settings(source.module)}: it returns (output, h_n), h_n one "
-            f"tensor{(' ' + shape_text(state)) if state else ''}; unpacking the result as out, (h, c), as for "
-            f"an LSTM, unpacks h_n along {rows}, not into two states",
-            f"out, h_n = {source.path}(x): a {kind} has no cell state", "gru_state", True)
+            f"tensor {shape_text(state)}; unpacking the result as out, (h, c), as for an LSTM, unpacks h_n "
+            f"along its {state[0]} rows (num_layers * num_directions), not into two states",
+            f"out, h_n = {source.path}(x): a {type(source.module).__name__} has no cell state", "gru_state", True)
     if isinstance(source.module, nn.LSTM) and expected != 2 and got == 2:
         return Diagnosis(
             "rnn_tuple_output", f"{source.path} is {settings(source.module)}: it returns two things, the "
@@ -767,7 +767,7 @@ def diagnose_after(exc, failure):
     """The Diagnosis of an error the learner's own code raised after the modules in ``failure``
     returned, or None: only the few errors a module's result explains are named this way."""
     ctx = Context(exc, failure)
-    for pattern, function in AFTER_RULES + [(p, f) for p, f in RULES if f is rnn_tuple_output]:
+    for pattern, function in AFTER_RULES:
         found = pattern.search(ctx.message)
         if found:
             try:
