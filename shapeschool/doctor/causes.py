@@ -76,31 +76,39 @@ def _shape(t):
     return shape_text(t.shape)
 
 
-RULES = []
+RULES = []          # for errors raised in a module or a torch function
+AFTER_RULES = []    # for errors the learner's own code raised just after a module returned (no
+                    # module or torch function raised them, so only the calls before are evidence)
 
 
-def rule(pattern):
-    """Register a rule for messages that match ``pattern`` (searched, not anchored)."""
-    compiled = re.compile(pattern, re.S)
+def _registrar(rules):
+    def register_for(pattern):
+        """Register a rule for messages that match ``pattern`` (searched, not anchored)."""
+        compiled = re.compile(pattern, re.S)
 
-    def register(function):
-        RULES.append((compiled, function))
-        return function
-    return register
+        def register(function):
+            rules.append((compiled, function))
+            return function
+        return register
+    return register_for
 
 
-AFTER_RULES = []
+rule = _registrar(RULES)
+after = _registrar(AFTER_RULES)
 
 
-def after(pattern):
-    """Register a rule for an error raised by the learner's own code just after a module returned
-    (no module or torch function raised it, so only the module calls before it are evidence)."""
-    compiled = re.compile(pattern, re.S)
-
-    def register(function):
-        AFTER_RULES.append((compiled, function))
-        return function
-    return register
+def _first_answer(rules, ctx):
+    """The Diagnosis of the first rule whose pattern matches and which answers, or None."""
+    for pattern, function in rules:
+        found = pattern.search(ctx.message)
+        if found:
+            try:
+                answer = function(ctx, found)
+            except Exception:                  # a rule must never hide the learner's own error
+                answer = None
+            if answer is not None:
+                return answer
+    return None
 
 
 # -- recurrent layers --------------------------------------------------------------------------
@@ -766,17 +774,7 @@ def unpacked_like_an_lstm(ctx, m):
 def diagnose_after(exc, failure):
     """The Diagnosis of an error the learner's own code raised after the modules in ``failure``
     returned, or None: only the few errors a module's result explains are named this way."""
-    ctx = Context(exc, failure)
-    for pattern, function in AFTER_RULES:
-        found = pattern.search(ctx.message)
-        if found:
-            try:
-                answer = function(ctx, found)
-            except Exception:                  # a rule must never hide the learner's own error
-                answer = None
-            if answer is not None:
-                return answer
-    return None
+    return _first_answer(AFTER_RULES, Context(exc, failure))
 
 
 def diagnose(exc):
@@ -788,15 +786,4 @@ def diagnose(exc):
         answer = packed_inconsistently(ctx)
     except Exception:                          # a rule must never hide the learner's own error
         answer = None
-    if answer is not None:
-        return answer
-    for pattern, function in RULES:
-        found = pattern.search(ctx.message)
-        if found:
-            try:
-                answer = function(ctx, found)
-            except Exception:                  # a rule must never hide the learner's own error
-                answer = None
-            if answer is not None:
-                return answer
-    return None
+    return answer if answer is not None else _first_answer(RULES, ctx)
