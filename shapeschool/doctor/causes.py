@@ -7,6 +7,7 @@ when the evidence leaves one reading (the sizes in the message match a named mod
 otherwise it says "likely".
 """
 import re
+import sys
 from dataclasses import dataclass
 
 import torch
@@ -308,6 +309,14 @@ def rnn_tuple_output(ctx, m):
         ctx.call is not None and ctx.call.inputs == source.output)
 
 
+@rule(r"RNN input dtype \(torch\.(u?int\d+|long)\) does not match weight dtype")
+def rnn_given_ids(ctx, m):
+    return Diagnosis(
+        "rnn_given_ids", f"{ctx.path or 'the recurrent layer'} got integers ({m.group(1)}): word ids, not "
+        "vectors; a recurrent layer reads feature vectors", "turn the ids into vectors with an nn.Embedding "
+        "first, and build the layer with input_size=embedding_dim", "ids", True)
+
+
 # -- linear layers -----------------------------------------------------------------------------
 
 @rule(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
@@ -337,6 +346,13 @@ def matmul_sizes(ctx, m):
                 "linear_after_bidirectional", f"{rnn.path} is bidirectional, so each step (and the two final "
                 f"states side by side) has 2 * {width} = {got} features, but {ctx.path} has in_features={want}",
                 f"nn.Linear(2 * {width}, ...), that is in_features={got}", "linear_after_lstm", True, (want, got))
+    x = ctx.first_tensor()
+    if isinstance(ctx.module, nn.Linear) and x is not None and x.dim() >= 3 and _product(x.shape[1:]) == want:
+        return Diagnosis(
+            "flatten_missing", f"{ctx.path} got {_shape(x)}: a Linear acts on the last axis only ({got} values), "
+            f"and each example's {' x '.join(map(str, x.shape[1:]))} = {want} values were never flattened into one",
+            f"x.flatten(1) before it (or nn.Flatten() in an nn.Sequential) gives ({x.shape[0]}, {want})", "flatten",
+            True, (want, got))
     flattened = _whole_batch_flattened(ctx, got) if rows == 1 else None
     if flattened is not None:
         return Diagnosis(
@@ -697,6 +713,143 @@ def broadcast(ctx, m):
     return Diagnosis(
         "broadcast", f"{op}{shown}: axis {dim} (counted from the right-aligned shapes) is {a} in one and {b} in "
         "the other", "make the shapes agree (or one of them 1) on that axis", lesson, False, (a, b))
+
+
+@rule(r"stack expects each tensor to be equal size, but got \[([\d, ]*)\] at entry (\d+) and \[([\d, ]*)\] at entry (\d+)")
+def stack_unequal(ctx, m):
+    a, b = _ints(m.group(1)), _ints(m.group(3))
+    sequences = len(a) == len(b) >= 1 and a[1:] == b[1:]
+    where = ("the DataLoader's default collate stacks a batch's examples into one tensor" if _in_collate()
+             else "torch.stack makes one tensor of its inputs")
+    return Diagnosis(
+        "stack_unequal", f"{where}, and they differ: entry {m.group(2)} is {shape_text(a)} and entry "
+        f"{m.group(4)} is {shape_text(b)}; a tensor cannot be ragged",
+        "pad them to one length: pad_sequence(batch, batch_first=True) in a collate_fn, keeping the lengths "
+        "(then pack, or mask, so the padding is not read)", "packing", sequences, (a, b))
+
+
+def _in_collate():
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("default_collate", "collate"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+@rule(r"Sizes of tensors must match except in dimension (-?\d+)\. Expected size (\d+) but got size (\d+) "
+      r"for tensor number (\d+)")
+def cat_sizes(ctx, m):
+    dim, want, got, which = (int(g) for g in m.groups())
+    tensors = ctx.op_args[0] if ctx.op_args and isinstance(ctx.op_args[0], (list, tuple)) else ()
+    shapes = ", ".join(shape_text(t.shape) for t in tensors if isinstance(t, torch.Tensor))
+    shown = f" ({shapes})" if shapes else ""
+    return Diagnosis(
+        "cat_sizes", f"torch.cat joins along dim {dim}, so every other axis must agree; tensor {which} has {got} "
+        f"where the first has {want}{shown}", f"check which axis each tensor keeps the batch on (transpose one), or "
+        f"join along the axis where they differ", None, True, (want, got))
+
+
+@rule(r"Expected size for first two dimensions of batch2 tensor to be: \[(\d+), (\d+)\] but got: \[(\d+), (\d+)\]")
+def bmm_inner(ctx, m):
+    batch, want, batch2, got = (int(g) for g in m.groups())
+    same_shape = False
+    if len(ctx.op_args) >= 2 and all(isinstance(t, torch.Tensor) for t in ctx.op_args[:2]):
+        same_shape = ctx.op_args[0].shape == ctx.op_args[1].shape
+    hint = (" Both are the same shape: for attention scores, q @ k.transpose(-2, -1) gives (B, T, T)"
+            if same_shape else "")
+    return Diagnosis(
+        "bmm_inner", f"a batched matrix product (B, n, m) @ (B, m, p) needs the first's last axis ({want}) to equal "
+        f"the second's middle axis, which is {got}.{hint}", "transpose the second operand's last two axes, "
+        "x.transpose(-2, -1), or check which axis holds the features", None, True, (want, got))
+
+
+@rule(r"Expected floating point type for target with class probabilities, got Long")
+def ce_probabilities_long(ctx, m):
+    """Targets the scores' shape are read as class probabilities, so they must be float."""
+    tensors = [a for a in ctx.op_args if isinstance(a, torch.Tensor)]
+    if len(tensors) < 2:
+        return None
+    scores, target = tensors[:2]
+    if scores.dim() == 1:
+        return ce_scores_1d(ctx, None, n=target.shape[0])
+    return Diagnosis(
+        "ce_onehot_long", f"the targets {_shape(target)} have the scores' shape {_shape(scores)}, so "
+        f"{ctx.op.name} reads them as class probabilities, which must be float: one-hot rows of integers",
+        "give class ids instead, targets.argmax(1) with shape (B,), or float probabilities: targets.float()",
+        "loss_axes", True)
+
+
+@rule(r"For 1D input, 1D target must have size 1, but got target size: (\d+)")
+def ce_scores_1d(ctx, m, n=None):
+    n = int(m.group(1)) if n is None else n
+    scores = ctx.first_tensor(ctx.op_args)
+    shown = f" {_shape(scores)}" if scores is not None else ""
+    return Diagnosis(
+        "ce_scores_1d", f"the scores{shown} are 1-D, so {ctx.op.name if ctx.op else 'the loss'} reads them as ONE "
+        f"example's scores over classes, but there are {n} targets: one score per example is not a "
+        "distribution over classes", "give (B, C) scores, C >= 2 (a Linear with out_features=C); for one "
+        "logit per example use binary_cross_entropy_with_logits with float targets", "loss_axes", True, (1, n))
+
+
+@rule(r"Dimension out of range \(expected to be in range of \[-(\d+), (\d+)\], but got (-?\d+)\)")
+def dim_out_of_range(ctx, m):
+    dims, asked = int(m.group(1)), int(m.group(3))
+    x = ctx.first_tensor(ctx.op_args)
+    squeezed = next((op for op in reversed(ctx.failure.ops if ctx.failure else []) if op.name == "squeeze"), None)
+    shown = f" {_shape(x)}" if x is not None else ""
+    if squeezed is not None and re.fullmatch(r"\([\d, ]+\) \w+", squeezed.args):       # squeeze(), every axis
+        before = _sizes_of(squeezed.args)
+        after = tuple(s for s in before or () if s != 1)
+        if before and before[0] == 1 and x is not None and x.dim() == len(after):
+            return Diagnosis(
+                "squeeze_batch", f"squeeze() on {shape_text(before)} dropped every axis of size 1, the batch of one "
+                f"included, so the tensor{shown} has no axis {asked}", "squeeze only the axis you mean: "
+                "x.squeeze(-1) (or squeeze(dim)), and keep the batch axis even for one example", "unbatched",
+                tuple(x.shape) == after, (asked, dims))           # sure when it is the squeezed tensor itself
+    return Diagnosis(
+        "dim_out_of_range", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
+        f"for axis {asked}", "print x.shape just before: an axis went missing earlier (a squeeze, an index, "
+        "or an input without its batch axis)", "unbatched", False, (asked, dims))
+
+
+@rule(r"Expected key_padded_mask\.shape\[0\] to be (\d+), but got (\d+)")
+def padding_mask_layout(ctx, m):
+    batch, got = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "padding_mask_layout", f"the key padding mask's first axis must be the batch, {batch}, and it is {got}: "
+        "a (time, batch) mask", "give the mask as (batch, time), True at padding: mask.transpose(0, 1), or "
+        "build it from the batch-first ids (ids == pad_id)", None, True, (batch, got))
+
+
+@rule(r"Given normalized_shape=\[([\d, ]+)\], expected input with shape \[\*, ([\d, ]+)\], but got input of "
+      r"size\s*\[([\d, ]+)\]")
+def layernorm_axis(ctx, m):
+    norm, shape = _ints(m.group(1)), _ints(m.group(3))
+    width = norm[-1]
+    others = [i for i in range(len(shape) - 1) if shape[i] == width]
+    if len(norm) == 1 and len(others) == 1:
+        i = others[0]
+        return Diagnosis(
+            "layernorm_axis", f"{ctx.path or 'LayerNorm'} normalises the LAST axis, which holds {shape[-1]}; the "
+            f"{width} features of {shape_text(shape)} are on axis {i} (the (B, C, T) layout a Conv1d gives)",
+            f"move the features last before it: x.transpose({i}, {len(shape) - 1})", "conv1d", True,
+            (width, shape[-1]))
+    return Diagnosis(
+        "layernorm_axis", f"{ctx.path or 'LayerNorm'} was built for trailing axes {shape_text(norm)}, and the "
+        f"input {shape_text(shape)} ends in {shape_text(shape[-len(norm):])}", "build it for the input's last "
+        "axes, or move those axes last", "conv1d", True, (tuple(norm), tuple(shape[-len(norm):])))
+
+
+@rule(r"expected (\d)D input \(got (\d)D input\)")
+def norm_dims(ctx, m):
+    want, got = int(m.group(1)), int(m.group(2))
+    name = type(ctx.module).__name__ if ctx.module is not None else "the layer"
+    fix = ("a single example has no batch axis: x.unsqueeze(0) makes a batch of one" if got == want - 1
+           else "give it (batch, channels, ...) with the right number of axes")
+    return Diagnosis(
+        "norm_dims", f"{ctx.path or name} ({name}) takes {want}-D input (batch, channels, ...) and got {got}-D",
+        fix, "flatten", got == want - 1, (want, got))
 
 
 @rule(r"running_mean should contain (\d+) elements not (\d+)")

@@ -561,3 +561,97 @@ def an_lstm_result_used_as_a_tensor():
     lstm = nn.LSTM(8, 16, batch_first=True)
     out = lstm(torch.randn(4, 7, 8))
     out.shape[1]                                              # out is (output, (h_n, c_n))
+
+
+# -- more mistakes people ask about: each message had no rule until the doctor met it -----------
+
+@case("question", "model.lstm", "rnn_given_ids")
+def ids_straight_into_an_lstm():
+    model = nn.Module()
+    model.lstm = nn.LSTM(1, 16, batch_first=True)
+    model.lstm(torch.randint(0, 50, (4, 7, 1)))               # ids, never embedded
+
+
+class Sentences(torch.utils.data.Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return torch.randint(1, 50, (3 + i,))                 # sentences of 3 to 6 ids, unpadded
+
+
+@case("question", "stack", "stack_unequal", sizes=((3,), (4,)))
+def a_dataloader_of_unpadded_sentences():
+    next(iter(torch.utils.data.DataLoader(Sentences(), batch_size=4)))
+
+
+@case("question", "cat", "cat_sizes", sizes=(4, 16))
+def both_directions_joined_on_the_wrong_axis():
+    lstm = nn.LSTM(8, 16, bidirectional=True)
+    _, (h_n, _) = lstm(torch.randn(7, 4, 8))                   # h_n (2, B=4, H=16)
+    torch.cat([h_n[-2], h_n[-1].t()], dim=1)                  # one direction transposed: (4, 16) and (16, 4)
+
+
+@case("question", "bmm", "bmm_inner", sizes=(16, 5))
+def attention_scores_without_a_transpose():
+    q, k = torch.randn(4, 5, 16), torch.randn(4, 5, 16)
+    torch.bmm(q, k)                                           # q @ k, where q @ k.transpose(1, 2) is meant
+
+
+@case("question", "cross_entropy", "ce_scores_1d", sizes=(1, 4))
+def one_score_per_example_into_cross_entropy():
+    scorer = nn.Linear(8, 1)
+    F.cross_entropy(scorer(torch.randn(4, 8)).squeeze(-1), torch.tensor([1, 0, 1, 1]))
+
+
+@case("question", "argmax", "squeeze_batch", sizes=(1, 1))
+def a_batch_of_one_squeezed_away():
+    model = nn.Linear(8, 3)
+    model(torch.randn(1, 8).squeeze()).argmax(1)              # squeeze() took the batch axis too
+
+
+@case("question", "model.layers.0.self_attn", "padding_mask_layout", sizes=(4, 9))
+def a_padding_mask_given_time_first():
+    model = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, batch_first=True), 1,
+                                  enable_nested_tensor=False)
+    ids = torch.randint(1, 50, (4, 9))
+    model(torch.randn(4, 9, 16), src_key_padding_mask=(ids == 0).t())
+
+
+class ConvThenNorm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(8, 16, 3, padding=1)
+        self.norm = nn.LayerNorm(16)
+
+    def forward(self, x):                                     # x: (B, E, T)
+        return self.norm(self.conv(x))                        # (B, 16, T): features on axis 1, not last
+
+
+@case("question", "model.norm", "layernorm_axis", sizes=(16, 9))
+def layernorm_after_a_conv1d():
+    model = ConvThenNorm()
+    model(torch.randn(4, 8, 9))
+
+
+@case("question", "model.1", "norm_dims", sizes=(4, 3))
+def one_image_through_batchnorm():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8))
+    model(torch.randn(3, 16, 16))                             # one image, no batch axis
+
+
+@case("question", "model.2", "flatten_missing", sizes=(512, 8))
+def a_linear_on_feature_maps_never_flattened():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.MaxPool2d(2), nn.Linear(8 * 8 * 8, 10))
+    model(torch.randn(4, 3, 16, 16))
+
+
+@case("question", "cross_entropy", "ce_onehot_long")
+def one_hot_targets_as_integers():
+    scores = torch.randn(4, 3)
+    F.cross_entropy(scores, F.one_hot(torch.tensor([0, 2, 1, 1]), 3))  # one-hot rows, int64
+
+
+@case("question", "nll_loss", "ce_scores_1d", sizes=(1, 4))
+def one_log_probability_per_example_into_nll_loss():
+    F.nll_loss(torch.randn(4), torch.tensor([1, 0, 1, 1]))
