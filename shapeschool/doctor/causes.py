@@ -353,10 +353,10 @@ def matmul_sizes(ctx, m):
             f"and each example's {' x '.join(map(str, x.shape[1:]))} = {want} values were never flattened into one",
             f"x.flatten(1) before it (or nn.Flatten() in an nn.Sequential) gives ({x.shape[0]}, {want})", "flatten",
             True, (want, got))
-    flattened = _whole_batch_flattened(ctx, got) if rows == 1 else None
+    flattened, whole = _whole_batch_flattened(ctx, got) if rows == 1 else (None, None)
     if flattened is not None:
         return Diagnosis(
-            "flatten_batch", f"{flattened.name}() flattened the whole batch {shape_text(_sizes_of(flattened.args))} "
+            "flatten_batch", f"{flattened.name}() flattened the whole batch {shape_text(whole)} "
             f"into one row of {got} values; {ctx.path} expected {want} per example", "x.flatten(1) (start_dim=1) "
             "keeps one row per example", "flatten", True, (want, got))
     spatial = ctx.last_before((nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd,
@@ -385,16 +385,16 @@ def matmul_sizes(ctx, m):
 
 def _whole_batch_flattened(ctx, got):
     """The newest call that made one row of every value of a batched tensor of ``got`` values
-    (torch.flatten(x), x.flatten(), x.view(-1), x.reshape(-1)), or None."""
+    (torch.flatten(x), x.flatten(), x.view(-1), x.reshape(-1)) and that tensor's shape; (None, None)
+    when there is none."""
     whole = {"flatten": ("", ", 0", ", start_dim=0"), "view": (", -1",), "reshape": (", -1",)}
     for op in reversed(ctx.failure.ops if ctx.failure else []):
         if op.name not in whole:
             continue
-        shape = _sizes_of(op.args)
-        rest = re.sub(r"^\([\d, ]+\) \w+", "", op.args)
+        shape, rest = _tensor_then_rest(op)
         if shape and len(shape) >= 2 and _product(shape) == got and rest in whole[op.name]:
-            return op
-    return None
+            return op, shape
+    return None, None
 
 
 def _first_conv_unbatched(ctx):
@@ -415,6 +415,13 @@ def _sizes_of(described):
     """(8, 16, 5, 5) from '(8, 16, 5, 5) float32'."""
     found = re.match(r"\(([\d, ]+)\)", described or "")
     return _ints(found.group(1)) if found else None
+
+
+def _tensor_then_rest(op):
+    """((8, 16, 5, 5), ", 1") from an Op whose arguments read "(8, 16, 5, 5) float32, 1": the shape
+    of its first argument, a tensor, and the text of the arguments after it; (None, None) otherwise."""
+    found = re.match(r"\(([\d, ]+)\) \w+", op.args)
+    return (_ints(found.group(1)), op.args[found.end():]) if found else (None, None)
 
 
 def _product(values):
@@ -505,10 +512,9 @@ def conv_dims(ctx, m):
     if len(shape) < unbatched:
         fix = ("add the missing axes: x[None, None] for one gray image (batch 1, channel 1)" if op == "conv2d"
                else "add the channel axis and the batch axis")
-        cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
     else:
         fix = "remove the extra axis (squeeze it, or merge it into the batch with flatten(0, 1))"
-        cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
+    cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
     return Diagnosis("conv_dims", cause, fix, "flatten", True, (batched, len(shape)))
 
 
@@ -798,10 +804,10 @@ def dim_out_of_range(ctx, m):
     x = ctx.first_tensor(ctx.op_args)
     squeezed = next((op for op in reversed(ctx.failure.ops if ctx.failure else []) if op.name == "squeeze"), None)
     shown = f" {_shape(x)}" if x is not None else ""
-    if squeezed is not None and re.fullmatch(r"\([\d, ]+\) \w+", squeezed.args):       # squeeze(), every axis
-        before = _sizes_of(squeezed.args)
-        after = tuple(s for s in before or () if s != 1)
-        if before and before[0] == 1 and x is not None and x.dim() == len(after):
+    before, rest = _tensor_then_rest(squeezed) if squeezed is not None else (None, None)
+    if before and rest == "":                                                  # squeeze(): every axis
+        after = tuple(s for s in before if s != 1)
+        if before[0] == 1 and x is not None and x.dim() == len(after):
             return Diagnosis(
                 "squeeze_batch", f"squeeze() on {shape_text(before)} dropped every axis of size 1, the batch of one "
                 f"included, so the tensor{shown} has no axis {asked}", "squeeze only the axis you mean: "

@@ -65,6 +65,8 @@ class Findings(list):
         return ("<table><tr><th>where</th><th>what the trace shows</th><th>fix</th></tr>" + rows + "</table>")
 
 
+OUTPUT = "the model's output"       # where a finding points when the model returns the evidence
+
 LOSSES_THAT_BROADCAST = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 
 
@@ -232,7 +234,7 @@ def _batch_changed(trace, batch, inputs, batch_dim):
     outs = tensors_in(trace.output)
     if outs and outs[0].dim() >= 1 and batch not in tuple(outs[0].shape):
         yield Finding(
-            "batch_changed", "the model's output", f"the model was given {batch} examples and returned "
+            "batch_changed", OUTPUT, f"the model was given {batch} examples and returned "
             f"{shape_text(outs[0].shape)}, with no axis of {batch}", "flatten each example with x.flatten(1) "
             "(or x.view(x.size(0), -1)) so view/reshape never guesses the batch", "flatten", True)
 
@@ -262,7 +264,7 @@ def _same(x, tensor):
 
 def _first_reader(trace, calls, candidates):
     """(path, what): the first leaf module among ``calls`` whose first input is exactly one of
-    ``candidates`` ({what: tensor}), else "the model's output" when the model returns one of them
+    ``candidates`` ({what: tensor}), else OUTPUT when the model returns one of them
     (a function that hands it on, as ``sentence_vector(h_n)`` does); (None, None) when neither."""
     for later in calls:
         if not later.leaf or not later.values:
@@ -274,12 +276,12 @@ def _first_reader(trace, calls, candidates):
     for x in tensors_in(trace.output)[:1]:
         for what, tensor in candidates.items():
             if _same(x, tensor):
-                return "the model's output", what
+                return OUTPUT, what
     return None, None
 
 
 def _its(reader):
-    return "it is" if reader == "the model's output" else "its input is"
+    return "it is" if reader == OUTPUT else "its input is"
 
 
 def _bidirectional_halves(trace, batch, inputs, batch_dim):

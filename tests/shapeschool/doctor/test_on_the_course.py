@@ -307,9 +307,7 @@ def _shown(chapter, runs):
     """The errors of the chapter, cell by cell: demonstrations from the answer key, and the
     student version's failing fix-mes and checks."""
     answer, student = runs["solutions"][0], runs["exercises"][0]
-    demos = {cell: causes for cell, causes in answer.items()}
-    failing = {cell: causes for cell, causes in student.items() if cell not in answer}
-    return {**demos, **failing}
+    return {**answer, **{cell: causes for cell, causes in student.items() if cell not in answer}}
 
 
 def _expected(chapter):
