@@ -13,6 +13,7 @@ from .device import pick_device, seed_everything
 from .errors import ShapeSchoolError
 from .flows import Stage
 from .grading import being_graded
+from .hints import Hint, hint
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,6 @@ def unload_ipython_extension(ipython):
 
 __all__ = [
     "Case", "ShapeSchoolError", "Sizes", "TOLERANCES", "Stage", "being_graded", "doctor", "expect_close", "expect_dtype", "expect_equal",
-    "expect_shape", "expect_tensor", "pick_device", "raises", "runs", "seed_everything",
+    "expect_shape", "expect_tensor", "Hint", "hint", "pick_device", "raises", "runs", "seed_everything",
     "tolerance_for",
 ]

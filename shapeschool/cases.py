@@ -137,7 +137,7 @@ class Case(dict):
         if kind is None or not issubclass(kind, Exception):
             return False
         if isinstance(error, ShapeSchoolError):
-            raise ShapeSchoolError(f"with {self.describe()}: {error}") from None
+            raise ShapeSchoolError(f"with {self.describe()}: {error}", **error.parts, case=self) from None
         first = (str(error).strip().splitlines() or [""])[0]
         message = f"with {self.describe()}: {self.name}: expected it to run, got {kind.__name__}: {first}"
         if self.hint:
@@ -145,4 +145,6 @@ class Case(dict):
         advice = gpu_advice(error)
         if advice:
             message += f"\n({advice})"
-        raise ShapeSchoolError(f"{message}\n\nThe error was:\n{kind.__name__}: {error}") from error
+        raise ShapeSchoolError(f"{message}\n\nThe error was:\n{kind.__name__}: {error}", name=self.name,
+                               hint=self.hint, case=self, raised=f"{kind.__name__}: {first}",
+                               advice=advice) from error

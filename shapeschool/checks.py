@@ -34,11 +34,13 @@ def shape_text(shape):
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _fail(name, expected, actual, hint):
-    message = f"{name}: expected {expected}, got {actual}"
+def _fail(name, expected, actual, hint, detail=""):
+    """Raise the failure: one line for a reader, and its parts for an exercise to reorder.
+    ``hint`` is a plain string (the likely fix) or a ``shapeschool.hints.Hint``."""
+    message = f"{name}: expected {expected}, got {actual}{detail}"
     if hint:
         message += f": {hint}"
-    raise ShapeSchoolError(message)
+    raise ShapeSchoolError(message, name=name, expected=expected, actual=actual + detail, hint=hint)
 
 
 def expect_tensor(value, name="value"):
@@ -86,7 +88,9 @@ def expect_dtype(value, allowed, name="tensor", hint=""):
 
 
 def _same_kind(actual, expected, name, hint):
-    """Device, then dtype: assert_close's checks, each with a message a learner can act on."""
+    """Device, then dtype: assert_close's checks, each with a message a learner can act on.
+    An exercise's hint ladder is about its own mistake, so these two keep their own words."""
+    hint = hint if isinstance(hint, str) else ""
     if actual.device != expected.device:
         _fail(f"{name} device", f"a tensor on {expected.device}", f"one on {actual.device}",
               hint or "make new tensors on the input's device, e.g. torch.zeros(..., device=x.device)")

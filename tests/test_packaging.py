@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO
 
 PACKAGES = {"shapeschool": REPO / "shapeschool",
+            "shapeschool.chapters": REPO / "shapeschool" / "chapters",
             "shapeschool.doctor": REPO / "shapeschool" / "doctor",
             "shapeschool_nbgrader": REPO / "autograder" / "shapeschool_nbgrader",
             "shapeschool_grader": REPO / "autograder" / "shapeschool_grader"}
@@ -26,6 +27,7 @@ def _imports(path):
 
 @pytest.mark.parametrize("package, forbidden, allowed_in", [
     ("shapeschool", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
+    ("shapeschool.chapters", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
     ("shapeschool.doctor", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
     ("shapeschool_nbgrader", {"shapeschool_grader"}, set()),
     ("shapeschool_grader", {"shapeschool_nbgrader"}, {"benchmark.py"}),   # it builds its class with the course's build

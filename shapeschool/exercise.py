@@ -1,0 +1,124 @@
+"""One exercise's check, kept out of the learner's sight until it has something to say.
+
+A chapter's module (``shapeschool/chapters/ch01.py``) describes each fix-me cell's check: the
+sizes it allows, the example, the edge cases, what one case checks, and a hint ladder for each
+way an answer can fail. The notebook's check cell is then one line, so nothing on screen gives
+the answer away before the learner has tried::
+
+    checks.encode(encode)                    # the example, the edge cases, fresh random sizes
+    ### BEGIN HIDDEN TESTS
+    checks.encode(encode, seed=1000)         # grading: the hidden edges and draws, this seed
+    ### END HIDDEN TESTS
+
+A failure is told in the order a learner should read it: which sizes failed, what is wrong in
+words, then what came out beside what was expected; where to look and the fix come with later
+tries (``shapeschool.hints``). The traceback shows the learner's frames and the check cell's
+line and the learner's own code, not this package's (``ShapeSchoolError._render_traceback_``).
+"""
+from . import hints
+from .device import pick_device
+from .errors import ShapeSchoolError, learners_frames
+from .grading import being_graded
+from .hints import FIX, GRADED_LEVEL, WHAT, WHERE, Hint
+
+class Exercise:
+    """The check of one fix-me cell.
+
+    ``name`` is the fix-me cell's grade_id (what ``ss.hint`` takes); ``call`` how the learner's
+    code is called, for messages (``"encode(sentences, vocab)"``); ``check(case, *answers)`` checks
+    one case, reading sizes as ``case.B`` and the device as ``case.device``; ``sizes`` is an
+    ``ss.Sizes``; ``example`` the sizes of the example above the check, if it has one; ``edges`` the
+    visible edge cases and ``hidden_edges`` the graded ones; ``raised`` the hint ladder for an
+    answer that raises; ``solution`` where the worked solution is.
+    """
+
+    def __init__(self, name, call, check, sizes, *, raised, solution, example=None, edges=(),
+                 draws=2, hidden_edges=None, hidden_draws=5, example_label="the example above"):
+        if not isinstance(raised, Hint):
+            raise TypeError(f"{name}: raised must be a Hint(what=, where=, fix=)")
+        self.name, self.call, self.check, self.sizes = name, call, check, sizes
+        self.raised, self.solution = raised, solution
+        self.example, self.edges, self.draws = example, list(edges), draws
+        self.hidden_edges = list(edges if hidden_edges is None else hidden_edges)
+        self.hidden_draws = hidden_draws
+        self.example_label = example_label
+        hints.register(self)
+
+    def __call__(self, *answers, seed=None):
+        """The visible check (``seed=None``: sizes drawn afresh), or with a seed, the hidden tests."""
+        visible = seed is None
+        if visible:
+            cases = self.sizes.cases(example=self.example, edges=self.edges, draws=self.draws,
+                                     name=self.call, hint=self.raised)
+            if self.example is not None:
+                next(iter(cases)).label = self.example_label
+        else:
+            cases = self.sizes.cases(edges=self.hidden_edges, draws=self.hidden_draws, seed=seed,
+                                     name=f"{self.call} (hidden tests)", hint=self.raised)
+        device = pick_device()
+        for case in cases:
+            case.device = device
+            try:
+                with case:
+                    self.check(case, *answers)
+            except ShapeSchoolError as failure:
+                error = self._failed(failure, visible)
+                raise error from error.__cause__     # None unless the learner's code raised
+        print(f"{self.name}: {'all checks' if visible else 'hidden tests'} passed ({cases})")
+
+    def _failed(self, failure, visible):
+        """The failure re-told for the learner's try, as a new error with a clean traceback."""
+        graded = being_graded()
+        state = hints.progress(self.name)
+        if visible and not graded:
+            state.tries += 1
+            state.level = max(state.level, min(state.tries, FIX))
+            hints.failed(self.name)
+        level = GRADED_LEVEL if graded or not visible else state.level
+        ladder = failure.parts.get("hint") or self.raised
+        if not isinstance(ladder, Hint):
+            ladder = Hint(what=str(ladder), where="", fix="")
+
+        def explain(at):
+            return self.explain(failure.parts, ladder, at, graded)
+
+        if visible and not graded:
+            state.last, state.explain = ladder, explain
+        error = ShapeSchoolError(explain(level), **failure.parts)
+        cause = failure.__cause__
+        if cause is not None:   # the learner's code raised: keep their error, in their frames
+            cause.__traceback__ = learners_frames(cause.__traceback__)
+            error.__cause__ = cause
+        return error
+
+    def explain(self, parts, ladder, level, graded=False):
+        """Which sizes failed, what is wrong in words, what came out beside what was expected;
+        then, by ``level``, where to look and the fix; then what to do next."""
+        case = parts.get("case")
+        lines = [f"{self.call} is not right yet" + (f", with {case.describe()}" if case else "") + "."]
+        if parts.get("raised"):
+            lines.append(f"What happened: your code raised {parts['raised']}")
+            if parts.get("advice"):
+                lines.append(f"({parts['advice']})")
+        if ladder.what:
+            lines.append(f"What is wrong: {ladder.what}")
+        if "expected" in parts:
+            lines.append(f"  {parts['name']}")
+            lines.append(f"    expected: {parts['expected']}")
+            lines.append(f"    got:      {parts['actual']}")
+        if level >= WHERE and ladder.where:
+            lines.append(f"Where to look: {ladder.where}")
+        if level >= FIX and ladder.fix:
+            lines.append(f"The fix: {ladder.fix}")
+        lines.append(self._next_step(level, graded))
+        return "\n".join(lines)
+
+    def _next_step(self, level, graded):
+        ask = f'ss.hint("{self.name}")'
+        if graded:
+            return f"In the notebook, {ask} gives the fix after a failed check."
+        if level <= WHAT:
+            return f"Change your code and run this check again. Stuck? {ask} says where to look."
+        if level == WHERE:
+            return f"Change your code and run this check again. Still stuck? {ask} gives the fix."
+        return f"Still stuck? The worked solution is {self.solution}."
