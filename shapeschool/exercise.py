@@ -80,7 +80,7 @@ class Exercise:
             ladder = Hint(what=str(ladder), where="", fix="")
 
         def explain(at):
-            return self.explain(failure.parts, ladder, at, graded)
+            return self.explain(failure.parts, ladder, at, graded, visible)
 
         if visible and not graded:
             state.last, state.explain = ladder, explain
@@ -91,11 +91,12 @@ class Exercise:
             error.__cause__ = cause
         return error
 
-    def explain(self, parts, ladder, level, graded=False):
+    def explain(self, parts, ladder, level, graded=False, visible=True):
         """Which sizes failed, what is wrong in words, what came out beside what was expected;
         then, by ``level``, where to look and the fix; then what to do next."""
         case = parts.get("case")
-        lines = [f"{self.call} is not right yet" + (f", with {case.describe()}" if case else "") + "."]
+        lines = [f"{self.call}{'' if visible else ' (hidden tests)'} is not right yet"
+                 + (f", with {case.describe()}" if case else "") + "."]
         if parts.get("raised"):
             lines.append(f"What happened: your code raised {parts['raised']}")
             if parts.get("advice"):
