@@ -7,7 +7,7 @@
 from . import doctor
 from .cases import Case, Sizes
 from .checks import (TOLERANCES, expect_close, expect_dtype, expect_equal, expect_shape,
-                     expect_tensor, tolerance_for)
+                     expect_tensor, fail, tolerance_for)
 from .demos import raises, runs
 from .device import pick_device, seed_everything
 from .errors import ShapeSchoolError
@@ -30,6 +30,6 @@ def unload_ipython_extension(ipython):
 
 __all__ = [
     "Case", "ShapeSchoolError", "Sizes", "TOLERANCES", "Stage", "being_graded", "doctor", "expect_close", "expect_dtype", "expect_equal",
-    "expect_shape", "expect_tensor", "Hint", "hint", "pick_device", "raises", "runs", "seed_everything",
+    "expect_shape", "expect_tensor", "fail", "Hint", "hint", "pick_device", "raises", "runs", "seed_everything",
     "tolerance_for",
 ]

@@ -137,7 +137,8 @@ class Case(dict):
         if kind is None or not issubclass(kind, Exception):
             return False
         if isinstance(error, ShapeSchoolError):
-            raise ShapeSchoolError(f"with {self.describe()}: {error}", **error.parts, case=self) from None
+            raise ShapeSchoolError(f"with {self.describe()}: {error}",
+                                   **{"said": str(error), **error.parts, "case": self}) from None
         first = (str(error).strip().splitlines() or [""])[0]
         message = f"with {self.describe()}: {self.name}: expected it to run, got {kind.__name__}: {first}"
         if self.hint:

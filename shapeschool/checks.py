@@ -34,9 +34,11 @@ def shape_text(shape):
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _fail(name, expected, actual, hint, detail=""):
-    """Raise the failure: one line for a reader, and its parts for an exercise to reorder.
-    ``hint`` is a plain string (the likely fix) or a ``shapeschool.hints.Hint``."""
+def fail(name, expected, actual, hint="", detail=""):
+    """Raise a failed check: one line for a reader, and its parts for an exercise to reorder.
+    ``hint`` is a plain string (the likely fix) or a ``shapeschool.hints.Hint``. For what the
+    ``expect_*`` functions cannot say, e.g. ``fail("the first word's scores", "to change when the
+    second word changes", "the same scores", hint=BACKWARD)``."""
     message = f"{name}: expected {expected}, got {actual}{detail}"
     if hint:
         message += f": {hint}"
@@ -48,7 +50,7 @@ def expect_tensor(value, name="value"):
     if not isinstance(value, torch.Tensor):
         kind = type(value).__name__
         hint = "an LSTM returns (output, (h_n, c_n)): unpack it" if isinstance(value, tuple) else ""
-        _fail(name, "a torch.Tensor", f"a {kind}", hint)
+        fail(name, "a torch.Tensor", f"a {kind}", hint)
     return value
 
 
@@ -60,7 +62,7 @@ def expect_shape(value, expected, name="tensor", hint=""):
     same = len(actual) == len(expected) and all(e is None or e == a for e, a in zip(expected, actual))
     if not same:
         shown = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ("," if len(expected) == 1 else "") + ")"
-        _fail(name, shown, shape_text(actual), hint)
+        fail(name, shown, shape_text(actual), hint)
     return value
 
 
@@ -74,7 +76,7 @@ def expect_equal(actual, expected, name="value", hint=""):
         expect_tensor(expected, f"{name} (reference)")
         return expect_close(actual, expected, name=name, hint=hint, atol=0.0, rtol=0.0)
     if not actual == expected:
-        _fail(name, repr(expected), repr(actual), hint)
+        fail(name, repr(expected), repr(actual), hint)
     return actual
 
 
@@ -83,7 +85,7 @@ def expect_dtype(value, allowed, name="tensor", hint=""):
     expect_tensor(value, name)
     allowed = allowed if isinstance(allowed, (tuple, list)) else (allowed,)
     if value.dtype not in allowed:
-        _fail(name, " or ".join(str(d) for d in allowed), str(value.dtype), hint)
+        fail(name, " or ".join(str(d) for d in allowed), str(value.dtype), hint)
     return value
 
 
@@ -92,10 +94,10 @@ def _same_kind(actual, expected, name, hint):
     An exercise's hint ladder is about its own mistake, so these two keep their own words."""
     hint = hint if isinstance(hint, str) else ""
     if actual.device != expected.device:
-        _fail(f"{name} device", f"a tensor on {expected.device}", f"one on {actual.device}",
+        fail(f"{name} device", f"a tensor on {expected.device}", f"one on {actual.device}",
               hint or "make new tensors on the input's device, e.g. torch.zeros(..., device=x.device)")
     if actual.dtype != expected.dtype:
-        _fail(f"{name} dtype", str(expected.dtype), str(actual.dtype),
+        fail(f"{name} dtype", str(expected.dtype), str(actual.dtype),
               hint or "the values are computed in the wrong precision or kind; keep the input's dtype")
 
 
@@ -140,5 +142,5 @@ def expect_close(actual, expected, name="tensor", hint="", atol=None, rtol=None)
     if not exact and not bool(torch.isfinite(a[where])) and bool(torch.isfinite(e[where])):
         hint = ("a NaN or infinity where a number belongs: look for 0 / 0, log(0), or a tensor "
                 "made with torch.empty and never filled")
-    _fail(f"{name} values", f"{_fmt_value(e, where)} at index {where}", detail,
+    fail(f"{name} values", f"{_fmt_value(e, where)} at index {where}", detail,
           hint or "the shape is right but the numbers are not")

@@ -75,9 +75,7 @@ class Exercise:
             state.level = max(state.level, min(state.tries, FIX))
             hints.failed(self.name)
         level = GRADED_LEVEL if graded or not visible else state.level
-        ladder = failure.parts.get("hint") or self.raised
-        if not isinstance(ladder, Hint):
-            ladder = Hint(what=str(ladder), where="", fix="")
+        ladder = self._ladder(failure.parts)
 
         def explain(at):
             return self.explain(failure.parts, ladder, at, graded, visible)
@@ -90,6 +88,18 @@ class Exercise:
             cause.__traceback__ = learners_frames(cause.__traceback__)
             error.__cause__ = cause
         return error
+
+    def _ladder(self, parts):
+        """The failure's hint ladder: its expectation's, the exercise's for an answer that raised,
+        or for a plain ``fail(...)`` or one-line hint, its words as what is wrong."""
+        hint = parts.get("hint")
+        if isinstance(hint, Hint):
+            return hint
+        if parts.get("raised"):
+            return self.raised
+        if hint:
+            return Hint(what=str(hint), where="", fix="")
+        return Hint(what="" if "expected" in parts else parts.get("said", ""), where="", fix="")
 
     def explain(self, parts, ladder, level, graded=False, visible=True):
         """Which sizes failed, what is wrong in words, what came out beside what was expected;

@@ -129,3 +129,18 @@ def test_ipython_shows_the_cell_and_the_learners_code_not_the_course(add_batch):
     text = re.sub(r"\x1b\[[0-9;]*m", "", shown[-1])
     assert "mine" in text and "add_batch(mine)" in text and "What is wrong: it raised." in text
     assert PACKAGE not in text, "the course's own frames are hidden"
+
+
+def test_a_plain_fail_or_a_one_line_hint_is_said_as_what_is_wrong():
+    def check(case, answer):
+        if case.B == 1:
+            ss.fail("the first word's scores", "to change when the second word changes", "the same scores")
+        ss.expect_equal(answer(case.B), case.B, name="answer(B)", hint="count the batch")
+
+    hints.forget()
+    ex = Exercise("plain", "answer(B)", check, ss.Sizes(B=(1, 3)), edges=["B=1"], raised=RAISED, solution="s")
+    said = failure(ex, lambda b: b)
+    assert "  the first word's scores\n    expected: to change when the second word changes\n    got:      the same scores" in said
+    ex = Exercise("plain", "answer(B)", check, ss.Sizes(B=(2, 3)), example=dict(B=2), raised=RAISED, solution="s")
+    assert "What is wrong: count the batch\n" in failure(ex, lambda b: b + 1)
+    hints.forget()
