@@ -2,12 +2,10 @@
 from .errors import ShapeSchoolError
 
 
-def raises(action, error, contains):
-    """Run ``action()``, show the error it raises, and fail if it does not raise as claimed.
-
-    ``contains`` is the stable part of the message: the words that have stayed the same
-    across torch releases. The message is printed, as the learner would see it from real code.
-    """
+def raised(action, error, contains):
+    """Run ``action()`` and return the error it raised, as a learner would read it
+    (``Type: message``); fail if it does not raise as claimed. ``raises`` prints this, and a
+    prediction (``shapeschool.predictions``) reveals it."""
     try:
         action()
     except error as exc:
@@ -18,12 +16,20 @@ def raises(action, error, contains):
                 f"but this torch says: {text!r}. Please report this with your torch version."
             ) from None
         shown = "\n    ".join(line.strip() for line in text.strip().splitlines())
-        print(f"{type(exc).__name__}: {shown}")
-        return
+        return f"{type(exc).__name__}: {shown}"
     raise ShapeSchoolError(
         f"the course claims this raises {error.__name__} ({contains!r}), but it ran without "
         "an error on this torch. Please report this with your torch version."
     )
+
+
+def raises(action, error, contains):
+    """Run ``action()``, show the error it raises, and fail if it does not raise as claimed.
+
+    ``contains`` is the stable part of the message: the words that have stayed the same
+    across torch releases. The message is printed, as the learner would see it from real code.
+    """
+    print(raised(action, error, contains))
 
 
 def runs(action):

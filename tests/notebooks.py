@@ -17,8 +17,17 @@ def nbgrader_meta(cell):
     return cell.metadata.get("nbgrader", {})
 
 
+def is_prediction(cell):
+    """A learner's prediction (shapeschool.predictions): a solution cell, but no fix-me."""
+    return bool(cell.metadata.get("shapeschool", {}).get("prediction"))
+
+
 def fixme_cells(nb):
-    return [c for c in nb.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+    return [c for c in nb.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code" and not is_prediction(c)]
+
+
+def prediction_cells(nb):
+    return [c for c in nb.cells if nbgrader_meta(c).get("solution") and is_prediction(c)]
 
 
 def graded_cells(nb):

@@ -10,6 +10,7 @@ from ..checks import expect_close, expect_dtype, expect_equal, expect_shape
 from ..cases import Sizes
 from ..exercise import Exercise
 from ..hints import Hint
+from ..predictions import Prediction
 
 SOLUTION = "solutions/ch01_embeddings_to_lstm.ipynb"
 
@@ -209,3 +210,35 @@ run_one = Exercise(
     "run_one", "run_one(lstm, sentence)", check_run_one, Sizes(T=(2, 9), E=(1, 12), H=(1, 12)),
     example=dict(T=5, E=8, H=16), edges=["T=E", "E=1", "H=1", "T=2"], hidden_edges=["T=E", "E=1"],
     raised=RUN_ONE_RAISED, solution=SOLUTION)
+
+
+# --- Predictions: asked before the cell that reveals them ---------------------------------------
+
+SHAPE = "a shape, as a tuple such as (5, 7)"
+OUTCOME = '"raises" or "runs"'
+VERDICT = '"myth" or "fact"'
+
+lookup_shape = Prediction(
+    "lookup_shape", example=SHAPE, answer=(1, 2, 4),
+    why="an embedding replaces each id with its row of embedding_dim numbers, so (batch, time) ids "
+        "become (batch, time, embedding_dim): one new axis at the end.")
+
+id_past_the_end = Prediction(
+    "id_past_the_end", example=OUTCOME, raises=(IndexError, "index out of range"),
+    why="rows are numbered from 0, so a table of 5 rows has rows 0 to 4; id 5 asks for a sixth row.")
+
+myth_input_equals_hidden = Prediction(
+    "myth_input_equals_hidden", example=VERDICT, verdict="myth", runs=True,
+    why="an LSTM with input_size=8 and hidden_size=64 runs on 8-wide input and gives 64-wide output. "
+        "hidden_size is yours to choose; only input_size is tied to the data.")
+
+batch_first_into_seq_first = Prediction(
+    "batch_first_into_seq_first", example=OUTCOME, runs=True,
+    why="nothing in a 3-D tensor says which axis is which. The seq-first LSTM reads axis 0 as time, "
+        "so it walks along your batch, mixing sentences, and its output still has a plausible shape. "
+        "Only the values show the bug.")
+
+unbatched_output = Prediction(
+    "unbatched_output", example=SHAPE, answer=(5, 16),
+    why="a 2-D input is one sequence without a batch axis, (time, features), whatever batch_first "
+        "says; the output keeps that layout: (time, hidden).")

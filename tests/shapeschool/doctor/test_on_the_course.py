@@ -32,8 +32,9 @@ SHOWN = {
     "ch01_embeddings_to_lstm": {
         "dtype_demo": ["embedding_dtype"],
         "out_of_range_demo": ["embedding_range"],
-        "myth_input_equals_hidden": ["rnn_input_size"],
-        "unbatched_demo": ["rnn_input_dims"],
+        "input_size_rule": ["rnn_input_size"],
+        "vector_demo": ["rnn_input_dims"],
+        "ids_into_lstm_demo": ["rnn_given_ids"],
         "encode": ["embedding_dtype"],
         "make_embedding": ["embedding_range"],
         "token_encoder": ["rnn_input_size"],
@@ -213,20 +214,20 @@ SETUP = r'''
 import json as _json
 import shapeschool as _ss
 _doctor_pending, _doctor_seen, _doctor_previous = [], {}, [None]
-_course_raises = _ss.raises
+_course_raised = _ss.demos.raised
 
 
-def _raises_seen_by_the_doctor(action, error, contains):
+def _raised_seen_by_the_doctor(action, error, contains):
     def act():
         try:
             return action()
         except Exception as exc:
             _doctor_pending.append(_ss.doctor.explain(exc))
             raise
-    return _course_raises(act, error, contains)
+    return _course_raised(act, error, contains)
 
 
-_ss.raises = _raises_seen_by_the_doctor
+_ss.demos.raised = _raised_seen_by_the_doctor   # what ss.raises and every prediction that raises run
 
 
 def _doctor_probe(cell):
@@ -300,7 +301,8 @@ def monkeypatch_module():
 
 def _fixmes(chapter):
     return [nbgrader_meta(c)["grade_id"] for c in load("course", chapter).cells
-            if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+            if nbgrader_meta(c).get("solution") and c.cell_type == "code"
+            and not c.metadata.get("shapeschool", {}).get("prediction")]
 
 
 def _shown(chapter, runs):
