@@ -1,7 +1,7 @@
 """Grade one synthetic class twice, with plain sequential ``nbgrader autograde`` and with
 ``shapeschool-grade``, check that every graded cell got the same score, and print both times.
 
-    python -m shapeschool_grader.benchmark --students 40             # every chapter: the README's benchmark
+    python -m shapeschool_grader.benchmark --students 40             # every chapter: the benchmark in docs/instructors.md
     python -m shapeschool_grader.benchmark --students 2 --chapters ch01_embeddings_to_lstm
 
 The class is made from the course itself: student i hands in, by i mod 3, the answer key, the
