@@ -4,6 +4,9 @@
     python -m shapeschool_nbgrader --check    # exit 1 and list the files that drifted
     python -m shapeschool_nbgrader ch01_...   # only the named chapters
 
+Each run also writes (or checks) docs/cheatsheet.md, made from every chapter
+(shapeschool_nbgrader.cheatsheet).
+
 exercises/NAME.ipynb is exactly what ``nbgrader generate_assignment`` releases (broken code in
 place of solutions, hidden tests removed, outputs cleared). solutions/NAME.ipynb is the source
 with markers, broken blocks and hidden tests removed, executed, with outputs stored.
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import markers, nbgrader_cli
+from . import cheatsheet, markers, nbgrader_cli
 
 CELL_TIMEOUT = 120
 
@@ -124,6 +127,18 @@ def build(repo, paths, check):
     return drift
 
 
+def write_cheatsheet(repo, check):
+    """Write (or, with check, compare) docs/cheatsheet.md, made from every chapter; return drift."""
+    text = cheatsheet.render(repo)
+    path = repo / cheatsheet.PATH
+    if check:
+        return [] if path.exists() and path.read_text() == text else [f"{cheatsheet.PATH} differs from what course/ generates"]
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    print(f"built {cheatsheet.PATH}")
+    return []
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m shapeschool_nbgrader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -137,6 +152,7 @@ def main(argv=None):
     if not paths:
         raise SystemExit("course/ holds no chapters (*.ipynb): nothing to build")
     drift = build(repo, paths, args.check)
+    drift += write_cheatsheet(repo, args.check)
     if drift:
         print("generated notebooks are out of date:\n  " + "\n  ".join(drift)
               + "\nrun `make generate` and commit course/, exercises/ and solutions/ together",

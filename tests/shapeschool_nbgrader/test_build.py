@@ -57,3 +57,22 @@ def test_the_repository_is_found_from_any_folder_inside_it_and_outside_one_is_re
     assert build.repository(repo / "tests" / "fixtures") == repo
     with pytest.raises(SystemExit, match="not inside a Shape School checkout"):
         build.repository(tmp_path)
+
+
+def test_the_cheat_sheet_lists_each_taught_error_with_its_section_and_each_chapters_rules(repo):
+    from shapeschool_nbgrader import cheatsheet
+
+    page = cheatsheet.render(repo)
+    assert ("| `input.size(-1) must be equal to input_size` | `RuntimeError` | [Chapter 1, §3. The LSTM's "
+            "`input_size`](../exercises/ch01_embeddings_to_lstm.ipynb) |") in page
+    assert "| `index out of range` | `IndexError` | [Chapter 1, §2." in page      # revealed by a prediction
+    assert page.count("### [Chapter ") == len(list((repo / "course").glob("*.ipynb")))
+    assert "(this chapter has no summary yet)" not in page
+
+
+def test_a_drifted_cheat_sheet_is_reported(copy_of_course):
+    (copy_of_course / "docs").mkdir()
+    (copy_of_course / "docs" / "cheatsheet.md").write_text("edited by hand\n")
+    assert build.write_cheatsheet(copy_of_course, check=True) == ["docs/cheatsheet.md differs from what course/ generates"]
+    build.write_cheatsheet(copy_of_course, check=False)
+    assert build.write_cheatsheet(copy_of_course, check=True) == []
