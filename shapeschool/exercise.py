@@ -7,7 +7,7 @@ the answer away before the learner has tried::
 
     checks.encode(encode)                    # the example, the edge cases, fresh random sizes
     ### BEGIN HIDDEN TESTS
-    checks.encode(encode, seed=1000)         # grading: the hidden edges and draws, this seed
+    checks.encode(encode, seed=<its seed>)   # grading: the hidden edges and draws, this seed
     ### END HIDDEN TESTS
 
 A failure is told in the order a learner should read it: which sizes failed, what is wrong in
@@ -29,11 +29,14 @@ class Exercise:
     one case, reading sizes as ``case.B`` and the device as ``case.device``; ``sizes`` is an
     ``ss.Sizes``; ``example`` the sizes of the example above the check, if it has one; ``edges`` the
     visible edge cases and ``hidden_edges`` the graded ones; ``raised`` the hint ladder for an
-    answer that raises; ``solution`` where the worked solution is.
+    answer that raises; ``solution`` where the worked solution is. ``on_demand`` makes it a
+    challenge: a failure says which sizes failed and what came out, and hints come only from
+    ``ss.hint``.
     """
 
     def __init__(self, name, call, check, sizes, *, raised, solution, example=None, edges=(),
-                 draws=2, hidden_edges=None, hidden_draws=5, example_label="the example above"):
+                 draws=2, hidden_edges=None, hidden_draws=5, example_label="the example above",
+                 on_demand=False):
         if not isinstance(raised, Hint):
             raise TypeError(f"{name}: raised must be a Hint(what=, where=, fix=)")
         self.name, self.call, self.check, self.sizes = name, call, check, sizes
@@ -42,6 +45,7 @@ class Exercise:
         self.hidden_edges = list(edges if hidden_edges is None else hidden_edges)
         self.hidden_draws = hidden_draws
         self.example_label = example_label
+        self.on_demand = on_demand      # a challenge: no hint until the learner asks for one
         hints.register(self)
 
     def __call__(self, *answers, seed=None):
@@ -72,7 +76,8 @@ class Exercise:
         state = hints.progress(self.name)
         if visible and not graded:
             state.tries += 1
-            state.level = max(state.level, min(state.tries, FIX))
+            if not self.on_demand:
+                state.level = max(state.level, min(state.tries, FIX))
             hints.failed(self.name)
         level = GRADED_LEVEL if graded or not visible else state.level
         ladder = self._ladder(failure.parts)
@@ -111,7 +116,7 @@ class Exercise:
             lines.append(f"What happened: your code raised {parts['raised']}")
             if parts.get("advice"):
                 lines.append(f"({parts['advice']})")
-        if ladder.what:
+        if level >= WHAT and ladder.what:
             lines.append(f"What is wrong: {ladder.what}")
         if "expected" in parts:
             lines.append(f"  {parts['name']}")
@@ -128,7 +133,9 @@ class Exercise:
         ask = f'ss.hint("{self.name}")'
         if graded:
             return f"In the notebook, {ask} gives the fix after a failed check."
-        if level <= WHAT:
+        if level < WHAT:
+            return f"Change your code and run this check again. No hints until you ask: {ask} gives the first."
+        if level == WHAT:
             return f"Change your code and run this check again. Stuck? {ask} says where to look."
         if level == WHERE:
             return f"Change your code and run this check again. Still stuck? {ask} gives the fix."

@@ -87,5 +87,5 @@ def hint(name=None):
         print(f"{name}: try it first. Run the fix-me cell, read what it says, change the code, and run "
               f"the check under it: the first hint comes with the first failed check.")
         return
-    state.level = min(max(state.level, WHAT) + 1, FIX)
+    state.level = min(state.level + 1, FIX)
     print(state.explain(state.level))

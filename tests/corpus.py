@@ -7,7 +7,7 @@ drift from what these functions make. Regenerate after changing chapter 1:
 
     .venv/bin/python tests/corpus.py
 
-``OUTCOMES`` is what ``shapeschool-grade`` must do with each, out of chapter 1's 5 points: the
+``OUTCOMES`` is what ``shapeschool-grade`` must do with each, out of chapter 1's 6 points: the
 status, the score, and words the instructor's message must contain.
 """
 import json
@@ -21,33 +21,35 @@ REPO = Path(__file__).resolve().parent.parent
 
 CHAPTER = "ch01_embeddings_to_lstm"
 FOLDER = REPO / "tests" / "fixtures" / "bad_submissions"
-TESTS = ("check_encode", "check_make_embedding", "check_token_encoder", "check_run_seq_first", "check_run_one")
+TESTS = ("check_encode", "check_make_embedding", "check_token_encoder", "check_run_seq_first", "check_run_one",
+         "check_reader")
+POINTS = len(TESTS)              # one point a check
 THIRD_ANSWER = "token_encoder"   # the cell a runaway is put in: the two checks before it still pass
 
-# scenario: (status, score, words in the message), with chapter 1 worth 5 points
+# scenario: (status, score, words in the message), with chapter 1 worth 6 points
 OUTCOMES = {
-    "answer_key": ("graded", 5, None),
+    "answer_key": ("graded", 6, None),
     "untouched": ("graded", 0, None),
     "invalid_json": ("rejected", 0, "not valid JSON"),
     "empty_file": ("rejected", 0, "is empty"),
-    "nbformat3": ("graded", 5, "nbformat 3"),
-    "renamed": ("graded", 5, "as ch01_embeddings_to_lstm.ipynb"),
+    "nbformat3": ("graded", 6, "nbformat 3"),
+    "renamed": ("graded", 6, "as ch01_embeddings_to_lstm.ipynb"),
     "other_chapter": ("rejected", 0, "no chapter in this course"),
-    "deleted_test_cell": ("graded", 5, "was deleted"),
+    "deleted_test_cell": ("graded", 6, "was deleted"),
     "deleted_failing_tests": ("graded", 0, "was deleted"),
     "edited_test_cell": ("graded", 0, "was edited"),
     "emptied_test_cell": ("graded", 0, "was edited"),
     "changed_cell_type": ("graded", 0, "changed from code to markdown"),
     "edited_metadata": ("graded", 0, "metadata was edited"),
-    "duplicate_grade_ids": ("graded", 5, "more than once"),
-    "stripped_metadata": ("graded", 5, "stripped"),
+    "duplicate_grade_ids": ("graded", 6, "more than once"),
+    "stripped_metadata": ("graded", 6, "stripped"),
     "infinite_loop": ("graded", 2, "wall-time limit"),
     "swallowed_interrupt": ("graded", 2, "wall-time limit"),
-    "sys_exit": ("graded", 4, None),      # SystemExit is an error in its cell; the kernel lives on
+    "sys_exit": ("graded", 5, None),      # SystemExit is an error in its cell; the kernel lives on
     "os_exit": ("graded", 2, "kernel died"),
     "memory_exhaustion": ("graded", 2, "memory limit"),
-    "huge_output": ("graded", 5, None),
-    "pytorch_warnings": ("graded", 5, None),
+    "huge_output": ("graded", 6, None),
+    "pytorch_warnings": ("graded", 6, None),
 }
 
 

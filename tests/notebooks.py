@@ -22,6 +22,11 @@ def is_prediction(cell):
     return bool(cell.metadata.get("shapeschool", {}).get("prediction"))
 
 
+def is_challenge(cell):
+    """A chapter's closing exercise: several interacting bugs, no hint until asked."""
+    return bool(cell.metadata.get("shapeschool", {}).get("challenge"))
+
+
 def fixme_cells(nb):
     return [c for c in nb.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code" and not is_prediction(c)]
 

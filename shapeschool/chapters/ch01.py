@@ -212,6 +212,62 @@ run_one = Exercise(
     raised=RUN_ONE_RAISED, solution=SOLUTION)
 
 
+
+# --- Challenge: Reader, three bugs and no hint until asked ---------------------------------------
+
+READER_RAISED = Hint(
+    what="the reader raised an error on a batch of ids.",
+    where="read which line of forward raised and what the message names: an id, or two sizes. Then "
+          "ask what that layer was built with. The ids of this batch may include the vocabulary's "
+          "largest id, which the example on screen does not.",
+    fix="three settings must agree: nn.Embedding(len(vocab), emb_dim) (rows for ids 0 to "
+        "len(vocab) - 1), nn.LSTM(emb_dim, hidden, batch_first=True) (it reads the embedding's "
+        "vectors, batch first), and h_n[-1], the top layer's final state, for each sentence.")
+READER_TABLE = Hint(
+    what="the embedding table does not have one row for each id of the vocabulary.",
+    where="the ids run from 0 to len(vocab) - 1: how many rows is that?",
+    fix="nn.Embedding(len(vocab), emb_dim).")
+READER_STEPS = Hint(
+    what="the outputs at every step are not those of a batch-first LSTM reading each sentence.",
+    where="which axis of the embedded batch is time, and which axis does the LSTM read as time?",
+    fix="build the LSTM with batch_first=True (or transpose its input to (T, B, E) and its output "
+        "back to (B, T, H)).")
+READER_LAST = Hint(
+    what="the final state is not one vector per sentence, (batch, hidden), holding the top layer's "
+         "final state.",
+    where="h_n is (layers, batch, hidden) whatever batch_first says; which sentences did the LSTM "
+          "see as the batch?",
+    fix="return h_n[-1] of an LSTM that reads the sentences as the batch.")
+
+
+def check_reader(case, Reader):
+    """Reader(vocab, E, H) on (B, T) ids, against nn.Embedding and a batch-first nn.LSTM holding
+    its own weights. Every case but the on-screen example holds the vocabulary's largest id."""
+    vocab_c = {"<pad>": 0, "<unk>": 1, **{f"w{k}": k + 2 for k in range(case.V - 2)}}
+    top = case.V - 1 if case.has_largest_id else case.V - 2
+    ids_c = torch.randint(0, top, (case.B, case.T), device=case.device)               # (B, T)
+    if case.has_largest_id:
+        ids_c[case.rng.randrange(case.B), case.rng.randrange(case.T)] = case.V - 1     # the largest id
+    model = Reader(vocab_c, case.E, case.H).to(case.device)
+    with torch.no_grad():
+        out, last = model(ids_c)
+        expect_shape(model.embed.weight, (case.V, case.E), name="Reader(...).embed.weight.shape", hint=READER_TABLE)
+        expect_shape(out, (case.B, case.T, case.H), name="the outputs at every step, .shape", hint=READER_STEPS)
+        expect_shape(last, (case.B, case.H), name="the final state, .shape", hint=READER_LAST)
+        ref_lstm = nn.LSTM(case.E, case.H, batch_first=True).to(case.device)
+        ref_lstm.load_state_dict(model.lstm.state_dict())
+        steps, (h_n, _) = ref_lstm(nn.functional.embedding(ids_c, model.embed.weight))  # (B, T, H), (1, B, H)
+        expect_close(out, steps, name="the outputs at every step", hint=READER_STEPS)
+        expect_close(last, h_n[-1], name="the final state", hint=READER_LAST)
+
+
+reader = Exercise(
+    "reader", "Reader(vocab, emb_dim, hidden)(ids)", check_reader,
+    Sizes(V=(4, 40), E=(1, 12), H=(1, 12), B=(1, 5), T=(1, 6), has_largest_id=[True]),
+    example=dict(V=12, E=8, H=16, B=2, T=3, has_largest_id=False), example_label="the example's sizes, other ids",
+    edges=["T=B", "B=1", "E=H+1"], hidden_edges=["T=B", "B=1", "T=1"], raised=READER_RAISED,
+    solution=SOLUTION, on_demand=True)
+
 # --- Predictions: asked before the cell that reveals them ---------------------------------------
 
 SHAPE = "a shape, as a tuple such as (5, 7)"

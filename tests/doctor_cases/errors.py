@@ -53,6 +53,12 @@ def lstm_built_for_hidden():
     encoder(torch.randint(0, 50, (4, 7)))
 
 
+@case("ch01 Reader", "reader.lstm", "rnn_input_size", sizes=(16, 8))
+def reader_with_three_bugs():
+    reader = Encoder(vocab=11, emb=8, lstm_in=16, hidden=16, batch_first=False)   # the challenge as handed out
+    reader(torch.tensor([[2, 5, 10], [8, 4, 3]]))                                 # the example has no id 11
+
+
 @case("ch01 run_one", "lstm", "state_batch", sizes=(7, 1))
 def one_sentence_unsqueezed_on_time():
     lstm = nn.LSTM(8, 16, batch_first=True)

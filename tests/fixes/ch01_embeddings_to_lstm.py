@@ -121,4 +121,105 @@ FIXES = {
         right("view", "batch = sentence.view(1, *sentence.shape)"),
         right("stack", "batch = torch.stack([sentence])"),
     ],
+    "reader": [
+        wrong('only input_size fixed: still seq-first, still one row short', '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(max(vocab.values()), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids))
+                    return out, h_n[-1]
+            '''),
+        wrong('input_size and batch_first fixed, the table still one row short', '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(max(vocab.values()), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids))
+                    return out, h_n[-1]
+            '''),
+        wrong('input_size and the table fixed, still seq-first', '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(len(vocab), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids))
+                    return out, h_n[-1]
+            '''),
+        wrong('all three, but the last state read as batch-first, h_n[:, -1]', '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(len(vocab), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids))
+                    return out, h_n[:, -1]
+            '''),
+        wrong("all three, but the first step's output as the last state", '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(len(vocab), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids))
+                    return out, out[:, 0]
+            '''),
+        wrong('seq-first kept, the input transposed but not the output', '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(len(vocab), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids).transpose(0, 1))
+                    return out, h_n[-1]
+            '''),
+        right('seq-first kept, transposed in and out', '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(len(vocab), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids).transpose(0, 1))
+                    return out.transpose(0, 1), h_n[-1]
+            '''),
+        right("largest id plus one rows, and the last step's output", '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(max(vocab.values()) + 1, emb_dim)
+                    self.lstm = nn.LSTM(input_size=emb_dim, hidden_size=hidden, batch_first=True)
+
+                def forward(self, ids):
+                    out, _ = self.lstm(self.embed(ids))
+                    return out, out[:, -1]
+            '''),
+        right('h_n.squeeze(0)', '''
+            class Reader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.embed = nn.Embedding(len(vocab), emb_dim)
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, ids):
+                    out, (h_n, c_n) = self.lstm(self.embed(ids))
+                    return out, h_n.squeeze(0)
+            '''),
+    ],
 }

@@ -144,3 +144,19 @@ def test_a_plain_fail_or_a_one_line_hint_is_said_as_what_is_wrong():
     ex = Exercise("plain", "answer(B)", check, ss.Sizes(B=(2, 3)), example=dict(B=2), raised=RAISED, solution="s")
     assert "What is wrong: count the batch\n" in failure(ex, lambda b: b + 1)
     hints.forget()
+
+
+def test_a_challenge_gives_no_hint_until_asked(capsys):
+    hints.forget()
+    challenge = Exercise("challenge", "add_batch(x)", check_add_batch, ss.Sizes(T=(2, 6), E=(1, 5)),
+                         example=dict(T=3, E=4), raised=RAISED, solution="s", on_demand=True)
+    for _ in range(3):                                         # trying again does not earn a hint
+        said = failure(challenge, wrong)
+        assert "expected: (1, 3, 4)" in said and "What is wrong" not in said and "Where to look" not in said
+        assert said.endswith('No hints until you ask: ss.hint("challenge") gives the first.')
+    ss.hint("challenge")
+    assert "What is wrong: the output lost its batch axis." in capsys.readouterr().out
+    ss.hint("challenge")
+    assert "Where to look: look at the unsqueeze." in capsys.readouterr().out
+    assert "Where to look" in failure(challenge, wrong) and "The fix" not in failure(challenge, wrong)
+    hints.forget()

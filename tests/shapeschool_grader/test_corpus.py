@@ -68,7 +68,7 @@ def test_each_scenario_has_its_defined_outcome(graded, scenario):
     assert record["status"] == status, f"{scenario}: {record}"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         submission = gb.find_submission(name, scenario)
-        assert (submission.score, submission.max_score) == (score, 5), f"{scenario}: {record}"
+        assert (submission.score, submission.max_score) == (score, corpus.POINTS), f"{scenario}: {record}"
     if words:
         assert words in said, f"{scenario}: the instructor should read {words!r}, got {said!r}"
         assert f"{name} {scenario}" in done.stdout.split("Done in")[1], "the summary lists it"
@@ -122,8 +122,8 @@ def test_nbgraders_own_export_and_feedback_work_on_the_result(graded):
     nbgrader_cli.run(course, "export", "--to", str(course / "export.csv"))
     rows = {r["student_id"]: r for r in csv.DictReader((course / "export.csv").open())}
     assert set(corpus.OUTCOMES) <= set(rows)
-    assert float(rows["answer_key"]["score"]) == 5 and float(rows["stripped_metadata"]["score"]) == 5
+    assert float(rows["answer_key"]["score"]) == corpus.POINTS and float(rows["stripped_metadata"]["score"]) == corpus.POINTS
     nbgrader_cli.run(course, "generate_feedback", name, "--student", "answer_key", "--force")
     page = (course / "feedback" / "answer_key" / name / f"{name}.html").read_text()
-    assert "Score: 5.0 / 5.0" in page or "5.0 / 5.0" in page
+    assert f"{corpus.POINTS:.1f} / {corpus.POINTS:.1f}" in page
     assert not hidden_lines_shown(page, name)

@@ -84,7 +84,7 @@ def test_the_attackers_were_graded_right_before_their_honest_students(graded):
 def test_an_attacker_cannot_change_the_next_students_score(graded, attack):
     attacker, honest = _ids()[attack]
     row = graded["rows"][honest]
-    assert (row["status"], float(row["score"])) == ("graded", 5.0), row
+    assert (row["status"], float(row["score"])) == ("graded", float(hostile.corpus.POINTS)), row
 
 
 @pytest.mark.parametrize("attack", ATTACKS)

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from shapeschool_nbgrader import markers
-from notebooks import fixme_cells, load, nbgrader_meta
+from notebooks import fixme_cells, is_challenge, load, nbgrader_meta
 
 # Chapters whose checks still sit in their notebooks with their hints in plain source (issue 26
 # moves them out of sight one chapter at a time, as chapter 1's were). strict: once a chapter is
@@ -39,13 +39,17 @@ def _code_lines(text):
     return [line.split("  #")[0].strip() for line in text.split("\n") if line.strip() and not line.strip().startswith("#")]
 
 
-def fingerprints(source):
+def fingerprints(source, challenge=False):
     """What would give a fix-me cell's answer away: each solution line, keyword argument and call
-    (of at least SHORTEST_CALL characters) that the broken code does not already have."""
+    (of at least SHORTEST_CALL characters) that the broken code does not already have. A
+    challenge puts the whole chapter together, so the keywords and calls it needs are the ones
+    the chapter teaches: only its solution's lines count."""
     solution = "\n".join(_blocks(source, markers.BEGIN_SOLUTION, markers.END_SOLUTION))
     broken = "\n".join(_blocks(source, markers.BEGIN_BROKEN, markers.END_BROKEN, broken=True))
     had = _squeeze(broken)
     found = {_squeeze(line) for line in _code_lines(solution)}
+    if challenge:
+        return sorted(f for f in found if f and f not in had)
     tree = ast.parse(textwrap.dedent(solution))
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg:
@@ -66,7 +70,7 @@ def giveaways(nb_student, nb_source):
         at = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade_id") == gid)
         screen = [(i, c) for i, c in enumerate(cells[:at + 2]) if i != at]     # down to its check cell
         found = []
-        for fingerprint in fingerprints(fixme.source):
+        for fingerprint in fingerprints(fixme.source, is_challenge(fixme)):
             for i, cell in screen:
                 if fingerprint in _squeeze(cell.source):
                     found.append((fingerprint, f"cell {i} ({nbgrader_meta(cell).get('grade_id') or cell.cell_type})"))

@@ -39,6 +39,8 @@ SHOWN = {
         "make_embedding": ["embedding_range"],
         "token_encoder": ["rnn_input_size"],
         "check_token_encoder": ["rnn_input_size"],
+        "reader": ["rnn_input_size"],
+        "check_reader": ["rnn_input_size"],
     },
     "ch02_batch_first_and_transposes": {
         "contiguous_demo": ["view_stride"],
@@ -103,6 +105,8 @@ PROBES = {
     "ch01_embeddings_to_lstm": {
         "token_encoder": f"model = TokenEncoder(20, 8, 16).to(DEVICE); inputs = torch.randint(0, 20, (4, 7), device=DEVICE)",
         "run_seq_first": f"lstm_p = nn.LSTM(8, 16).to(DEVICE); model = lambda x: run_seq_first(lstm_p, x); inputs = {X}",
+        "reader": "_reader = Reader(vocab, 8, 16).to(DEVICE); model = lambda x: _reader(x)[0]; "
+                  "inputs = torch.randint(0, len(vocab) - 1, (4, 7), device=DEVICE)",   # as on screen: no largest id
     },
     "ch02_batch_first_and_transposes": {
         "to_seq_first": f"model = to_seq_first; inputs = {X}",
@@ -169,6 +173,7 @@ PROBES = {
 # bug doctor.check must report, ("raises", causes) for a bug that raises and must be explained.
 STUDENT = {
     "token_encoder": ("raises", {"rnn_input_size"}),
+    "reader": ("raises", {"rnn_input_size"}),
     "run_seq_first": ("finds", {"batch_on_time_axis"}),
     "to_seq_first": ("finds", {"samples_mix", "view_moves_axes"}),
     "flatten_steps": ("raises", {"view_stride"}),
