@@ -15,11 +15,19 @@ words, then what came out beside what was expected; where to look and the fix co
 tries (``shapeschool.hints``). The traceback shows the learner's frames and the check cell's
 line and the learner's own code, not this package's (``ShapeSchoolError._render_traceback_``).
 """
+import os
+
 from . import hints
 from .device import pick_device
 from .errors import ShapeSchoolError, learners_frames
 from .grading import being_graded
 from .hints import FIX, GRADED_LEVEL, WHAT, WHERE, Hint
+
+def _indented(code, first, rest=None):
+    rest = first if rest is None else rest
+    return "\n".join((first if i == 0 else rest) + line if line.strip() else ""
+                     for i, line in enumerate(code.split("\n")))
+
 
 class Exercise:
     """The check of one fix-me cell.
@@ -69,6 +77,23 @@ class Exercise:
                 error = self._failed(failure, visible)
                 raise error from error.__cause__     # None unless the learner's code raised
         print(f"{self.name}: {'all checks' if visible else 'hidden tests'} passed ({cases})")
+        shown = self.other_answers() if visible and not being_graded() else ""
+        if shown:
+            print(shown)
+
+    def other_answers(self):
+        """After a pass: the answer key's fix and other right ones, each with why it works
+        (shapeschool/chapters/answers.py, made from the fix catalogue)."""
+        from .chapters.answers import ANSWERS
+
+        chapter = os.path.basename(self.solution)[:4]
+        known = ANSWERS.get(chapter, {}).get(self.name)
+        if not known:
+            return ""
+        lines = ["The answer key's fix:", _indented(known["reference"], "    "), "Other right answers:"]
+        for code, because in known["others"]:
+            lines += [_indented(code, "  • ", "    "), f"    ({because})"]
+        return "\n".join(lines)
 
     def _failed(self, failure, visible):
         """The failure re-told for the learner's try, as a new error with a clean traceback."""

@@ -5,7 +5,8 @@
     python -m shapeschool_nbgrader ch01_...   # only the named chapters
 
 Each run also writes (or checks) docs/cheatsheet.md, made from every chapter
-(shapeschool_nbgrader.cheatsheet).
+(shapeschool_nbgrader.cheatsheet), and shapeschool/chapters/answers.py, the other right answers
+a passing check shows, made from the fix catalogue (shapeschool_nbgrader.answers).
 
 exercises/NAME.ipynb is exactly what ``nbgrader generate_assignment`` releases (broken code in
 place of solutions, hidden tests removed, outputs cleared). solutions/NAME.ipynb is the source
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import cheatsheet, markers, nbgrader_cli
+from . import answers, cheatsheet, markers, nbgrader_cli
 
 CELL_TIMEOUT = 120
 
@@ -127,16 +128,25 @@ def build(repo, paths, check):
     return drift
 
 
-def write_cheatsheet(repo, check):
-    """Write (or, with check, compare) docs/cheatsheet.md, made from every chapter; return drift."""
-    text = cheatsheet.render(repo)
-    path = repo / cheatsheet.PATH
+def write_made(repo, check, where, text, source):
+    """Write (or, with check, compare) one file made from the course; return drift."""
+    path = repo / where
     if check:
-        return [] if path.exists() and path.read_text() == text else [f"{cheatsheet.PATH} differs from what course/ generates"]
+        return [] if path.exists() and path.read_text() == text else [f"{where} differs from what {source} generates"]
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)
-    print(f"built {cheatsheet.PATH}")
+    print(f"built {where}")
     return []
+
+
+def write_cheatsheet(repo, check):
+    """docs/cheatsheet.md, made from every chapter."""
+    return write_made(repo, check, cheatsheet.PATH, cheatsheet.render(repo), "course/")
+
+
+def write_answers(repo, check):
+    """shapeschool/chapters/answers.py, the other right answers, made from tests/fixes/."""
+    return write_made(repo, check, answers.PATH, answers.render(repo), "tests/fixes/ and course/")
 
 
 def main(argv=None):
@@ -152,7 +162,7 @@ def main(argv=None):
     if not paths:
         raise SystemExit("course/ holds no chapters (*.ipynb): nothing to build")
     drift = build(repo, paths, args.check)
-    drift += write_cheatsheet(repo, args.check)
+    drift += write_cheatsheet(repo, args.check) + write_answers(repo, args.check)
     if drift:
         print("generated notebooks are out of date:\n  " + "\n  ".join(drift)
               + "\nrun `make generate` and commit course/, exercises/ and solutions/ together",

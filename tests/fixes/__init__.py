@@ -22,14 +22,17 @@ class Fix:
     why: str
     code: str
     cell: bool = False
+    because: str = ""       # for a right fix: one line on why it works, shown after a pass
 
 
 def wrong(why, code, cell=False):
     return Fix(False, why, textwrap.dedent(code).strip("\n"), cell)
 
 
-def right(why, code, cell=False):
-    return Fix(True, why, textwrap.dedent(code).strip("\n"), cell)
+def right(why, code, cell=False, because=""):
+    """A correct fix. With ``because``, a passing check shows it to the learner as another right
+    answer (``make generate`` copies it into shapeschool/chapters/answers.py)."""
+    return Fix(True, why, textwrap.dedent(code).strip("\n"), cell, because)
 
 
 def catalogue(chapter):

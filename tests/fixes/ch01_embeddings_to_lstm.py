@@ -28,8 +28,10 @@ FIXES = {
                         ids[b, t] = vocab[word]
                 return ids
             ''', cell=True),
-        right("zeros, then .long()", "ids = torch.zeros(len(sentences), longest).long()"),
-        right("int32 ids", 'ids = torch.full((len(sentences), longest), vocab["<pad>"], dtype=torch.int32)'),
+        right("zeros, then .long()", "ids = torch.zeros(len(sentences), longest).long()",
+              because="zeros are <pad>'s id, 0, and .long() makes an integer tensor before any id is stored"),
+        right("int32 ids", 'ids = torch.full((len(sentences), longest), vocab["<pad>"], dtype=torch.int32)',
+              because='nn.Embedding takes int32 ids as well as the usual int64'),
         right("pad_sequence", '''
             from torch.nn.utils.rnn import pad_sequence
 
@@ -37,16 +39,18 @@ FIXES = {
                 rows = [torch.tensor([vocab.get(w, vocab["<unk>"]) for w in s.split()], dtype=torch.long)
                         for s in sentences]
                 return pad_sequence(rows, batch_first=True, padding_value=vocab["<pad>"])
-            ''', cell=True),
+            ''', cell=True, because="one tensor of ids per sentence, padded into (batch, time) rows with <pad>'s id"),
     ],
     "make_embedding": [
         wrong("hard-coded to the example's 12 entries", "return nn.Embedding(12, emb_dim)"),
         wrong("one row short", "return nn.Embedding(len(vocab) - 1, emb_dim)"),
         wrong("arguments swapped", "return nn.Embedding(emb_dim, len(vocab))"),
         wrong("one spare row", "return nn.Embedding(len(vocab) + 1, emb_dim)"),
-        right("largest id plus one", "return nn.Embedding(max(vocab.values()) + 1, emb_dim)"),
+        right("largest id plus one", "return nn.Embedding(max(vocab.values()) + 1, emb_dim)",
+              because='ids 0 to the largest need the largest plus one rows: len(vocab) when the ids have no gaps'),
         right("positional arguments", "return nn.Embedding(len(vocab), emb_dim)"),
-        right("with a padding row", 'return nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])'),
+        right("with a padding row", 'return nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])',
+              because="padding_idx adds something (<pad>'s row starts at zeros and gets no gradient); the size is what the lookup needs"),
     ],
     "token_encoder": [
         wrong("input_size hard-coded to the example's 8",
@@ -59,8 +63,10 @@ FIXES = {
             self.lstm = nn.LSTM(input_size=hidden, hidden_size=hidden, batch_first=True)
             '''),
         wrong("bidirectional", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True, bidirectional=True)"),
-        right("positional arguments", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)"),
-        right("input_size read from the embedding", "self.lstm = nn.LSTM(self.embed.embedding_dim, hidden, batch_first=True)"),
+        right("positional arguments", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)",
+              because="input_size and hidden_size are nn.LSTM's first two parameters, in that order"),
+        right("input_size read from the embedding", "self.lstm = nn.LSTM(self.embed.embedding_dim, hidden, batch_first=True)",
+              because='reading the size from the embedding keeps the two tied if one of them changes'),
         right("a seq-first LSTM with transposes", '''
             class TokenEncoder(nn.Module):
                 def __init__(self, vocab_size, emb_dim, hidden):
@@ -96,7 +102,7 @@ FIXES = {
         right("permute", '''
             out, _ = lstm(x.permute(1, 0, 2))
             return out.permute(1, 0, 2)
-            '''),
+            ''', because="permute(1, 0, 2) swaps the first two axes, as transpose(0, 1) does"),
         right("movedim", '''
             out, _ = lstm(x.movedim(1, 0))
             return out.movedim(0, 1)
@@ -105,8 +111,9 @@ FIXES = {
             from einops import rearrange
             out, _ = lstm(rearrange(x, "b t e -> t b e"))
             return rearrange(out, "t b h -> b t h")
-            '''),
-        right("one sentence at a time", "return torch.stack([lstm(x[b])[0] for b in range(x.shape[0])])"),
+            ''', because="rearrange names each axis, and checks the sizes it is given"),
+        right("one sentence at a time", "return torch.stack([lstm(x[b])[0] for b in range(x.shape[0])])",
+              because='each (T, E) sentence is an unbatched sequence; stacking their outputs gives (B, T, H): slower, plainly right'),
     ],
     "run_one": [
         wrong("unsqueeze(1), transposed afterwards", '''
@@ -117,8 +124,10 @@ FIXES = {
         wrong("no batch axis", "batch = sentence"),
         wrong("reshape to (1, E, T)", "batch = sentence.reshape(1, sentence.shape[1], sentence.shape[0])"),
         wrong("unsqueeze(-1)", "batch = sentence.unsqueeze(-1)"),
-        right("indexing with None", "batch = sentence[None]"),
-        right("view", "batch = sentence.view(1, *sentence.shape)"),
+        right("indexing with None", "batch = sentence[None]",
+              because='indexing with None adds a size-1 axis where it stands: in front, as unsqueeze(0) does'),
+        right("view", "batch = sentence.view(1, *sentence.shape)",
+              because='view(1, T, E) reads the same memory with a batch axis of one in front'),
         right("stack", "batch = torch.stack([sentence])"),
     ],
     "reader": [
@@ -198,7 +207,7 @@ FIXES = {
                 def forward(self, ids):
                     out, (h_n, c_n) = self.lstm(self.embed(ids).transpose(0, 1))
                     return out.transpose(0, 1), h_n[-1]
-            '''),
+            ''', because="the LSTM may stay seq-first when what goes in and what comes out are transposed"),
         right("largest id plus one rows, and the last step's output", '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -209,7 +218,7 @@ FIXES = {
                 def forward(self, ids):
                     out, _ = self.lstm(self.embed(ids))
                     return out, out[:, -1]
-            '''),
+            ''', because="for one layer in one direction, the last step's output is the final hidden state"),
         right('h_n.squeeze(0)', '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):

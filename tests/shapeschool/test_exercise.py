@@ -160,3 +160,32 @@ def test_a_challenge_gives_no_hint_until_asked(capsys):
     assert "Where to look: look at the unsqueeze." in capsys.readouterr().out
     assert "Where to look" in failure(challenge, wrong) and "The fix" not in failure(challenge, wrong)
     hints.forget()
+
+
+def test_a_pass_shows_the_answer_keys_fix_and_other_right_answers_with_why(capsys):
+    from shapeschool.chapters import ch01
+
+    hints.forget()
+    ch01.run_one(lambda lstm, sentence: lstm(sentence[None])[0])
+    said = capsys.readouterr().out
+    assert said.startswith("run_one: all checks passed")
+    assert "The answer key's fix:\n    batch = sentence.unsqueeze(0)" in said
+    assert "Other right answers:\n  • batch = sentence[None]\n    (indexing with None" in said
+
+
+def test_every_exercise_of_a_moved_chapter_offers_two_or_three_other_right_answers():
+    import importlib
+    import pkgutil
+
+    import shapeschool.chapters
+    from shapeschool.chapters.answers import ANSWERS
+
+    for module in pkgutil.iter_modules(shapeschool.chapters.__path__):
+        if not module.name.startswith("ch"):
+            continue
+        chapter = importlib.import_module(f"shapeschool.chapters.{module.name}")
+        for name, exercise in vars(chapter).items():
+            if isinstance(exercise, Exercise):
+                others = ANSWERS.get(module.name, {}).get(exercise.name, {}).get("others", [])
+                assert 2 <= len(others) <= 3, f"{module.name}/{exercise.name}: give two or three right fixes " \
+                                              f"a `because` in tests/fixes/"

@@ -76,3 +76,15 @@ def test_a_drifted_cheat_sheet_is_reported(copy_of_course):
     assert build.write_cheatsheet(copy_of_course, check=True) == ["docs/cheatsheet.md differs from what course/ generates"]
     build.write_cheatsheet(copy_of_course, check=False)
     assert build.write_cheatsheet(copy_of_course, check=True) == []
+
+
+def test_drifted_other_answers_are_reported(copy_of_course, repo):
+    shutil.copytree(repo / "tests" / "fixes", copy_of_course / "tests" / "fixes")
+    (copy_of_course / "shapeschool" / "chapters").mkdir(parents=True)
+    (copy_of_course / "shapeschool" / "chapters" / "answers.py").write_text("ANSWERS = {}\n")
+    assert build.write_answers(copy_of_course, check=True) == [
+        "shapeschool/chapters/answers.py differs from what tests/fixes/ and course/ generates"]
+    build.write_answers(copy_of_course, check=False)
+    assert build.write_answers(copy_of_course, check=True) == []
+    assert (copy_of_course / "shapeschool" / "chapters" / "answers.py").read_text() == \
+        (repo / "shapeschool" / "chapters" / "answers.py").read_text()
