@@ -106,7 +106,7 @@ def test_csv_has_one_row_per_submission(graded):
     rows = list(csv.DictReader((course / "grades.csv").open()))
     assert sorted(r["student"] for r in rows) == sorted(corpus.OUTCOMES)
     by_student = {r["student"]: r for r in rows}
-    assert by_student["answer_key"]["score"] == "5" and by_student["empty_file"]["status"] == "rejected"
+    assert by_student["answer_key"]["score"] == str(corpus.POINTS) and by_student["empty_file"]["status"] == "rejected"
     assert "is empty" in by_student["empty_file"]["notes"]
 
 

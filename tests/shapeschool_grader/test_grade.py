@@ -14,7 +14,8 @@ from shapeschool_grader import benchmark
 pytestmark = pytest.mark.slow
 
 CHAPTER = "ch01_embeddings_to_lstm"
-EXPECTED = {"answer-key": 5, "untouched": 0, "half-done": 2}   # chapter 1, out of 5
+EXPECTED = {"answer-key": 6, "untouched": 0, "half-done": 3}   # chapter 1, out of 6 (half-done: the first
+# five of its eleven answer cells, predictions included, hold the answers of three checks)
 
 
 def test_same_scores_cell_by_cell_as_sequential_nbgrader_on_a_mixed_class(tmp_path):
@@ -65,7 +66,7 @@ def test_a_folder_of_notebooks_and_zips_named_by_student(tmp_path):
     assert {p.name: p.read_bytes() for p in inbox.iterdir()} == before, "the inbox is only read"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         scores = {s.student.id: s.score for s in gb.assignment_submissions(CHAPTER)}
-    assert scores == {"alice": 5, "bob": 2, "carol": 0}
+    assert scores == {"alice": EXPECTED["answer-key"], "bob": EXPECTED["half-done"], "carol": 0}
     assert "carol.zip holds no notebook" in done.stdout
     shutil.rmtree(course)
 
@@ -109,7 +110,7 @@ def test_unusable_names_are_refused_and_touch_no_other_student(tmp_path):
         assert ("3 submissions already graded and unchanged" in done.stdout) == (attempt == 1), done.stdout[:600]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         scores = {s.student.id: s.score for s in gb.assignment_submissions(CHAPTER)}
-    assert scores == {"alice": 5, "bob": 2, "eve": 5}
+    assert scores == {"alice": EXPECTED["answer-key"], "bob": EXPECTED["half-done"], "eve": EXPECTED["answer-key"]}
     assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice", "bob", "eve"]
     assert "rename it to 'alice-1'" in done.stdout and "rename it to 'carol'" in done.stdout
     rows = (tmp_path / "grades.csv").read_text()

@@ -99,7 +99,7 @@ def test_hidden_tests_never_reach_the_student(graded):
     """A correct answer that reads its callers' source and prints and raises it: the check kernel
     calls it from the grader's own code, so no test's source is there to read."""
     row = graded["rows"]["s99-leaks"]
-    assert row["status"] == "graded" and float(row["score"]) == 4.0, row   # encode fails, by its own raise
+    assert row["status"] == "graded" and float(row["score"]) == hostile.corpus.POINTS - 1, row   # encode fails, by its own raise
     folder = graded["course"]
     feedback = "".join(p.read_text(errors="replace") for p in (folder / "feedback" / "s99-leaks").rglob("*.html"))
     assert feedback and "BEGIN HIDDEN" not in feedback and hostile.HIDDEN_TEST_MARK not in feedback

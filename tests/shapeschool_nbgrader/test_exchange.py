@@ -2,6 +2,7 @@
 release, fetch and submit as two students, collect, autograde, feedback both ways, export.
 Are the scores right, and does each student receive only their own feedback?"""
 import csv
+import html
 import re
 import shutil
 
@@ -75,8 +76,11 @@ def test_each_student_receives_only_their_own_feedback(cycle):
 def test_feedback_teaches_without_showing_hidden_tests(cycle):
     root, name = cycle
     page = next((root / "bob" / name / "feedback").rglob("*.html")).read_text()
-    assert "ShapeSchoolError" in page and "make the tensor with dtype=torch.long" in page, \
-        "the feedback should carry the checks' messages"
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "ShapeSchoolError" in text and "What is wrong: the ids are floating-point numbers" in text \
+        and "Where to look: a tensor's dtype is fixed" in text, \
+        "the feedback should carry the checks' messages: what is wrong and where to look"
+    assert "The fix:" not in text, "graded feedback stops before the fix"
     leaked = hidden_lines_shown(page, name)
     assert not leaked, f"bob's feedback shows hidden-test source: {leaked[:3]}"
 
