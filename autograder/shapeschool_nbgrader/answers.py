@@ -5,7 +5,7 @@ right fixes that say why they work (``right(..., because=...)`` in tests/fixes/C
 ``make generate`` writes them to shapeschool/chapters/answers.py, which the learners' package
 reads after a check passes; ``make test`` fails when that file drifts from the catalogue.
 """
-import importlib
+import importlib.util
 import pprint
 import sys
 import textwrap
@@ -25,13 +25,29 @@ def _solution(source):
     return textwrap.dedent("\n".join(lines[begin + 1:end])).strip("\n")
 
 
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _catalogue(repo, stem):
+    """tests/fixes/STEM.py's FIXES, or None. The catalogue imports its helpers as the package
+    ``fixes``: the one already imported (under pytest) or tests/fixes/ of ``repo``."""
+    folder = repo / "tests" / "fixes"
+    if not (folder / f"{stem}.py").exists():
+        return None
+    if "fixes" not in sys.modules:
+        _load("fixes", folder / "__init__.py")
+    return _load(f"fixes.{stem}", folder / f"{stem}.py").FIXES
+
+
 def chapter_answers(repo, path):
     """{grade_id: {"reference": code, "others": [(code, because), ...]}} for one chapter."""
-    if str(repo / "tests") not in sys.path:
-        sys.path.insert(0, str(repo / "tests"))
-    try:
-        catalogue = importlib.import_module(f"fixes.{path.stem}").FIXES
-    except ModuleNotFoundError:
+    catalogue = _catalogue(repo, path.stem)
+    if catalogue is None:
         return {}
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nbformat.read(path, as_version=4).cells}
     found = {}

@@ -22,7 +22,7 @@ LESSONS = {
     "layouts": (2, "1. Two layouts, one set of numbers"),
     "view_vs_transpose": (2, "2. Moving elements versus reinterpreting memory"),
     "h_n_layout": (2, "3. Reading `h_n` from a batch-first model"),
-    "state_rule": (3, "1. The rule: `(num_layers * num_directions, batch, H_out)`"),
+    "state_rule": (3, "1. The rule: one state per layer per direction"),
     "proj_size": (3, "2. `proj_size`: when `h` and `c` differ"),
     "sentence_vector": (3, "3. One vector per sentence from a bidirectional LSTM"),
     "linear_after_lstm": (3, "4. The `nn.Linear` that reads it"),

@@ -7,22 +7,26 @@ FIXES = {
         wrong("always two directions", "rows = lstm.num_layers * 2"),
         wrong("directions added, not multiplied", "rows = lstm.num_layers + (1 if lstm.bidirectional else 0)"),
         wrong("layers forgotten when bidirectional", "rows = 2 if lstm.bidirectional else lstm.num_layers"),
-        right("int() of the flag", "rows = lstm.num_layers * (1 + int(lstm.bidirectional))"),
-        right("bool arithmetic", "rows = lstm.num_layers * (lstm.bidirectional + 1)"),
+        right("int() of the flag", "rows = lstm.num_layers * (1 + int(lstm.bidirectional))",
+              because="int(True) is 1, so 1 + int(lstm.bidirectional) is the number of directions"),
+        right("bool arithmetic", "rows = lstm.num_layers * (lstm.bidirectional + 1)",
+              because="a bool counts as 0 or 1 in arithmetic: lstm.bidirectional + 1 directions"),
         right("new_zeros from a weight", '''
             def zero_state(lstm, batch):
                 rows = lstm.num_layers * (2 if lstm.bidirectional else 1)
                 h0 = lstm.weight_hh_l0.new_zeros(rows, batch, lstm.hidden_size)
                 return h0, h0.clone()
-            ''', cell=True),
+            ''', cell=True, because="new_zeros takes the weight's dtype and device; clone() gives c0 memory of its own"),
     ],
     "zero_state_projected": [
         wrong("proj_size even when it is 0", "h_size = lstm.proj_size"),
         wrong("hard-coded to the example's 4", "h_size = 4"),
         wrong("the smaller of the two", "h_size = min(lstm.proj_size, lstm.hidden_size)"),
         wrong("read from the projection weight", "h_size = lstm.weight_hr_l0.shape[0]"),
-        right("or", "h_size = lstm.proj_size or lstm.hidden_size"),
-        right("read from the recurrent weight", "h_size = lstm.weight_hh_l0.shape[1]"),
+        right("or", "h_size = lstm.proj_size or lstm.hidden_size",
+              because="proj_size is 0 without a projection, and 0 or hidden_size is hidden_size"),
+        right("read from the recurrent weight", "h_size = lstm.weight_hh_l0.shape[1]",
+              because="weight_hh_l0 multiplies h, so its second axis is h's width, projected or not"),
     ],
     "sentence_vector": [
         wrong("all NaN, of the right shape", "return torch.full((h_n.shape[1], 2 * h_n.shape[2]), float('nan'), device=h_n.device)"),
@@ -30,10 +34,13 @@ FIXES = {
         wrong("the first layer's rows", "return torch.cat([h_n[0], h_n[1]], dim=1)"),
         wrong("last two rows reshaped", "return h_n[-2:].reshape(h_n.shape[1], -1)"),
         wrong("view(B, -1) and the last 2H", "return h_n.view(h_n.shape[1], -1)[:, -2 * h_n.shape[2]:]"),
-        right("dim=-1", "return torch.cat((h_n[-2], h_n[-1]), dim=-1)"),
-        right("permute, then reshape", "return h_n[-2:].permute(1, 0, 2).reshape(h_n.shape[1], -1)"),
+        right("dim=-1", "return torch.cat((h_n[-2], h_n[-1]), dim=-1)",
+              because="for two (B, H) pieces the last axis is axis 1"),
+        right("permute, then reshape", "return h_n[-2:].permute(1, 0, 2).reshape(h_n.shape[1], -1)",
+              because="the top two rows as (B, 2, H): each sentence's forward row, then its backward row, flattened"),
         right("view as (layers, directions, B, H)",
-              "return h_n.view(-1, 2, h_n.shape[1], h_n.shape[2])[-1].transpose(0, 1).flatten(1)"),
+              "return h_n.view(-1, 2, h_n.shape[1], h_n.shape[2])[-1].transpose(0, 1).flatten(1)",
+              because="the rows go layer by layer, forward then backward, so [-1] of (layers, 2, B, H) is the top layer"),
     ],
     "sentence_vector_from_output": [
         wrong("both halves at the last step", "return torch.cat([out[:, -1, :hidden], out[:, -1, hidden:]], dim=1)"),
@@ -43,8 +50,9 @@ FIXES = {
         right("split into directions", '''
             forward, backward = out.split(hidden, dim=2)
             return torch.cat([forward[:, -1], backward[:, 0]], dim=-1)
-            '''),
-        right("last step counted from the front", "return torch.cat([out[:, out.shape[1] - 1, :hidden], out[:, 0, hidden:]], 1)"),
+            ''', because="split(hidden, dim=2) cuts the last axis into the forward half and the backward half"),
+        right("last step counted from the front", "return torch.cat([out[:, out.shape[1] - 1, :hidden], out[:, 0, hidden:]], 1)",
+              because="step out.shape[1] - 1 is the last step, the one -1 picks"),
     ],
     "bilstm_classifier": [
         wrong("hard-coded to the example's 32", "self.head = nn.Linear(32, classes)"),
@@ -71,9 +79,12 @@ FIXES = {
                     out, _ = self.lstm(x)
                     return self.head(out[:, -1])
             ''', cell=True),
-        right("LazyLinear", "self.head = nn.LazyLinear(classes)"),
-        right("hidden * 2", "self.head = nn.Linear(hidden * 2, classes)"),
-        right("read from the LSTM", "self.head = nn.Linear(2 * self.lstm.hidden_size, classes)"),
+        right("LazyLinear", "self.head = nn.LazyLinear(classes)",
+              because="a LazyLinear takes in_features from the first batch it reads: 2 * hidden here"),
+        right("hidden * 2", "self.head = nn.Linear(hidden * 2, classes)",
+              because="the same width: hidden numbers from each of the two directions"),
+        right("read from the LSTM", "self.head = nn.Linear(2 * self.lstm.hidden_size, classes)",
+              because="reading hidden_size from the LSTM keeps the head tied to it if one of them changes"),
     ],
     "gru_final_states": [
         wrong("only the top row", '''
@@ -89,8 +100,11 @@ FIXES = {
             out, h_n = gru(x)
             h_n = h_n.transpose(0, 1)
             '''),
-        right("underscore for the output", "_, h_n = gru(x)"),
-        right("index 1", "h_n = gru(x)[1]"),
-        right("index -1", "h_n = gru(x)[-1]"),
+        right("underscore for the output", "_, h_n = gru(x)",
+              because="the output is not needed here, so _ takes it; h_n is the second thing returned"),
+        right("index 1", "h_n = gru(x)[1]",
+              because="gru(x) is the pair (output, h_n), so [1] is h_n"),
+        right("index -1", "h_n = gru(x)[-1]",
+              because="h_n is the last of the pair (output, h_n)"),
     ],
 }

@@ -16,7 +16,7 @@ def test_the_heading_is_in_the_chapter(repo, key):
 
 
 def test_where_names_the_chapter_and_file():
-    assert where("state_rule") == ('Chapter 3, "1. The rule: (num_layers * num_directions, batch, H_out)" '
+    assert where("state_rule") == ('Chapter 3, "1. The rule: one state per layer per direction" '
                                    "(course/ch03_states_of_stacked_lstms.ipynb)")
 
 

@@ -91,7 +91,8 @@ SHOWN = {
 }
 
 # GPU-only demonstrations: on a CPU they say what would happen and raise nothing.
-ON_CUDA_ONLY = {"ch04_unknown_words_and_padding": {"lengths_on_gpu": ["pack_lengths_device"]}}
+ON_CUDA_ONLY = {"ch03_states_of_stacked_lstms": {"state_layout": [None]},        # cuDNN's "hx is not contiguous"
+                "ch04_unknown_words_and_padding": {"lengths_on_gpu": ["pack_lengths_device"]}}
 
 # -- doctor.check on the fix-mes, built from the notebook's own code --------------------------
 # Each probe sets `model` and `inputs` (and may set loss_fn, target, batch_dim), using the
