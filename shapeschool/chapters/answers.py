@@ -90,4 +90,70 @@ ANSWERS = {'ch01': {'encode': {'reference': 'ids = torch.full((len(sentences), l
                                  '        out, _ = self.lstm(self.embed(ids))\n'
                                  '        return out, out[:, -1]',
                                  "for one layer in one direction, the last step's output is the final hidden "
-                                 'state')]}}}
+                                 'state')]}},
+ 'ch03': {'zero_state': {'reference': 'rows = lstm.num_layers * (2 if lstm.bidirectional else 1)',
+                         'others': [('rows = lstm.num_layers * (1 + int(lstm.bidirectional))',
+                                     'int(True) is 1, so 1 + int(lstm.bidirectional) is the number of '
+                                     'directions'),
+                                    ('rows = lstm.num_layers * (lstm.bidirectional + 1)',
+                                     'a bool counts as 0 or 1 in arithmetic: lstm.bidirectional + 1 '
+                                     'directions'),
+                                    ('def zero_state(lstm, batch):\n'
+                                     '    rows = lstm.num_layers * (2 if lstm.bidirectional else 1)\n'
+                                     '    h0 = lstm.weight_hh_l0.new_zeros(rows, batch, lstm.hidden_size)\n'
+                                     '    return h0, h0.clone()',
+                                     "new_zeros takes the weight's dtype and device; clone() gives c0 memory "
+                                     'of its own')]},
+          'zero_state_projected': {'reference': 'h_size = lstm.proj_size if lstm.proj_size > 0 else '
+                                                'lstm.hidden_size',
+                                   'others': [('h_size = lstm.proj_size or lstm.hidden_size',
+                                               'proj_size is 0 without a projection, and 0 or hidden_size is '
+                                               'hidden_size'),
+                                              ('h_size = lstm.weight_hh_l0.shape[1]',
+                                               "weight_hh_l0 multiplies h, so its second axis is h's width, "
+                                               'projected or not')]},
+          'sentence_vector': {'reference': 'return torch.cat([h_n[-2], h_n[-1]], dim=1)   # (B, H) + (B, H) '
+                                           '-> (B, 2H)',
+                              'others': [('return torch.cat((h_n[-2], h_n[-1]), dim=-1)',
+                                          'for two (B, H) pieces the last axis is axis 1'),
+                                         ('return h_n[-2:].permute(1, 0, 2).reshape(h_n.shape[1], -1)',
+                                          "the top two rows as (B, 2, H): each sentence's forward row, then "
+                                          'its backward row, flattened'),
+                                         ('return h_n.view(-1, 2, h_n.shape[1], '
+                                          'h_n.shape[2])[-1].transpose(0, 1).flatten(1)',
+                                          'the rows go layer by layer, forward then backward, so [-1] of '
+                                          '(layers, 2, B, H) is the top layer')]},
+          'sentence_vector_from_output': {'reference': 'forward_final = out[:, -1, :hidden]     # (B, H): '
+                                                       'forward direction ends at the last step\n'
+                                                       'backward_final = out[:, 0, hidden:]     # (B, H): '
+                                                       'backward direction ends at the first step\n'
+                                                       'return torch.cat([forward_final, backward_final], '
+                                                       'dim=1)',
+                                          'others': [('forward, backward = out.split(hidden, dim=2)\n'
+                                                      'return torch.cat([forward[:, -1], backward[:, 0]], '
+                                                      'dim=-1)',
+                                                      'split(hidden, dim=2) cuts the last axis into the '
+                                                      'forward half and the backward half'),
+                                                     ('return torch.cat([out[:, out.shape[1] - 1, :hidden], '
+                                                      'out[:, 0, hidden:]], 1)',
+                                                      'step out.shape[1] - 1 is the last step, the one -1 '
+                                                      'picks')]},
+          'bilstm_classifier': {'reference': 'self.head = nn.Linear(2 * hidden, classes)    # forward and '
+                                             'backward states side by side',
+                                'others': [('self.head = nn.LazyLinear(classes)',
+                                            'a LazyLinear takes in_features from the first batch it reads: 2 '
+                                            '* hidden here'),
+                                           ('self.head = nn.Linear(hidden * 2, classes)',
+                                            'the same width: hidden numbers from each of the two directions'),
+                                           ('self.head = nn.Linear(2 * self.lstm.hidden_size, classes)',
+                                            'reading hidden_size from the LSTM keeps the head tied to it if '
+                                            'one of them changes')]},
+          'gru_final_states': {'reference': 'out, h_n = gru(x)                  # a GRU returns one state '
+                                            'tensor',
+                               'others': [('_, h_n = gru(x)',
+                                           'the output is not needed here, so _ takes it; h_n is the second '
+                                           'thing returned'),
+                                          ('h_n = gru(x)[1]',
+                                           'gru(x) is the pair (output, h_n), so [1] is h_n'),
+                                          ('h_n = gru(x)[-1]',
+                                           'h_n is the last of the pair (output, h_n)')]}}}
