@@ -77,7 +77,7 @@ class Exercise:
                 error = self._failed(failure, visible)
                 raise error from error.__cause__     # None unless the learner's code raised
         print(f"{self.name}: {'all checks' if visible else 'hidden tests'} passed ({cases})")
-        shown = self.other_answers() if visible and not being_graded() else ""
+        shown = self.other_answers() if visible else ""     # graded feedback teaches them too
         if shown:
             print(shown)
 
