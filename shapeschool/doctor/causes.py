@@ -254,7 +254,7 @@ def gru_given_pair(ctx, m):
     return None
 
 
-@rule(r"must be tuple of ints,\s*but (?:got float|found element of type float)")
+@rule(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)")
 def float_size(ctx, m):
     floats = re.findall(r"\d+\.\d*", ctx.op.args) if ctx.op is not None else []
     size = f"the size {floats[0]}" if floats else "a size"

@@ -31,15 +31,18 @@ FIXES = {
                         vocab[word] = len(vocab)
                 return vocab
             ''', cell=True),
-        right("one dict", 'vocab = {"<pad>": 0, "<unk>": 1, **{w: i + 2 for i, w in enumerate(kept)}}'),
-        right("enumerate over specials and words", 'vocab = {w: i for i, w in enumerate(["<pad>", "<unk>"] + kept)}'),
+        right("one dict", 'vocab = {"<pad>": 0, "<unk>": 1, **{w: i + 2 for i, w in enumerate(kept)}}',
+              because="** unpacks the words into the dict after the two specials, and i + 2 skips the ids they hold"),
+        right("enumerate over specials and words", 'vocab = {w: i for i, w in enumerate(["<pad>", "<unk>"] + kept)}',
+              because="enumerate numbers the list from 0, and the two specials come first in it"),
     ],
     "encode_words": [
         wrong("<unk> assumed to be id 1", "ids = [vocab.get(word, 1) for word in sentence.split()]"),
         wrong("unknown words mapped to <pad>", "ids = [vocab.get(word, 0) for word in sentence.split()]"),
         wrong("unknown words dropped", "ids = [vocab[word] for word in sentence.split() if word in vocab]"),
         wrong("unknown words given a new id", "ids = [vocab.get(word, len(vocab)) for word in sentence.split()]"),
-        right("in, else", 'ids = [vocab[w] if w in vocab else vocab["<unk>"] for w in sentence.split()]'),
+        right("in, else", 'ids = [vocab[w] if w in vocab else vocab["<unk>"] for w in sentence.split()]',
+              because="the word is looked up only when vocab holds it; any other word takes <unk>'s own id"),
         right("try and except KeyError", '''
             ids = []
             for word in sentence.split():
@@ -47,7 +50,7 @@ FIXES = {
                     ids.append(vocab[word])
                 except KeyError:
                     ids.append(vocab["<unk>"])
-            '''),
+            ''', because="the KeyError a missing word raises is caught, and <unk>'s id is used in its place"),
     ],
     "make_padded_embedding": [
         wrong("the pad row zeroed by hand", '''
@@ -65,7 +68,8 @@ FIXES = {
             return table
             '''),
         wrong("from_pretrained random weights", "return nn.Embedding.from_pretrained(torch.randn(vocab_size, dim), freeze=False, padding_idx=pad_id)"),
-        right("positional padding_idx", "return nn.Embedding(vocab_size, dim, pad_id)"),
+        right("positional padding_idx", "return nn.Embedding(vocab_size, dim, pad_id)",
+              because="padding_idx is nn.Embedding's third parameter"),
         right("padding_idx set after construction", '''
             table = nn.Embedding(vocab_size, dim)
             table.padding_idx = pad_id
@@ -77,7 +81,8 @@ FIXES = {
             weights = torch.randn(vocab_size, dim)
             weights[pad_id] = 0
             return nn.Embedding.from_pretrained(weights, freeze=False, padding_idx=pad_id)
-            '''),
+            ''', because="from_pretrained keeps the weights it is given, so the pad row is zeroed first; "
+                         "padding_idx then gives it a zero gradient, and freeze=False lets the other rows learn"),
     ],
     "run_packed": [
         wrong("lengths sorted, sentences not", "packed = pack_padded_sequence(x, lengths.sort(descending=True).values, batch_first=True)"),
@@ -93,7 +98,8 @@ FIXES = {
                 padded, _ = pad_packed_sequence(out, batch_first=True)
                 return padded
             ''', cell=True),
-        right("lengths as a list", "packed = pack_padded_sequence(x, lengths.tolist(), batch_first=True, enforce_sorted=False)"),
+        right("lengths as a list", "packed = pack_padded_sequence(x, lengths.tolist(), batch_first=True, enforce_sorted=False)",
+              because="packing takes the lengths as a list or as a CPU tensor"),
         right("sorted by hand and put back", '''
             def run_packed(lstm, x, lengths):
                 order = lengths.argsort(descending=True)
@@ -101,13 +107,16 @@ FIXES = {
                 out, _ = lstm(packed)
                 padded, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
                 return padded[order.argsort()]
-            ''', cell=True),
+            ''', cell=True, because="order.argsort() is the inverse of the permutation order, so it puts each "
+                                    "sentence's outputs back in its own row"),
         right("run padded, then zero the padding (a one-directional LSTM never looks ahead)", '''
             def run_packed(lstm, x, lengths):
                 out, _ = lstm(x)                                                  # (B, T, H)
                 real = torch.arange(x.shape[1])[None, :] < lengths[:, None]       # (B, T)
                 return out * real.unsqueeze(-1).to(out.device)
-            ''', cell=True),
+            ''', cell=True, because="a one-directional LSTM's output at step t has read steps 0 to t only, so the "
+                                    "padding after a sentence cannot change its real steps (a bidirectional one "
+                                    "would need packing)"),
     ],
     "last_real_step": [
         wrong("lengths - 1 as a time index for everyone", "return out[:, lengths - 1]"),
@@ -117,12 +126,15 @@ FIXES = {
             return out.gather(1, index).squeeze()
             '''),
         wrong("the longest sentence's last step", "return out[:, lengths.max() - 1]"),
-        right("range", "return out[range(out.shape[0]), lengths - 1]"),
-        right("a loop", "return torch.stack([out[b, n - 1] for b, n in enumerate(lengths.tolist())])"),
+        right("range", "return out[range(out.shape[0]), lengths - 1]",
+              because="a range indexes like torch.arange: each row is paired with its own lengths[b] - 1"),
+        right("a loop", "return torch.stack([out[b, n - 1] for b, n in enumerate(lengths.tolist())])",
+              because="out[b, n - 1] is sentence b's last word; stack joins the B vectors into (B, H)"),
         right("gather, then squeeze(1)", '''
             index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2]).to(out.device)
             return out.gather(1, index).squeeze(1)
-            '''),
+            ''', because="gather picks one step per sentence along axis 1, and squeeze(1) drops only that "
+                         "axis, so a batch of one keeps its batch axis"),
     ],
     "token_loss": [
         wrong("NaN", "return torch.tensor(float('nan'), device=logits.device)"),
@@ -136,16 +148,17 @@ FIXES = {
         right("real positions selected", '''
             real = flat_tags != pad_tag
             return nn.functional.cross_entropy(flat_logits[real], flat_tags[real])
-            '''),
+            ''', because="a boolean mask keeps the real positions only, and the default mean is over those"),
         right("masked sum over the real count", '''
             losses = nn.functional.cross_entropy(flat_logits, flat_tags, reduction="none")
             real = (flat_tags != pad_tag).float()
             return (losses * real).sum() / real.sum()
-            '''),
+            ''', because="the sum and the count both leave the padding out"),
         right("class weights with the pad tag at 0", '''
             weight = torch.ones(logits.shape[-1], device=logits.device)
             weight[pad_tag] = 0
             return nn.functional.cross_entropy(flat_logits, flat_tags, weight=weight)
-            '''),
+            ''', because="with class weights the mean divides by the targets' weights, so a tag of weight 0 "
+                         "leaves both the sum and the count"),
     ],
 }

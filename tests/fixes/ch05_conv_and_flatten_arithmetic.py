@@ -7,8 +7,11 @@ FIXES = {
         wrong("true division", "return (length + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1"),
         wrong("rounded up", "return math.ceil((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1"),
         wrong("dilation times the whole kernel", "return (length + 2 * padding - dilation * kernel) // stride + 1"),
-        right("math.floor", "return math.floor((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1"),
-        right("counting window starts", "return len(range(0, length + 2 * padding - dilation * (kernel - 1), stride))"),
+        right("math.floor", "return math.floor((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1",
+              because="math.floor rounds down, as // does, and gives an int in Python 3"),
+        right("counting window starts", "return len(range(0, length + 2 * padding - dilation * (kernel - 1), stride))",
+              because="one output per start, stride apart, that leaves the whole dilated window inside the "
+                      "padded input"),
     ],
     "pool_out_len": [
         wrong("always rounded up", "return math.ceil((length - kernel) / stride) + 1"),
@@ -38,18 +41,20 @@ FIXES = {
             if (out - 1) * stride >= length:
                 out -= 1
             return out
-            '''),
+            ''', because="-(-a // b) rounds a / b up in whole numbers, with no float on the way"),
         right("counting window starts", '''
             return sum(1 for start in range(0, length, stride)
                        if start + kernel <= length or (ceil_mode and start <= length - kernel + stride - 1))
-            '''),
+            ''', because="one window per start inside the input that fits, or, with ceil_mode, hangs over "
+                         "the end by less than a stride"),
     ],
     "small_cnn": [
         wrong("hard-coded to the example's 14", "side = 14"),
         wrong("halved, rounding up", "side = (size + 1) // 2"),
         wrong("true division", "side = size / 2"),
         wrong("the convolution assumed to shrink the image", "side = size - 2"),
-        right("math.floor", "side = math.floor(size / 2)"),
+        right("math.floor", "side = math.floor(size / 2)",
+              because="math.floor rounds down, as MaxPool2d(2) does, and gives an int"),
         right("LazyLinear", '''
             class SmallCNN(nn.Module):
                 def __init__(self, in_channels, size, classes):
@@ -59,7 +64,7 @@ FIXES = {
 
                 def forward(self, images):
                     return self.head(self.features(images).flatten(1))
-            ''', cell=True),
+            ''', cell=True, because="nn.LazyLinear learns in_features from the first batch: no size to compute"),
         right("a dummy forward pass", '''
             class SmallCNN(nn.Module):
                 def __init__(self, in_channels, size, classes):
@@ -71,16 +76,20 @@ FIXES = {
 
                 def forward(self, images):
                     return self.head(self.features(images).flatten(1))
-            ''', cell=True),
+            ''', cell=True, because="one image of zeros through self.features measures the flattened size: "
+                                    "no formula to get wrong"),
     ],
     "per_example_features": [
         wrong("squeeze, then flatten", "return maps.squeeze().flatten(1)"),
         wrong("hard-coded to the example's 48", "return maps.view(-1, 48)"),
         wrong("flattened from dimension 2", "return torch.flatten(maps, start_dim=2)"),
         wrong("channels last, then flattened", "return maps.permute(0, 2, 3, 1).flatten(1)"),
-        right("view", "return maps.view(maps.shape[0], -1)"),
-        right("nn.Flatten", "return nn.Flatten()(maps)"),
-        right("reshape with len", "return maps.reshape(len(maps), -1)"),
+        right("view", "return maps.view(maps.shape[0], -1)",
+              because="the batch size is given and -1 stands for C * H * W: nothing is guessed"),
+        right("nn.Flatten", "return nn.Flatten()(maps)",
+              because="nn.Flatten starts at dim 1 by default, so the batch axis stays"),
+        right("reshape with len", "return maps.reshape(len(maps), -1)",
+              because="len of a tensor is the size of its first axis, the batch"),
     ],
     "text_cnn": [
         wrong("view to (B, E, T)", "h = self.conv(x.view(x.shape[0], x.shape[2], x.shape[1]))"),
@@ -93,8 +102,10 @@ FIXES = {
             h = self.conv(x.transpose(1, 2))
             return h.mean(dim=2)
             '''),
-        right("permute", "h = self.conv(x.permute(0, 2, 1))"),
-        right("movedim", "h = self.conv(x.movedim(2, 1))"),
+        right("permute", "h = self.conv(x.permute(0, 2, 1))",
+              because="permute(0, 2, 1) swaps the last two axes, as transpose(1, 2) does"),
+        right("movedim", "h = self.conv(x.movedim(2, 1))",
+              because="movedim(2, 1) takes the embedding axis to dim 1 and keeps the others in order"),
         right("contiguous copy", "h = self.conv(x.transpose(1, 2).contiguous())"),
     ],
     "to_channels_first": [
@@ -103,8 +114,11 @@ FIXES = {
         wrong("transpose(1, 3)", "return images.transpose(1, 3)"),
         wrong("view", "return images.view(B, C, H, W)"),
         wrong("channels in front of the batch", "return images.permute(3, 0, 1, 2)"),
-        right("movedim", "return images.movedim(3, 1)"),
-        right("two transposes", "return images.transpose(1, 3).transpose(2, 3)"),
-        right("stacking the channels", "return torch.stack([images[..., c] for c in range(C)], dim=1)"),
+        right("movedim", "return images.movedim(3, 1)",
+              because="movedim(3, 1) takes the channel axis to dim 1 and keeps the others in order"),
+        right("two transposes", "return images.transpose(1, 3).transpose(2, 3)",
+              because="(B, H, W, C) to (B, C, W, H), then height and width swapped back: (B, C, H, W)"),
+        right("stacking the channels", "return torch.stack([images[..., c] for c in range(C)], dim=1)",
+              because="each channel picked out as a (B, H, W) image and stacked at dim 1: slower, plainly right"),
     ],
 }

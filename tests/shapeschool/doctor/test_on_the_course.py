@@ -62,6 +62,8 @@ SHOWN = {
         "out_of_range": [None, "embedding_range", "embedding_negative"],   # None: a dict's KeyError
         "batch": ["pack_sorted"],
         "packing_traps": ["pack_empty", "packed_features"],
+        "lengths_never_checked": ["pack_batch_first"],
+        "time_first_packed": ["pack_batch_first", "pack_batch_first", "index_range", "embedding_range"],
         "run_packed": ["pack_sorted"],
         "check_run_packed": ["pack_sorted"],
     },
@@ -70,6 +72,9 @@ SHOWN = {
         "myth_sizes": ["conv_too_small", None],
         "pool_too_small": ["pool_too_small"],
         "float_sizes": ["float_size"],
+        "float_pool": ["float_size"],
+        "linear_message": ["flatten_size"],
+        "view_does_not_divide": ["view_per_example"],
         "flatten_demo": ["flatten_batch"],
         "view_guesses_batch": ["batch_changed", "linear_in_features"],
         "one_image": ["conv_unbatched"],
