@@ -76,6 +76,16 @@ class Sizes:
         return Cases(chosen, example is not None, len(edges), draws)
 
 
+def _gist(error):
+    """An error's message in one line: its first line, which for torch holds the point (the rest
+    is advice such as CUDA_LAUNCH_BLOCKING). einops puts the point last ("Shape mismatch, can't
+    divide axis ..."), below its pattern, so its errors keep their last line too."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()] or [""]
+    if type(error).__module__.split(".")[0] == "einops" and len(lines) > 1:
+        return f"{lines[0]} ... {lines[-1]}"
+    return lines[0]
+
+
 class Cases:
     """The cases of one check, in order; ``str()`` says how many of each kind ran."""
 
@@ -139,7 +149,7 @@ class Case(dict):
         if isinstance(error, ShapeSchoolError):
             raise ShapeSchoolError(f"with {self.describe()}: {error}",
                                    **{"said": str(error), **error.parts, "case": self}) from None
-        first = (str(error).strip().splitlines() or [""])[0]
+        first = _gist(error)
         message = f"with {self.describe()}: {self.name}: expected it to run, got {kind.__name__}: {first}"
         if self.hint:
             message += f": {self.hint}"

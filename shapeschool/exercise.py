@@ -151,7 +151,7 @@ class Exercise:
             lines.append(f"Where to look: {ladder.where}")
         if level >= FIX and ladder.fix:
             lines.append(f"The fix: {ladder.fix}")
-        lines.append(self._next_step(level, graded))
+        lines.append(self._next_step(level, graded or not visible))   # hidden tests keep no ladder
         return "\n".join(lines)
 
     def _next_step(self, level, graded):

@@ -68,6 +68,19 @@ def test_an_error_from_the_learners_code_still_shows_the_hint_and_the_error():
     assert isinstance(raised.value.__cause__, RuntimeError)
 
 
+def test_an_error_whose_point_is_on_its_last_line_keeps_that_line():
+    """einops names the pattern first and the mismatch last: "What happened" shows both."""
+    import einops
+    import torch
+    case = Case({"H": 5}, "the example above", name="split_heads(x, 2)")
+    with pytest.raises(ss.ShapeSchoolError) as raised:
+        with case:
+            einops.rearrange(torch.zeros(2, 5), "b (h d) -> b h d", h=2)
+    said = raised.value.parts["raised"]
+    assert said.startswith("EinopsError: Error while processing rearrange-reduction pattern")
+    assert "Shape mismatch" in said and "\n" not in said
+
+
 def test_interrupts_are_not_turned_into_failed_checks():
     with pytest.raises(KeyboardInterrupt):
         with Case({}, "the example above"):

@@ -95,6 +95,7 @@ def test_an_unknown_name_lists_the_exercises():
 def test_grading_and_hidden_tests_say_what_and_where_never_the_fix_and_count_no_tries(add_batch, monkeypatch):
     hidden = failure(add_batch, wrong, seed=5)
     assert "(hidden tests)" in hidden and "Where to look" in hidden and "The fix" not in hidden
+    assert hidden.endswith('In the notebook, ss.hint("add_batch") gives the fix after a failed check.')
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     for _ in range(3):
         graded = failure(add_batch, wrong)
