@@ -66,7 +66,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) exercises/
 
 test: $(STAMP) $(COLAB_STAMP) $(CHROMIUM) $(BWRAP) postgresql
-	SHAPESCHOOL_COLAB_PYTHON=$(COLAB_VENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider tests --nbval solutions --nbval-sanitize-with tests/nbval_sanitize.cfg
+	SHAPESCHOOL_COLAB_PYTHON=$(COLAB_VENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider --durations=25 tests --nbval solutions --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 generate: $(STAMP)
 	$(BIN)/python -m shapeschool_nbgrader

@@ -26,11 +26,49 @@ collect_ignore_glob = ["fixtures/*"]
 
 def pytest_terminal_summary(terminalreporter):
     """Print what the fix catalogue (tests/shapeschool_grader/test_fixes.py) and the shape doctor's
-    catalogue (tests/shapeschool/doctor/test_catalogue.py) measured, when they ran."""
+    catalogue (tests/shapeschool/doctor/test_catalogue.py) measured, when they ran, and how long
+    each answer key's cells took under nbval."""
     for name in ("fixes", "doctor_cases"):
         lines = getattr(sys.modules.get(name), "SUMMARY", [])
         for line in lines.values() if isinstance(lines, dict) else lines:
             terminalreporter.write_line(line)
+    for line in PACE:
+        terminalreporter.write_line(line)
+
+
+# -- a chapter's pace: its cells, top to bottom, within ten seconds on a 2-core CPU -----------
+# nbval runs each answer key in solutions/ cell by cell; the sum of its cells' run times is what a
+# learner waits for, apart from the kernel's start and the cells that train (chapter 6's
+# `training`, which says how long it takes). Over the limit, the run fails, saying which chapter.
+PACE_LIMIT_S = 10.0
+PACE_EXEMPT = {"training"}          # grade_ids of cells that train a model
+PACE = []
+_nbval_cells = {}                   # nodeid: (chapter, counted)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        cell = getattr(item, "cell", None)
+        if cell is not None and item.nodeid.startswith("solutions/"):
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            _nbval_cells[item.nodeid] = (item.nodeid.split("/")[1].split(".")[0], gid not in PACE_EXEMPT)
+
+
+def pytest_sessionfinish(session):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not _nbval_cells:
+        return
+    seconds = {}
+    for report in reporter.stats.get("passed", []):
+        chapter, counted = _nbval_cells.get(report.nodeid, (None, False))
+        if counted and report.when == "call":
+            seconds[chapter] = seconds.get(chapter, 0.0) + report.duration
+    for chapter, total in sorted(seconds.items()):
+        slow = total > PACE_LIMIT_S
+        PACE.append(f"{chapter}: its cells ran in {total:.1f} s under nbval"
+                    + (f", over the {PACE_LIMIT_S:.0f} s a chapter may take: make it faster" if slow else ""))
+        if slow:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # -- the grader's unit tests: a two-cell course (tests/shapeschool_grader/tiny.py) -------------
