@@ -12,6 +12,7 @@ from ..cases import Sizes
 from ..checks import expect_close, expect_shape
 from ..exercise import Exercise
 from ..hints import Hint
+from ..predictions import Prediction
 
 SOLUTION = "solutions/ch02_batch_first_and_transposes.ipynb"
 OTHER_VALUES = "the example's sizes, other values"
@@ -218,3 +219,100 @@ steps_to_features = Exercise(
     "steps_to_features", "steps_to_features(out, batch)", check_steps_to_features,
     Sizes(T=(1, 7), B=(1, 7), H=(1, 9)), example=dict(T=5, B=3, H=16), example_label=OTHER_VALUES,
     edges=["T=B", "B=1", "H=1"], hidden_edges=["T=B", "T=1"], raised=FEATURES_RAISED, solution=SOLUTION)
+
+
+# --- Challenge: SentenceScorer, three bugs and no hint until asked ------------------------------
+
+SCORER_RAISED = Hint(
+    what="the scorer raised an error on a batch of sentences.",
+    where="read which line of forward raised and what the message says about the tensor it was handed. "
+          "Section 2 showed a tensor that operation refuses, why, and what else there is.",
+    fix="three lines must agree on the layout. A seq-first LSTM reads x.transpose(0, 1), (T, B, E); its "
+        "output (T, B, H) goes back to (B, T, H) with .transpose(0, 1) and is flattened with "
+        ".reshape(B, -1); and last is out[-1] (or h_n[-1]): the last step of every sentence.")
+SCORER_SCORES = Hint(
+    what="the scores are not the model's linear layer applied to each sentence's own LSTM outputs, step "
+         "after step.",
+    where="follow one sentence through forward. Is it still one sentence when the LSTM reads it (which "
+          "axis does this LSTM read as time, and how did that axis get there)? Is its row of flat its own "
+          "steps, in order?",
+    fix="self.lstm(x.transpose(0, 1)), then flat = out.transpose(0, 1).reshape(B, -1); or build the LSTM "
+        "with batch_first=True, give it x as it is, and flatten with out.reshape(B, -1).")
+SCORER_LAST = Hint(
+    what="last is not each sentence's final hidden state in the top layer, one row per sentence.",
+    where="in the layout this LSTM returns, which axis of out is the batch and which is time? And if you "
+          "read h_n: which of its axes counts the layers?",
+    fix="out[-1] from a seq-first LSTM (out[:, -1] only from a batch-first one); h_n[-1] in either layout.")
+
+
+def check_sentence_scorer(case, SentenceScorer):
+    """SentenceScorer(E, H, T, C, L) on batch-first x (B, T, E), against its own weights: a seq-first
+    nn.LSTM reading each sentence on its own, and its linear layer applied by hand."""
+    model = SentenceScorer(case.E, case.H, case.T, case.C, case.L).to(case.device)
+    x_c = torch.randn(case.B, case.T, case.E, device=case.device)                      # (B, T, E)
+    with torch.no_grad():
+        scores, last = model(x_c)
+        expect_shape(scores, (case.B, case.C), name="scores (the first result), .shape", hint=SCORER_SCORES)
+        expect_shape(last, (case.B, case.H), name="last (the second result), .shape", hint=SCORER_LAST)
+        ref_lstm = nn.LSTM(case.E, case.H, num_layers=case.L).to(case.device)
+        ref_lstm.load_state_dict(model.lstm.state_dict())
+        # A 2-D (T, E) input is one unbatched sequence, so each sentence runs on its own here.
+        alone = [ref_lstm(x_c[b])[0] for b in range(case.B)]                          # B of (T, H)
+        flat = torch.stack([steps.reshape(-1) for steps in alone])                     # (B, T * H)
+        expected = nn.functional.linear(flat, model.score.weight, model.score.bias)    # (B, C)
+        expect_close(scores, expected, name="scores (the first result)", hint=SCORER_SCORES)
+        expect_close(last, torch.stack([steps[-1] for steps in alone]), name="last (the second result)",
+                     hint=SCORER_LAST)
+
+
+sentence_scorer = Exercise(
+    "sentence_scorer", "SentenceScorer(emb_dim, hidden, steps, classes, num_layers)(x)", check_sentence_scorer,
+    Sizes(B=(1, 5), T=(1, 5), E=(1, 8), H=(1, 8), C=(1, 4), L=(1, 3)),
+    example=dict(B=4, T=4, E=8, H=16, C=3, L=2), example_label=OTHER_VALUES,
+    edges=["B=1", "T=1", "B=L", "T=B,H=1"], hidden_edges=["T=B", "B=1", "B=L", "T=1"], raised=SCORER_RAISED,
+    solution=SOLUTION, on_demand=True)
+
+
+# --- Predictions: asked before the cell that reveals them ---------------------------------------
+
+SHAPE = "a shape, as a tuple such as (5, 7)"
+NUMBERS = "the numbers, as a tuple such as (5, 7, 9)"
+OUTCOME = '"raises" or "runs"'
+VERDICT = '"myth" or "fact"'
+
+myth_hn_batch_first = Prediction(
+    "myth_hn_batch_first", example=VERDICT, verdict="myth", runs=True,
+    why="batch_first changes the layout of the input and the output, nothing else. The states, going in "
+        "and coming out, are (layers * directions, batch, hidden) in both layouts, so this batch-first LSTM "
+        "takes a (3, 2, 16) starting state for 3 layers and 2 sentences, and returns h_n and c_n that way.")
+
+view_row = Prediction(
+    "view_row", example=NUMBERS, answer=(3, 100, 101),
+    why="view keeps the memory's order, 0 1 2 3 100 101 102 103 200 ..., and only cuts it into rows of 3: "
+        "row 1 is the 4th to 6th numbers, the end of sentence 0 and the start of sentence 1. transpose "
+        "finds each element at its new place instead, so its row 1 is step 1 of every sentence.")
+
+view_after_transpose = Prediction(
+    "view_after_transpose", example=OUTCOME,
+    raises=(RuntimeError, "view size is not compatible with input tensor's size and stride"),
+    why="view only cuts memory that is already in the order you ask for. swapped's rows are the columns of "
+        "codes' memory: reading them one after another jumps back and forth in memory, which no single "
+        "stride can say. view refuses rather than copy.")
+
+h_n_of_stacked = Prediction(
+    "h_n_of_stacked", example=SHAPE, answer=(2, 4, 16),
+    why="h_n is (layers * directions, batch, hidden) whatever batch_first says: 2 layers, 4 sentences, 16 "
+        "hidden units. batch_first=True made the input and the output batch-first, not the states.")
+
+one_view_heads = Prediction(
+    "one_view_heads", example=NUMBERS, answer=(6, 7, 8),
+    why="view cuts the 12 numbers in memory order: (1, 2, 2, 3) reads them as 2 'heads' of 2 'steps' of 3, "
+        "so [0, 1, 0] is the 7th to 9th numbers, the first half of step 1. The numbers head 1 needs at "
+        "step 0, 3 4 5, lie before step 1 in memory: putting heads before time needs elements found at new "
+        "places, which cutting alone cannot do.")
+
+equal_sizes_pattern = Prediction(
+    "equal_sizes_pattern", example=OUTCOME, runs=True,
+    why="b=4 checks a size, not a meaning. With T == B == 4, the axis the pattern calls b has size 4 "
+        "whichever axis it is, so nothing disagrees and rearrange does what the pattern says: it takes "
+        "axis 0, time, as the batch.")

@@ -7,9 +7,10 @@ import torch
 from torch import nn
 
 from ..cases import Sizes
-from ..checks import expect_close, expect_shape
+from ..checks import expect_close, expect_equal, expect_shape
 from ..exercise import Exercise
 from ..hints import Hint
+from ..predictions import Prediction
 from ..quiet import no_backend_notices
 
 SOLUTION = "solutions/ch03_states_of_stacked_lstms.ipynb"
@@ -294,3 +295,97 @@ gru_final_states = Exercise(
     edges=["L=1,bi=False", "L=2,bi=False", "L=2,bi=True", "B=1"],
     hidden_edges=["L=1,bi=True", "L=2,bi=False", "L=2,bi=True"], hidden_draws=4,
     raised=GRU_RAISED, solution=SOLUTION)
+
+
+# --- Challenge: read_in_chunks, three bugs and no hint until asked -------------------------------
+
+CHUNKS_RAISED = Hint(
+    what="read_in_chunks raised an error on this batch.",
+    where="if it is the LSTM's 'Expected hidden[0] size' (about h0) or 'Expected hidden[1] size' (about "
+          "c0), it names the shape the LSTM wanted and the shape it got: compare them axis by axis. "
+          "Which axis comes first in a state, whatever batch_first says, and how wide is h when the "
+          "case's P is above 0?",
+    fix="start from h = torch.zeros(lstm.num_layers, batch, lstm.proj_size or lstm.hidden_size, "
+        "device=x.device) and c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device); "
+        "then each chunk's (h_n, c_n) are the next chunk's (h, c).")
+CHUNKS_OUTPUT = Hint(
+    what="the outputs are not those of the LSTM reading the whole sequence in one call.",
+    where="the first chunk's outputs can be right and the later ones wrong. Which states does each "
+          "call inside the loop start from, and which states did the chunk before it end in?",
+    fix="out, (h, c) = lstm(x[:, start:start + chunk], (h, c)): the states one call returns are the "
+        "states the next call starts from.")
+CHUNKS_STATES = Hint(
+    what="the final states are not those of the LSTM reading the whole sequence in one call.",
+    where="which chunk's final states does the function return, and did that chunk start from the "
+          "states the one before it ended in, h and c each in its own place?",
+    fix="carry (h, c) from each call to the next, and return the last call's (h_n, c_n).")
+CHUNKS_LAYER = Hint(
+    what="read_in_chunks changed the LSTM it was given: lstm.batch_first is no longer True.",
+    where="other code still feeds this LSTM batch-first tensors; the function may only change its own data.",
+    fix="leave the LSTM as it is: slice x along its time axis, x[:, start:start + chunk].")
+
+
+def check_read_in_chunks(case, read_in_chunks):
+    """read_in_chunks(lstm, x, chunk) for a batch-first LSTM of case.L layers and one direction,
+    proj_size case.P (0: none), against the same LSTM reading the whole x in one call."""
+    lstm_c = nn.LSTM(case.E, case.H, num_layers=case.L, proj_size=case.P, batch_first=True).to(case.device)
+    x_c = torch.randn(case.B, case.T, case.E, device=case.device)                    # (B, T, E)
+    with torch.no_grad(), no_backend_notices():
+        out_ref, (h_ref, c_ref) = lstm_c(x_c)                 # (B, T, P or H), (L, B, P or H), (L, B, H)
+        out, (h_n, c_n) = read_in_chunks(lstm_c, x_c, case.chunk)
+    expect_close(out, out_ref, name="the outputs, read_in_chunks(lstm, x, chunk)[0]", hint=CHUNKS_OUTPUT)
+    expect_close(h_n, h_ref, name="the final hidden states h_n", hint=CHUNKS_STATES)
+    expect_close(c_n, c_ref, name="the final cell states c_n", hint=CHUNKS_STATES)
+    expect_equal(lstm_c.batch_first, True, name="lstm.batch_first after the call", hint=CHUNKS_LAYER)
+
+
+read_in_chunks = Exercise(
+    "read_in_chunks", "read_in_chunks(lstm, x, chunk)", check_read_in_chunks,
+    Sizes(L=(1, 3), B=(1, 5), T=(2, 9), E=(1, 6), H=(2, 8), P=(0, 7), chunk=(1, 4),
+          where=lambda P, H, **_: P < H),
+    example=dict(L=2, B=3, T=7, E=8, H=16, P=0, chunk=3), example_label=OTHER_NUMBERS,
+    edges=["P=H-1", "B=L,P=0", "B=1,chunk=1", "chunk=T"],
+    hidden_edges=["P=0,B=L", "P=H-1,chunk=1", "L=3,P=1", "T=9,chunk=4"], hidden_draws=5,
+    raised=CHUNKS_RAISED, solution=SOLUTION, on_demand=True)
+
+
+# --- Predictions: asked before the cell that reveals them ---------------------------------------
+
+SHAPE = "a shape, as a tuple such as (5, 7)"
+OUTCOME = '"raises" or "runs"'
+VERDICT = '"myth" or "fact"'
+
+final_state_shape = Prediction(
+    "final_state_shape", example=SHAPE, answer=(4, 3, 16),
+    why="an LSTM keeps one hidden state per layer per direction: 2 layers times 2 directions make 4 "
+        "rows, then comes the batch, then hidden_size. batch_first=True reorders the input and the "
+        "output only, never the states.")
+
+myth_need_h0 = Prediction(
+    "myth_need_h0", example=VERDICT, verdict="myth", runs=True,
+    why="an LSTM given no states starts from zeros of the rule's shape, however many layers and "
+        "directions it has. The cell below shows it: the same numbers as with zero states passed in.")
+
+projected_cell_state = Prediction(
+    "projected_cell_state", example=SHAPE, answer=(2, 3, 16),
+    why="proj_size projects the hidden state h, and so the output, down to proj_size numbers; the "
+        "cell state c is never projected and keeps hidden_size. The rows (2 layers, one direction) "
+        "and the batch follow the rule as before.")
+
+view_mixes_sentences = Prediction(
+    "view_mixes_sentences", example="a pair (row, sentence), such as (2, 1)", answer=(0, 1),
+    why="view reads memory in order, and h_n's memory runs row by row of h_n, sentence by sentence "
+        "within each row. After sentence 0's row-0 state come sentence 1's row-0 numbers, not "
+        "sentence 0's row 1: one row of the view mixes sentences, though its shape says one per sentence.")
+
+myth_linear_on_sequence = Prediction(
+    "myth_linear_on_sequence", example=VERDICT, verdict="myth", runs=True,
+    why="an nn.Linear reads only the last axis and keeps every axis before it: (B, T, 2H) becomes "
+        "(B, T, classes), scores for every time step rather than one per sentence. Nothing raises, so "
+        "only the shape of what comes out shows the mistake.")
+
+gru_unpacked_like_lstm = Prediction(
+    "gru_unpacked_like_lstm", example=OUTCOME, runs=True,
+    why="a GRU returns (output, h_n), and h_n is one tensor of shape (num_layers * num_directions, B, H). "
+        "Python unpacks a tensor along its first axis, so (h, c) = h_n runs whenever h_n has exactly two "
+        "rows: here 'h' is the forward row and 'c' the backward row, not a hidden and a cell state.")

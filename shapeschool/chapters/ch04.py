@@ -19,6 +19,7 @@ from ..cases import Sizes
 from ..checks import expect_close, expect_dtype, expect_equal, expect_shape, fail
 from ..exercise import Exercise
 from ..hints import Hint
+from ..predictions import Prediction
 
 SOLUTION = "solutions/ch04_unknown_words_and_padding.ipynb"
 OTHER_NUMBERS = "the example's sizes, other numbers and lengths"
@@ -342,3 +343,132 @@ token_loss = Exercise(
     example=dict(B=3, T=6, C=5, p=0), example_label=OTHER_NUMBERS,
     edges=["p=C-1", "p=1", "B=1", "T=C"], hidden_edges=["p=C-1", "T=C", "C=2"],
     raised=LOSS_RAISED, solution=SOLUTION)
+
+
+# --- Challenge: SentenceReader, three bugs and no hint until asked -------------------------------
+
+READER_RAISED = Hint(
+    what="the reader raised an error on a batch of sentences.",
+    where="read which line of forward raised and what the message names: a word, an index, a size or "
+          "the lengths. These sentences may hold words the vocabulary lacks, come in any order of "
+          "length, and be more (or fewer) than the words of the longest.",
+    fix="look words up with self.vocab.get(w, self.vocab['<unk>']); pad with pad_sequence(seqs, "
+        "batch_first=True, padding_value=self.vocab['<pad>']); pack the embedded batch with "
+        "pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False), lengths on the CPU, "
+        "and return h_n[-1].")
+READER_SHAPE = Hint(
+    what="the result is not one vector per sentence, (batch, hidden).",
+    where="follow the batch's axes from pad_sequence to the LSTM: which axis does pad_sequence make the "
+          "sentences, and which axis does this LSTM read as the sentences?",
+    fix="pad_sequence(seqs, batch_first=True, padding_value=self.vocab['<pad>']): the LSTM is batch-first.")
+READER_VALUES = Hint(
+    what="the shape is right, but some sentences' vectors are not what the LSTM gives that sentence "
+         "read alone, up to its own last word.",
+    where="for a sentence shorter than the longest, which steps does the LSTM read: its words only, or "
+          "the padding after them too? Which sentence sits on which axis when it does? And which id does "
+          "a word the vocabulary lacks get (this vocabulary says where <unk> is)?",
+    fix="pack the embedded batch with its lengths, pack_padded_sequence(x, lengths, batch_first=True, "
+        "enforce_sorted=False), so the LSTM stops at each sentence's last word, and return h_n[-1]; map "
+        "unknown words to self.vocab['<unk>'].")
+
+
+def reader_sentences(case):
+    """case.B sentences over case.K known words, each of 1 to case.T words: one of exactly T words
+    and, when B > 1, one shorter, never longest first; one word the vocabulary lacks, at least.
+    <unk> is the last id if case.moved."""
+    known = [f"k{k}" for k in range(case.K)]
+    vocab_c = {"<pad>": 0, "<unk>": 1, **{w: i + 2 for i, w in enumerate(known)}}
+    if case.moved:                                  # a vocabulary from elsewhere: <unk> is last
+        vocab_c = {"<pad>": 0, **{w: i + 1 for i, w in enumerate(known)}, "<unk>": case.K + 1}
+    lens = [case.rng.randint(1, case.T) for _ in range(case.B)]
+    full, short = case.rng.sample(range(case.B), 2) if case.B > 1 else (0, None)
+    lens[full] = case.T
+    if short is not None:
+        lens[short] = case.rng.randint(1, case.T - 1)
+        if lens == sorted(lens, reverse=True):
+            lens.reverse()
+    words = [[case.rng.choice(known + ["unseen", "zebra"]) for _ in range(n)] for n in lens]
+    b = case.rng.randrange(case.B)
+    words[b][case.rng.randrange(lens[b])] = "unseen"
+    return [" ".join(s) for s in words], vocab_c
+
+
+def check_sentence_reader(case, SentenceReader):
+    """SentenceReader(vocab, E, H) on case.B sentences, against its own embedding and LSTM weights
+    run on each sentence alone. It runs first on the CPU, where torch makes it (an index out of
+    range is a plain IndexError there), then, when the case runs elsewhere, on case.device."""
+    sentences, vocab_c = reader_sentences(case)
+    seqs = [torch.tensor([vocab_c.get(w, vocab_c["<unk>"]) for w in s.split()]) for s in sentences]
+    model = SentenceReader(vocab_c, case.E, case.H)
+    here = torch.empty(0).device                  # where torch makes tensors by default: the CPU
+    for device in [here] + ([case.device] if case.device != here else []):
+        where = "" if device == here else f" on {device.type}"
+        if device != here:
+            model = model.to(device)
+        with torch.no_grad():
+            got = model(sentences)
+            name = f"SentenceReader(vocab, {case.E}, {case.H})({sentences!r}){where}"
+            expect_shape(got, (case.B, case.H), name=f"{name}.shape", hint=READER_SHAPE)
+            ref_lstm = nn.LSTM(case.E, case.H, batch_first=True).to(device)
+            ref_lstm.load_state_dict(model.lstm.state_dict())
+            weight = model.embed.weight.detach()
+            alone = torch.stack([ref_lstm(nn.functional.embedding(s.to(device), weight))[1][0][-1]
+                                 for s in seqs])                                      # (B, H)
+            expect_close(got, alone, name=name, hint=READER_VALUES)
+
+
+sentence_reader = Exercise(
+    "sentence_reader", "SentenceReader(vocab, emb_dim, hidden)(sentences)", check_sentence_reader,
+    Sizes(B=(1, 5), T=(2, 7), K=(1, 12), E=(1, 8), H=(1, 8), moved=[False]),
+    example=dict(B=3, T=6, K=6, E=8, H=16, moved=False), example_label="the example's sizes, other words",
+    edges=["B=T", "B=1", "moved=True", "H=1"], hidden_edges=["B=T", "B=1", "moved=True", "B=T+1"],
+    raised=READER_RAISED, solution=SOLUTION, on_demand=True)
+
+
+# --- Predictions: asked before the cell that reveals them ---------------------------------------
+
+SHAPE = "a shape, as a tuple such as (5, 7)"
+OUTCOME = '"raises" or "runs"'
+VERDICT = '"myth" or "fact"'
+
+pad_fill = Prediction(
+    "pad_fill", example="a row of ids, as a tuple such as (5, 6, 7)", answer=(4, 0, 0),
+    why="pad_sequence fills every empty position with its padding_value, which is 0 unless you pass "
+        "another. It knows nothing of your vocabulary, so in that one every padded position reads as "
+        "\"the\". Whatever has id 0 is what padding means: that is why the course gives id 0 to <pad>.")
+
+negative_id = Prediction(
+    "negative_id", example=OUTCOME, raises=(IndexError, "index out of range"),
+    why="an embedding's ids are row numbers, 0 to num_embeddings - 1, and nothing else. A negative id "
+        "is not counted from the end as a Python list's index is: it is out of range, like an id "
+        "past the end.")
+
+myth_padding_invisible = Prediction(
+    "myth_padding_invisible", example=VERDICT, verdict="myth", runs=True, answer=False,
+    why="the experiment read the sentence alone, then with three pads after it, and compared the two "
+        "final states: torch.allclose says they differ. padding_idx makes the pad vectors zeros, but "
+        "the LSTM still takes a step for each of them, and its biases and recurrent weights move the "
+        "state at every step, zeros in or not. Only packing (section 4) stops it at the last word.")
+
+pack_unsorted = Prediction(
+    "pack_unsorted", example=OUTCOME, raises=(RuntimeError, "must be sorted in decreasing order"),
+    why="by default packing expects the sentences longest first, because at each step the packed "
+        "LSTM reads the sentences that are still going, a shrinking block at the top of the batch. It "
+        "checks that order rather than sorting for you; its message says how to hand it another order.")
+
+unpacked_length = Prediction(
+    "unpacked_length", example=SHAPE, answer=(3, 4, 16),
+    why="pad_packed_sequence pads back only to the longest length in the packed batch, 4 here. A "
+        "packed sequence does not remember that the batch once had 6 positions.")
+
+index_one_axis = Prediction(
+    "index_one_axis", example=SHAPE, answer=(3, 3),
+    why="an index tensor on one axis alone picks those positions along that axis and keeps the other "
+        "axes whole: columns 3, 0 and 1 of each of the 3 rows. One element per row takes an index "
+        "tensor on both axes, read as (row, column) pairs.")
+
+ignored_stay = Prediction(
+    "ignored_stay", example=SHAPE, answer=(18,),
+    why="with reduction='none', cross_entropy returns one loss per target, in its place, and an "
+        "ignored target's loss is 0 rather than removed. A .mean() of that divides by all 18 "
+        "positions, padding included; the default reduction divides by the targets it did not ignore.")

@@ -93,6 +93,28 @@ def einops_pattern_in_wrong_order():
     model(torch.randn(5, 3, 8))
 
 
+class ViewedScorer(nn.Module):
+    """Chapter 2's challenge as handed out: a seq-first LSTM fed a viewed batch, its output
+    transposed and viewed, its last step read on the wrong axis."""
+
+    def __init__(self, emb_dim=8, hidden=16, steps=4, classes=3, num_layers=2):
+        super().__init__()
+        self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+        self.score = nn.Linear(steps * hidden, classes)
+
+    def forward(self, x):                              # x: (B, T, E)
+        B, T, E = x.shape
+        out, _ = self.lstm(x.view(T, B, E))            # (T, B, H), samples mixed
+        flat = out.transpose(0, 1).view(B, -1)         # raises: not contiguous
+        return self.score(flat), out[:, -1]
+
+
+@case("ch02 SentenceScorer", "model", "view_stride")
+def scorer_with_three_bugs():
+    model = ViewedScorer()                             # the challenge as handed out
+    model(torch.randn(4, 4, 8))                        # T == B == 4, as on screen
+
+
 @case("ch03 zero_state", "bilstm", "state_rows", sizes=(4, 2))
 def state_rows_without_directions():
     bilstm = nn.LSTM(8, 16, num_layers=2, bidirectional=True, batch_first=True)
@@ -121,6 +143,16 @@ class BiLSTMClassifier(nn.Module):
 def head_sized_for_one_direction():
     classifier = BiLSTMClassifier()
     classifier(torch.randn(3, 5, 8))
+
+
+@case("ch03 read_in_chunks", "lstm", "state_batch_first", sizes=((2, 3, 16), (3, 2, 16)))
+def chunk_states_built_batch_first():
+    lstm = nn.LSTM(8, 16, num_layers=2, batch_first=True)     # the challenge as handed out
+    x = torch.randn(3, 7, 8)                                  # (B, T, E)
+    h = torch.zeros(3, lstm.num_layers, lstm.hidden_size)     # (B, layers, H), laid out like the data
+    c = torch.zeros(3, lstm.num_layers, lstm.hidden_size)
+    for start in range(0, 7, 3):
+        out, (h, c) = lstm(x[:, start:start + 3], (h, c))
 
 
 @case("ch04 encode_words", "model.embed", "embedding_range", sizes=(6, 8))

@@ -273,6 +273,45 @@ def predictions_keep_the_padding():
     return dict(model=TokenTagger(), example_input=ids, loss_fn=tags_without_trimming, target=padded_tags(ids))
 
 
+class TimeFirstReader(nn.Module):
+    """Chapter 4's SentenceReader once its unknown words are mapped: ids padded time-first, as
+    pad_sequence gives them by default, into a batch-first LSTM, and h_n read after the padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(30, 8, padding_idx=0)
+        self.lstm = nn.LSTM(8, 16, batch_first=True)
+
+    def forward(self, ids):                           # ids: (T, B)
+        _, (h_n, _) = self.lstm(self.embed(ids))      # read as (B=T, T=B, E)
+        return h_n[-1]
+
+
+@case("ch04 SentenceReader", "model.lstm", "batch_on_time_axis")
+def time_first_padding_into_a_batch_first_lstm():
+    return dict(model=TimeFirstReader(), example_input=padded_ids([6, 3, 4, 2]).T.contiguous(), batch_dim=1)
+
+
+class UnpackedSpecTagger(nn.Module):
+    """Chapter 6's challenge written without packing: padding runs through the backward direction."""
+
+    def __init__(self, words=30, tags=5, emb=8, hidden=16):
+        super().__init__()
+        self.embed = nn.Embedding(words, emb, padding_idx=0)
+        self.lstm = nn.LSTM(emb, hidden, num_layers=2, bidirectional=True)    # time first, as specified
+        self.out = nn.Linear(2 * hidden, tags)
+
+    def forward(self, ids, lengths):
+        steps, _ = self.lstm(self.embed(ids).transpose(0, 1))                 # (T, B, 2H): padding read
+        real = torch.arange(ids.shape[1]) < lengths[:, None]                  # (B, T)
+        return self.out(steps.transpose(0, 1)) * real.unsqueeze(-1)           # (B, T, tags)
+
+
+@case("ch06 SpecTagger", "model.lstm", "padding_unpacked")
+def spec_tagger_not_packed():
+    return dict(model=UnpackedSpecTagger(), example_input=(padded_ids([6, 3, 4, 2]), torch.tensor([6, 3, 4, 2])))
+
+
 # -- mistakes people ask about -----------------------------------------------------------------
 
 class Regressor(nn.Module):

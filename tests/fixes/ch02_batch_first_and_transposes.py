@@ -65,4 +65,167 @@ FIXES = {
         right("two steps of rearrange", 'return rearrange(rearrange(out, "t b h -> b t h", b=batch), "b t h -> b (t h)")',
               because="two patterns, one step each: batch to the front, then each sentence's steps joined into one row"),
     ],
+    "sentence_scorer": [
+        wrong('only the loud bug: view swapped for reshape', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x.view(T, B, E))
+                    flat = out.transpose(0, 1).reshape(B, -1)
+                    last = out[:, -1]
+                    return self.score(flat), last
+            '''),
+        wrong('the view into the LSTM kept, the other two fixed', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x.view(T, B, E))
+                    flat = out.transpose(0, 1).reshape(B, -1)
+                    last = out[-1]
+                    return self.score(flat), last
+            '''),
+        wrong('the input and the flatten fixed, last still out[:, -1]', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x.transpose(0, 1))
+                    flat = out.transpose(0, 1).reshape(B, -1)
+                    last = out[:, -1]
+                    return self.score(flat), last
+            '''),
+        wrong('batch_first=True, but the output still transposed before flattening', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers, batch_first=True)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x)
+                    flat = out.transpose(0, 1).reshape(B, -1)
+                    last = out[:, -1]
+                    return self.score(flat), last
+            '''),
+        wrong('flattened without the transpose back', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x.transpose(0, 1))
+                    flat = out.contiguous().view(B, -1)
+                    last = out[-1]
+                    return self.score(flat), last
+            '''),
+        wrong('hidden before time in each row', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x.transpose(0, 1))
+                    flat = out.permute(1, 2, 0).reshape(B, -1)
+                    last = out[-1]
+                    return self.score(flat), last
+            '''),
+        wrong('last read from h_n as if it were batch-first, h_n[:, -1]', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, (h_n, c_n) = self.lstm(x.transpose(0, 1))
+                    flat = out.transpose(0, 1).reshape(B, -1)
+                    return self.score(flat), h_n[:, -1]
+            '''),
+        wrong('last from the first layer, h_n[0]', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, (h_n, c_n) = self.lstm(x.transpose(0, 1))
+                    flat = out.transpose(0, 1).reshape(B, -1)
+                    return self.score(flat), h_n[0]
+            '''),
+        right('batch_first=True throughout', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers, batch_first=True)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x)
+                    return self.score(out.reshape(B, -1)), out[:, -1]
+            ''', because='built batch-first, the LSTM reads x as it is and returns (B, T, H): reshape flattens each sentence, and out[:, -1] is its last step'),
+        right('rearrange in and out, and h_n[-1]', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, (h_n, c_n) = self.lstm(rearrange(x, "b t e -> t b e"))
+                    flat = rearrange(out, "t b h -> b (t h)")
+                    return self.score(flat), h_n[-1]
+            ''', because="the patterns name each layout, and h_n[-1] is the top layer's final state in either layout"),
+        right('permute, then flatten(1)', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x.permute(1, 0, 2))
+                    flat = out.permute(1, 0, 2).flatten(1)
+                    return self.score(flat), out[-1]
+            ''', because='permute moves the elements as transpose does, and flatten(1) copies when the memory is not in order'),
+        right('contiguous, then view', '''
+            class SentenceScorer(nn.Module):
+                def __init__(self, emb_dim, hidden, steps, classes, num_layers):
+                    super().__init__()
+                    self.lstm = nn.LSTM(emb_dim, hidden, num_layers=num_layers)
+                    self.score = nn.Linear(steps * hidden, classes)
+
+                def forward(self, x):
+                    B, T, E = x.shape
+                    out, _ = self.lstm(x.transpose(0, 1))
+                    flat = out.transpose(0, 1).contiguous().view(B, -1)
+                    return self.score(flat), out[-1]
+            '''),
+    ],
 }

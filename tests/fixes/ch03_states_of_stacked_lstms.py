@@ -107,4 +107,120 @@ FIXES = {
         right("index -1", "h_n = gru(x)[-1]",
               because="h_n is the last of the pair (output, h_n)"),
     ],
+    "read_in_chunks": [
+        wrong("states in the rule's order, but h still hidden_size wide and the states never carried", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                h = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h_n, c_n) = lstm(x[:, start:start + chunk], (h, c))
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h_n, c_n)
+            '''),
+        wrong("both states fixed, still never carried: every chunk starts from zeros", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                h = torch.zeros(lstm.num_layers, batch, lstm.proj_size or lstm.hidden_size, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h_n, c_n) = lstm(x[:, start:start + chunk], (h, c))
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h_n, c_n)
+            '''),
+        wrong("carried and in the rule's order, but h still hidden_size wide", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                h = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h, c) = lstm(x[:, start:start + chunk], (h, c))
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h, c)
+            '''),
+        wrong("only h carried: c starts from zeros in every chunk", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                h = torch.zeros(lstm.num_layers, batch, lstm.proj_size or lstm.hidden_size, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h, c_n) = lstm(x[:, start:start + chunk], (h, c))
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h, c_n)
+            '''),
+        wrong("carried in the order of the names, (c, h), not of what the LSTM returns", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                h = torch.zeros(lstm.num_layers, batch, lstm.proj_size or lstm.hidden_size, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (c, h) = lstm(x[:, start:start + chunk], (h, c))
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h, c)
+            '''),
+        wrong("c made proj_size wide too", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                width = lstm.proj_size or lstm.hidden_size
+                h = torch.zeros(lstm.num_layers, batch, width, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, width, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h, c) = lstm(x[:, start:start + chunk], (h, c))
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h, c)
+            '''),
+        wrong("each chunk starts every layer from the top layer's final state", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                h = torch.zeros(lstm.num_layers, batch, lstm.proj_size or lstm.hidden_size, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h_n, c_n) = lstm(x[:, start:start + chunk], (h, c))
+                    h, c = h_n[-1:].repeat(lstm.num_layers, 1, 1), c_n[-1:].repeat(lstm.num_layers, 1, 1)
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h_n, c_n)
+            '''),
+        right("no states for the first chunk, then the returned pair", '''
+            def read_in_chunks(lstm, x, chunk):
+                state = None
+                outs = []
+                for piece in x.split(chunk, dim=1):
+                    out, state = lstm(piece, state)
+                    outs.append(out)
+                return torch.cat(outs, dim=1), state
+            ''', because="an LSTM given None starts from zeros of the rule's shape, projected or not, and "
+                          "x.split(chunk, dim=1) cuts time into chunk-step pieces, the last one shorter"),
+        right("detached between chunks", '''
+            def read_in_chunks(lstm, x, chunk):
+                batch = x.shape[0]
+                h = torch.zeros(lstm.num_layers, batch, lstm.proj_size or lstm.hidden_size, device=x.device)
+                c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, device=x.device)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h, c) = lstm(x[:, start:start + chunk], (h, c))
+                    h, c = h.detach(), c.detach()
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h, c)
+            ''', because="detach() changes no number: it only stops gradients at each chunk's edge, as "
+                          "truncated backpropagation through time does"),
+        right("widths read from the weights, zeros made with new_zeros", '''
+            def read_in_chunks(lstm, x, chunk):
+                rows, batch = lstm.num_layers, x.shape[0]
+                h = x.new_zeros(rows, batch, lstm.weight_hh_l0.shape[1])
+                c = x.new_zeros(rows, batch, lstm.hidden_size)
+                outs = []
+                for start in range(0, x.shape[1], chunk):
+                    out, (h, c) = lstm(x[:, start:start + chunk], (h, c))
+                    outs.append(out)
+                return torch.cat(outs, dim=1), (h, c)
+            ''', because="weight_hh_l0 multiplies h, so its second axis is h's width, projected or not; "
+                          "x.new_zeros takes x's dtype and device"),
+    ],
 }

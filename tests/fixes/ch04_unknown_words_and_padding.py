@@ -161,4 +161,173 @@ FIXES = {
             ''', because="with class weights the mean divides by the targets' weights, so a tag of weight 0 "
                          "leaves both the sum and the count"),
     ],
+    "sentence_reader": [
+        wrong("unknown words and the layout fixed, never packed: padding read", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    unk = self.vocab["<unk>"]
+                    seqs = [torch.tensor([self.vocab.get(w, unk) for w in s.split()]) for s in sentences]
+                    batch = pad_sequence(seqs, batch_first=True, padding_value=self.vocab["<pad>"])
+                    x = self.embed(batch.to(self.embed.weight.device))
+                    out, (h_n, c_n) = self.lstm(x)
+                    return h_n[-1]
+            '''),
+        wrong("unknown words fixed and packed, the batch still time-first", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    unk = self.vocab["<unk>"]
+                    seqs = [torch.tensor([self.vocab.get(w, unk) for w in s.split()]) for s in sentences]
+                    lengths = torch.tensor([len(seq) for seq in seqs])
+                    batch = pad_sequence(seqs, padding_value=self.vocab["<pad>"])
+                    x = self.embed(batch.to(self.embed.weight.device))
+                    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                    _, (h_n, _) = self.lstm(packed)
+                    return h_n[-1]
+            '''),
+        wrong("all three fixed, but <unk> taken to be id 1", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    seqs = [torch.tensor([self.vocab.get(w, 1) for w in s.split()]) for s in sentences]
+                    lengths = torch.tensor([len(seq) for seq in seqs])
+                    batch = pad_sequence(seqs, batch_first=True, padding_value=self.vocab["<pad>"])
+                    x = self.embed(batch.to(self.embed.weight.device))
+                    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                    _, (h_n, _) = self.lstm(packed)
+                    return h_n[-1]
+            '''),
+        wrong("packed and unpacked, then the last column of the output", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    unk = self.vocab["<unk>"]
+                    seqs = [torch.tensor([self.vocab.get(w, unk) for w in s.split()]) for s in sentences]
+                    lengths = torch.tensor([len(seq) for seq in seqs])
+                    batch = pad_sequence(seqs, batch_first=True, padding_value=self.vocab["<pad>"])
+                    x = self.embed(batch.to(self.embed.weight.device))
+                    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                    out, _ = self.lstm(packed)
+                    out, _ = pad_packed_sequence(out, batch_first=True)
+                    return out[:, -1]
+            '''),
+        wrong("unknown words dropped instead of mapped to <unk>", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    seqs = [torch.tensor([self.vocab[w] for w in s.split() if w in self.vocab]) for s in sentences]
+                    lengths = torch.tensor([len(seq) for seq in seqs])
+                    batch = pad_sequence(seqs, batch_first=True, padding_value=self.vocab["<pad>"])
+                    x = self.embed(batch.to(self.embed.weight.device))
+                    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                    _, (h_n, _) = self.lstm(packed)
+                    return h_n[-1]
+            '''),
+        wrong("the time-first batch turned round with view, then packed", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    unk = self.vocab["<unk>"]
+                    seqs = [torch.tensor([self.vocab.get(w, unk) for w in s.split()]) for s in sentences]
+                    lengths = torch.tensor([len(seq) for seq in seqs])
+                    batch = pad_sequence(seqs, padding_value=self.vocab["<pad>"])
+                    batch = batch.view(batch.shape[1], batch.shape[0])
+                    x = self.embed(batch.to(self.embed.weight.device))
+                    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                    _, (h_n, _) = self.lstm(packed)
+                    return h_n[-1]
+            '''),
+        wrong("packed with the lengths in the order they came", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    unk = self.vocab["<unk>"]
+                    seqs = [torch.tensor([self.vocab.get(w, unk) for w in s.split()]) for s in sentences]
+                    lengths = torch.tensor([len(seq) for seq in seqs])
+                    batch = pad_sequence(seqs, batch_first=True, padding_value=self.vocab["<pad>"])
+                    x = self.embed(batch.to(self.embed.weight.device))
+                    _, (h_n, _) = self.lstm(pack_padded_sequence(x, lengths, batch_first=True))
+                    return h_n[-1]
+            '''),
+        right("kept time-first, and packed as time-first", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    seqs = [torch.tensor([self.vocab.get(w, self.vocab["<unk>"]) for w in s.split()]) for s in sentences]
+                    x = self.embed(pad_sequence(seqs, padding_value=self.vocab["<pad>"]).to(self.embed.weight.device))
+                    _, (h_n, _) = self.lstm(pack_padded_sequence(x, [len(q) for q in seqs], enforce_sorted=False))
+                    return h_n[-1]
+            ''', because="a packed sequence carries its own layout, so a batch-first LSTM reads a batch "
+                         "packed time-first (batch_first=False) just as well"),
+        right("run padded, then each sentence's output at its own last word", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    seqs = [torch.tensor([self.vocab.get(w, self.vocab["<unk>"]) for w in s.split()]) for s in sentences]
+                    batch = pad_sequence(seqs, batch_first=True, padding_value=self.vocab["<pad>"])
+                    out, _ = self.lstm(self.embed(batch.to(self.embed.weight.device)))
+                    return out[torch.arange(len(seqs)), torch.tensor([len(q) for q in seqs]) - 1]
+            ''', because="a one-directional LSTM's output at a sentence's last word has read that sentence "
+                         "and none of the padding after it"),
+        right("each sentence read alone", '''
+            class SentenceReader(nn.Module):
+                def __init__(self, vocab, emb_dim, hidden):
+                    super().__init__()
+                    self.vocab = vocab
+                    self.embed = nn.Embedding(len(vocab), emb_dim, padding_idx=vocab["<pad>"])
+                    self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)
+
+                def forward(self, sentences):
+                    unk, device = self.vocab["<unk>"], self.embed.weight.device
+                    seqs = [torch.tensor([self.vocab.get(w, unk) for w in s.split()], device=device) for s in sentences]
+                    return torch.stack([self.lstm(self.embed(q))[1][0][-1] for q in seqs])
+            ''', because="a (T, E) input is one unbatched sentence, with no padding to read; stack joins "
+                         "the B final states into (B, H)"),
+    ],
 }

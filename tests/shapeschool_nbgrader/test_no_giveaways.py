@@ -7,7 +7,6 @@ import ast
 import re
 import textwrap
 
-import pytest
 
 from shapeschool_nbgrader import markers
 from notebooks import fixme_cells, is_challenge, load, nbgrader_meta
@@ -15,7 +14,6 @@ from notebooks import fixme_cells, is_challenge, load, nbgrader_meta
 # Chapters whose checks still sit in their notebooks with their hints in plain source (issue 26
 # moves them out of sight one chapter at a time, as chapter 1's were). strict: once a chapter is
 # moved, its xfail fails until it leaves this list.
-NOT_YET_MOVED = {"ch06_a_bilstm_tagger"}
 SHORTEST_CALL = 12     # shorter calls (len(vocab), x.float()) are everyday code, not a giveaway
 
 
@@ -77,9 +75,7 @@ def giveaways(nb_student, nb_source):
     return shown
 
 
-def test_no_fix_is_on_screen_before_the_learner_tries_it(chapter, request):
-    if chapter in NOT_YET_MOVED:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="issue 26: its hints are still in its check cells"))
+def test_no_fix_is_on_screen_before_the_learner_tries_it(chapter):
     shown = giveaways(load("exercises", chapter), load("course", chapter))
     assert not shown, "\n".join(f"{gid}: {fp!r} in {where}" for gid, found in shown.items() for fp, where in found)
 

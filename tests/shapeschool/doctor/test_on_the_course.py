@@ -48,6 +48,8 @@ SHOWN = {
         "einops_demo": [None],                  # einops' own pattern parser, before any torch call
         "flatten_steps": ["view_stride"],
         "check_flatten_steps": ["view_stride"],
+        "sentence_scorer": ["view_stride"],
+        "check_sentence_scorer": ["view_stride"],
     },
     "ch03_states_of_stacked_lstms": {
         "state_errors": ["state_rows", "state_batch", "state_batch_first"],
@@ -57,15 +59,21 @@ SHOWN = {
         "zero_state_projected": ["state_proj"],
         "bilstm_classifier": ["linear_after_bidirectional"],
         "check_bilstm_classifier": ["linear_after_bidirectional"],
+        "read_in_chunks": ["state_batch_first"],
+        "check_read_in_chunks": ["state_batch_first"],
     },
     "ch04_unknown_words_and_padding": {
-        "out_of_range": [None, "embedding_range", "embedding_negative"],   # None: a dict's KeyError
-        "batch": ["pack_sorted"],
+        "out_of_range": [None],                 # None: a dict's KeyError
+        "negative_id_demo": ["embedding_negative"],
+        "past_the_end": ["embedding_range"],
+        "unsorted_demo": ["pack_sorted"],
         "packing_traps": ["pack_empty", "packed_features"],
         "lengths_never_checked": ["pack_batch_first"],
         "time_first_packed": ["pack_batch_first", "pack_batch_first", "index_range", "embedding_range"],
         "run_packed": ["pack_sorted"],
         "check_run_packed": ["pack_sorted"],
+        "sentence_reader": [None],              # the challenge's KeyError: Python's, no torch call
+        "check_sentence_reader": [None],
     },
     "ch05_conv_and_flatten_arithmetic": {
         # None: padding='same' with a stride is refused by Conv1d's constructor, not its forward
@@ -92,6 +100,8 @@ SHOWN = {
         "own_model_doctor": ["linear_after_bidirectional"],
         "tagger": ["linear_after_bidirectional"],
         "check_tagger": ["linear_after_bidirectional"],
+        "spec_tagger": [None],                  # forward is a stub raising NotImplementedError: no torch call
+        "check_spec_tagger": [None],
     },
 }
 
@@ -122,6 +132,8 @@ PROBES = {
         "split_heads": "model = lambda x: split_heads(x, 3); inputs = torch.randn(4, 7, 12, device=DEVICE)",
         "steps_to_features": "model = lambda out: steps_to_features(out, 4); "
                              "inputs = torch.randn(7, 4, 6, device=DEVICE); batch_dim = 1",
+        "sentence_scorer": "_scorer = SentenceScorer(8, 6, 7, 3, 2).to(DEVICE); model = lambda x: _scorer(x)[0]; "
+                           f"inputs = {X}",
     },
     "ch03_states_of_stacked_lstms": {
         "zero_state": f"lstm_p = {BILSTM}; model = lambda x: lstm_p(x, zero_state(lstm_p, x.shape[0]))[0]; inputs = {X}",
@@ -134,6 +146,8 @@ PROBES = {
         "bilstm_classifier": f"model = BiLSTMClassifier(8, 6, 3, num_layers=2).to(DEVICE); inputs = {X}",
         "gru_final_states": "gru_p = nn.GRU(8, 6, bidirectional=True, batch_first=True).to(DEVICE); "
                             f"model = lambda x: gru_final_states(gru_p, x); inputs = {X}",
+        "read_in_chunks": "lstm_p = nn.LSTM(8, 6, num_layers=2, batch_first=True).to(DEVICE); "
+                          f"model = lambda x: read_in_chunks(lstm_p, x, 3)[0]; inputs = {X}",
     },
     "ch04_unknown_words_and_padding": {
         "make_padded_embedding": "emb_p = make_padded_embedding(12, 4, 0).to(DEVICE); "
@@ -150,6 +164,11 @@ PROBES = {
                           f"model = lambda ids: last_real_step(lstm_p(emb_p(ids))[0], {PADDED[1]}); inputs = {PADDED[0]}",
         "token_loss": f"model = nn.Embedding(12, 5, padding_idx=0).to(DEVICE); inputs = {PADDED[0]}; "
                       f"loss_fn = token_loss; target = {PADDED_TAGS}",
+        "sentence_reader": "_sr = SentenceReader(vocab, 8, 16).to(DEVICE); _words = {i: w for w, i in vocab.items()}; "
+                           "model = lambda ids: _sr([' '.join(_words[i] for i in row if i != vocab['<pad>']) "
+                           "for row in ids.tolist()]); "
+                           "inputs = torch.tensor([[2, 4, 7, 6, 2, 5], [3, 5, 0, 0, 0, 0], [2, 4, 7, 0, 0, 0], "
+                           "[5, 7, 0, 0, 0, 0]], device=DEVICE)",
     },
     "ch05_conv_and_flatten_arithmetic": {
         "conv_out_len": "model = nn.Sequential(nn.Conv1d(1, 4, 3, stride=2, padding=1, dilation=2), nn.Flatten(), "
@@ -172,6 +191,7 @@ PROBES = {
                     f"loss_fn = tag_loss; target = {PADDED_TAGS}",
         "token_accuracy": f"model = nn.Embedding(30, 7, padding_idx=0).to(DEVICE); inputs = {PADDED[0]}; "
                           f"loss_fn = token_accuracy; target = {PADDED_TAGS}",
+        "spec_tagger": f"model = SpecTagger(30, 7).to(DEVICE); inputs = ({PADDED[0]}, {PADDED[1]})",
     },
 }
 
@@ -186,16 +206,19 @@ STUDENT = {
     "top_layer_state": ("finds", {"batch_changed"}),
     "split_heads": ("finds", {"view_moves_axes"}),
     "steps_to_features": ("raises", {None}),          # einops' parser: no torch call to see
+    "sentence_scorer": ("raises", {"view_stride"}),
     "zero_state": ("raises", {"state_rows"}),
     "zero_state_projected": ("raises", {"state_proj"}),
     "sentence_vector": ("finds", {"bidirectional_half"}),
     "sentence_vector_from_output": ("finds", {"bidirectional_half"}),
     "bilstm_classifier": ("raises", {"linear_after_bidirectional"}),
     "gru_final_states": ("finds", {"bidirectional_half"}),
+    "read_in_chunks": ("raises", {"state_batch_first"}),
     "make_padded_embedding": ("finds", {"padding_not_padding_idx"}),
     "run_packed": ("raises", {"pack_sorted"}),
     "last_real_step": ("finds", {"padding_read"}),
     "token_loss": ("finds", {"padding_in_loss"}),
+    "sentence_reader": ("finds", {"batch_on_time_axis", "padding_read"}),
     "conv_out_len": ("raises", {"flatten_size", "linear_in_features"}),
     "pool_out_len": ("raises", {"flatten_size", "linear_in_features"}),
     "small_cnn": ("raises", {"flatten_size"}),
@@ -205,6 +228,7 @@ STUDENT = {
     "tagger": ("raises", {"linear_after_bidirectional"}),
     "tag_loss": ("finds", {"flattened_two_ways"}),
     "token_accuracy": ("finds", {"padding_in_metric"}),
+    "spec_tagger": ("raises", {None}),                # a stub: the learner writes forward
 }
 
 NOT_PROBED = {
