@@ -140,7 +140,71 @@ ANSWERS = {'ch01': {'encode': {'reference': 'ids = torch.full((len(sentences), l
                                            ('return rearrange(rearrange(out, "t b h -> b t h", b=batch), "b '
                                             't h -> b (t h)")',
                                             'two patterns, one step each: batch to the front, then each '
-                                            "sentence's steps joined into one row")]}},
+                                            "sentence's steps joined into one row")]},
+          'sentence_scorer': {'reference': 'class SentenceScorer(nn.Module):\n'
+                                           '    """Batch-first x (batch, steps, emb_dim) -> (scores (batch, '
+                                           'classes), last (batch, hidden))."""\n'
+                                           '\n'
+                                           '    def __init__(self, emb_dim, hidden, steps, classes, '
+                                           'num_layers):\n'
+                                           '        super().__init__()\n'
+                                           '        self.lstm = nn.LSTM(emb_dim, hidden, '
+                                           'num_layers=num_layers)\n'
+                                           '        self.score = nn.Linear(steps * hidden, classes)\n'
+                                           '\n'
+                                           '    def forward(self, x):                          # x: (B, T, '
+                                           'E)\n'
+                                           '        B, T, E = x.shape\n'
+                                           '        out, _ = self.lstm(x.transpose(0, 1))\n'
+                                           '        flat = out.transpose(0, 1).reshape(B, -1)\n'
+                                           '        last = out[-1]\n'
+                                           '        return self.score(flat), last',
+                              'others': [('class SentenceScorer(nn.Module):\n'
+                                          '    def __init__(self, emb_dim, hidden, steps, classes, '
+                                          'num_layers):\n'
+                                          '        super().__init__()\n'
+                                          '        self.lstm = nn.LSTM(emb_dim, hidden, '
+                                          'num_layers=num_layers, batch_first=True)\n'
+                                          '        self.score = nn.Linear(steps * hidden, classes)\n'
+                                          '\n'
+                                          '    def forward(self, x):\n'
+                                          '        B, T, E = x.shape\n'
+                                          '        out, _ = self.lstm(x)\n'
+                                          '        return self.score(out.reshape(B, -1)), out[:, -1]',
+                                          'built batch-first, the LSTM reads x as it is and returns (B, T, '
+                                          'H): reshape flattens each sentence, and out[:, -1] is its last '
+                                          'step'),
+                                         ('class SentenceScorer(nn.Module):\n'
+                                          '    def __init__(self, emb_dim, hidden, steps, classes, '
+                                          'num_layers):\n'
+                                          '        super().__init__()\n'
+                                          '        self.lstm = nn.LSTM(emb_dim, hidden, '
+                                          'num_layers=num_layers)\n'
+                                          '        self.score = nn.Linear(steps * hidden, classes)\n'
+                                          '\n'
+                                          '    def forward(self, x):\n'
+                                          '        B, T, E = x.shape\n'
+                                          '        out, (h_n, c_n) = self.lstm(rearrange(x, "b t e -> t b '
+                                          'e"))\n'
+                                          '        flat = rearrange(out, "t b h -> b (t h)")\n'
+                                          '        return self.score(flat), h_n[-1]',
+                                          "the patterns name each layout, and h_n[-1] is the top layer's "
+                                          'final state in either layout'),
+                                         ('class SentenceScorer(nn.Module):\n'
+                                          '    def __init__(self, emb_dim, hidden, steps, classes, '
+                                          'num_layers):\n'
+                                          '        super().__init__()\n'
+                                          '        self.lstm = nn.LSTM(emb_dim, hidden, '
+                                          'num_layers=num_layers)\n'
+                                          '        self.score = nn.Linear(steps * hidden, classes)\n'
+                                          '\n'
+                                          '    def forward(self, x):\n'
+                                          '        B, T, E = x.shape\n'
+                                          '        out, _ = self.lstm(x.permute(1, 0, 2))\n'
+                                          '        flat = out.permute(1, 0, 2).flatten(1)\n'
+                                          '        return self.score(flat), out[-1]',
+                                          'permute moves the elements as transpose does, and flatten(1) '
+                                          'copies when the memory is not in order')]}},
  'ch03': {'zero_state': {'reference': 'rows = lstm.num_layers * (2 if lstm.bidirectional else 1)',
                          'others': [('rows = lstm.num_layers * (1 + int(lstm.bidirectional))',
                                      'int(True) is 1, so 1 + int(lstm.bidirectional) is the number of '
@@ -205,8 +269,57 @@ ANSWERS = {'ch01': {'encode': {'reference': 'ids = torch.full((len(sentences), l
                                            'thing returned'),
                                           ('h_n = gru(x)[1]',
                                            'gru(x) is the pair (output, h_n), so [1] is h_n'),
-                                          ('h_n = gru(x)[-1]',
-                                           'h_n is the last of the pair (output, h_n)')]}},
+                                          ('h_n = gru(x)[-1]', 'h_n is the last of the pair (output, h_n)')]},
+          'read_in_chunks': {'reference': 'def read_in_chunks(lstm, x, chunk):\n'
+                                          '    """Batch-first x (batch, time, features) through a '
+                                          'batch-first LSTM, chunk steps at a time.\n'
+                                          '    Returns (out, (h_n, c_n)), the same as lstm(x)."""\n'
+                                          '    batch = x.shape[0]\n'
+                                          '    width = lstm.proj_size or lstm.hidden_size\n'
+                                          '    h = torch.zeros(lstm.num_layers, batch, width, '
+                                          'device=x.device)\n'
+                                          '    c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, '
+                                          'device=x.device)\n'
+                                          '    outs = []\n'
+                                          '    for start in range(0, x.shape[1], chunk):\n'
+                                          '        out, (h, c) = lstm(x[:, start:start + chunk], (h, c))\n'
+                                          '        outs.append(out)\n'
+                                          '    return torch.cat(outs, dim=1), (h, c)',
+                             'others': [('def read_in_chunks(lstm, x, chunk):\n'
+                                         '    state = None\n'
+                                         '    outs = []\n'
+                                         '    for piece in x.split(chunk, dim=1):\n'
+                                         '        out, state = lstm(piece, state)\n'
+                                         '        outs.append(out)\n'
+                                         '    return torch.cat(outs, dim=1), state',
+                                         "an LSTM given None starts from zeros of the rule's shape, "
+                                         'projected or not, and x.split(chunk, dim=1) cuts time into '
+                                         'chunk-step pieces, the last one shorter'),
+                                        ('def read_in_chunks(lstm, x, chunk):\n'
+                                         '    batch = x.shape[0]\n'
+                                         '    h = torch.zeros(lstm.num_layers, batch, lstm.proj_size or '
+                                         'lstm.hidden_size, device=x.device)\n'
+                                         '    c = torch.zeros(lstm.num_layers, batch, lstm.hidden_size, '
+                                         'device=x.device)\n'
+                                         '    outs = []\n'
+                                         '    for start in range(0, x.shape[1], chunk):\n'
+                                         '        out, (h, c) = lstm(x[:, start:start + chunk], (h, c))\n'
+                                         '        h, c = h.detach(), c.detach()\n'
+                                         '        outs.append(out)\n'
+                                         '    return torch.cat(outs, dim=1), (h, c)',
+                                         'detach() changes no number: it only stops gradients at each '
+                                         "chunk's edge, as truncated backpropagation through time does"),
+                                        ('def read_in_chunks(lstm, x, chunk):\n'
+                                         '    rows, batch = lstm.num_layers, x.shape[0]\n'
+                                         '    h = x.new_zeros(rows, batch, lstm.weight_hh_l0.shape[1])\n'
+                                         '    c = x.new_zeros(rows, batch, lstm.hidden_size)\n'
+                                         '    outs = []\n'
+                                         '    for start in range(0, x.shape[1], chunk):\n'
+                                         '        out, (h, c) = lstm(x[:, start:start + chunk], (h, c))\n'
+                                         '        outs.append(out)\n'
+                                         '    return torch.cat(outs, dim=1), (h, c)',
+                                         "weight_hh_l0 multiplies h, so its second axis is h's width, "
+                                         "projected or not; x.new_zeros takes x's dtype and device")]}},
  'ch04': {'build_vocab': {'reference': 'vocab = {"<pad>": 0, "<unk>": 1}\n'
                                        'for word in kept:\n'
                                        '    vocab[word] = len(vocab)',
@@ -297,7 +410,84 @@ ANSWERS = {'ch01': {'encode': {'reference': 'ids = torch.full((len(sentences), l
                                      'return nn.functional.cross_entropy(flat_logits, flat_tags, '
                                      'weight=weight)',
                                      "with class weights the mean divides by the targets' weights, so a tag "
-                                     'of weight 0 leaves both the sum and the count')]}},
+                                     'of weight 0 leaves both the sum and the count')]},
+          'sentence_reader': {'reference': 'class SentenceReader(nn.Module):\n'
+                                           '    """Sentences (strings) -> (batch, hidden): each sentence\'s '
+                                           'final state after its own last word."""\n'
+                                           '\n'
+                                           '    def __init__(self, vocab, emb_dim, hidden):\n'
+                                           '        super().__init__()\n'
+                                           '        self.vocab = vocab\n'
+                                           '        self.embed = nn.Embedding(len(vocab), emb_dim, '
+                                           'padding_idx=vocab["<pad>"])\n'
+                                           '        self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)\n'
+                                           '\n'
+                                           '    def forward(self, sentences):\n'
+                                           '        unk = self.vocab["<unk>"]\n'
+                                           '        seqs = [torch.tensor([self.vocab.get(w, unk) for w in '
+                                           's.split()]) for s in sentences]\n'
+                                           '        lengths = torch.tensor([len(seq) for seq in seqs])\n'
+                                           '        batch = pad_sequence(seqs, batch_first=True, '
+                                           'padding_value=self.vocab["<pad>"])\n'
+                                           '        x = self.embed(batch.to(self.embed.weight.device))\n'
+                                           '        packed = pack_padded_sequence(x, lengths, '
+                                           'batch_first=True, enforce_sorted=False)\n'
+                                           '        _, (h_n, _) = self.lstm(packed)\n'
+                                           '        return h_n[-1]',
+                              'others': [('class SentenceReader(nn.Module):\n'
+                                          '    def __init__(self, vocab, emb_dim, hidden):\n'
+                                          '        super().__init__()\n'
+                                          '        self.vocab = vocab\n'
+                                          '        self.embed = nn.Embedding(len(vocab), emb_dim, '
+                                          'padding_idx=vocab["<pad>"])\n'
+                                          '        self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)\n'
+                                          '\n'
+                                          '    def forward(self, sentences):\n'
+                                          '        seqs = [torch.tensor([self.vocab.get(w, '
+                                          'self.vocab["<unk>"]) for w in s.split()]) for s in sentences]\n'
+                                          '        x = self.embed(pad_sequence(seqs, '
+                                          'padding_value=self.vocab["<pad>"]).to(self.embed.weight.device))\n'
+                                          '        _, (h_n, _) = self.lstm(pack_padded_sequence(x, [len(q) '
+                                          'for q in seqs], enforce_sorted=False))\n'
+                                          '        return h_n[-1]',
+                                          'a packed sequence carries its own layout, so a batch-first LSTM '
+                                          'reads a batch packed time-first (batch_first=False) just as well'),
+                                         ('class SentenceReader(nn.Module):\n'
+                                          '    def __init__(self, vocab, emb_dim, hidden):\n'
+                                          '        super().__init__()\n'
+                                          '        self.vocab = vocab\n'
+                                          '        self.embed = nn.Embedding(len(vocab), emb_dim, '
+                                          'padding_idx=vocab["<pad>"])\n'
+                                          '        self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)\n'
+                                          '\n'
+                                          '    def forward(self, sentences):\n'
+                                          '        seqs = [torch.tensor([self.vocab.get(w, '
+                                          'self.vocab["<unk>"]) for w in s.split()]) for s in sentences]\n'
+                                          '        batch = pad_sequence(seqs, batch_first=True, '
+                                          'padding_value=self.vocab["<pad>"])\n'
+                                          '        out, _ = '
+                                          'self.lstm(self.embed(batch.to(self.embed.weight.device)))\n'
+                                          '        return out[torch.arange(len(seqs)), torch.tensor([len(q) '
+                                          'for q in seqs]) - 1]',
+                                          "a one-directional LSTM's output at a sentence's last word has "
+                                          'read that sentence and none of the padding after it'),
+                                         ('class SentenceReader(nn.Module):\n'
+                                          '    def __init__(self, vocab, emb_dim, hidden):\n'
+                                          '        super().__init__()\n'
+                                          '        self.vocab = vocab\n'
+                                          '        self.embed = nn.Embedding(len(vocab), emb_dim, '
+                                          'padding_idx=vocab["<pad>"])\n'
+                                          '        self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)\n'
+                                          '\n'
+                                          '    def forward(self, sentences):\n'
+                                          '        unk, device = self.vocab["<unk>"], '
+                                          'self.embed.weight.device\n'
+                                          '        seqs = [torch.tensor([self.vocab.get(w, unk) for w in '
+                                          's.split()], device=device) for s in sentences]\n'
+                                          '        return torch.stack([self.lstm(self.embed(q))[1][0][-1] '
+                                          'for q in seqs])',
+                                          'a (T, E) input is one unbatched sentence, with no padding to '
+                                          'read; stack joins the B final states into (B, H)')]}},
  'ch05': {'conv_out_len': {'reference': 'return (length + 2 * padding - dilation * (kernel - 1) - 1) // '
                                         'stride + 1',
                            'others': [('return math.floor((length + 2 * padding - dilation * (kernel - 1) - '
@@ -381,4 +571,201 @@ ANSWERS = {'ch01': {'encode': {'reference': 'ids = torch.full((len(sentences), l
                                             'back: (B, C, H, W)'),
                                            ('return torch.stack([images[..., c] for c in range(C)], dim=1)',
                                             'each channel picked out as a (B, H, W) image and stacked at dim '
-                                            '1: slower, plainly right')]}}}
+                                            '1: slower, plainly right')]},
+          'photo_classifier': {'reference': 'class PhotoClassifier(nn.Module):\n'
+                                            '    """Channels-last photos (batch, size, size, channels) -> '
+                                            '(batch, classes) scores."""\n'
+                                            '\n'
+                                            '    def __init__(self, channels, size, classes):\n'
+                                            '        super().__init__()\n'
+                                            '        self.features = nn.Sequential(\n'
+                                            '            nn.Conv2d(channels, 8, kernel_size=3, stride=2, '
+                                            'padding=1),\n'
+                                            '            nn.ReLU(),\n'
+                                            '            nn.MaxPool2d(2),\n'
+                                            '        )\n'
+                                            '        side = ((size - 1) // 2 + 1) // 2          # the '
+                                            'convolution halves rounding up, the pool rounding down\n'
+                                            '        self.head = nn.Linear(8 * side * side, classes)\n'
+                                            '\n'
+                                            '    def forward(self, photos):                     # photos: '
+                                            '(B, size, size, channels)\n'
+                                            '        x = self.features(photos.permute(0, 3, 1, 2))   # (B, '
+                                            '8, side, side)\n'
+                                            '        return self.head(x.flatten(1))                  # (B, 8 '
+                                            '* side * side) -> (B, classes)',
+                               'others': [('class PhotoClassifier(nn.Module):\n'
+                                           '    def __init__(self, channels, size, classes):\n'
+                                           '        super().__init__()\n'
+                                           '        self.features = nn.Sequential(nn.Conv2d(channels, 8, '
+                                           'kernel_size=3, stride=2, padding=1), nn.ReLU(), '
+                                           'nn.MaxPool2d(2))\n'
+                                           '        side = (size + 1) // 4\n'
+                                           '        self.head = nn.Linear(8 * side * side, classes)\n'
+                                           '\n'
+                                           '    def forward(self, photos):\n'
+                                           '        x = self.features(photos.movedim(3, 1))\n'
+                                           '        return self.head(nn.Flatten()(x))',
+                                           'a stride-2 convolution with padding 1 halves rounding up and the '
+                                           'pool halves rounding down: together (size + 1) // 4; movedim(3, '
+                                           '1) takes the channels to dim 1 and keeps height before width'),
+                                          ('class PhotoClassifier(nn.Module):\n'
+                                           '    def __init__(self, channels, size, classes):\n'
+                                           '        super().__init__()\n'
+                                           '        self.features = nn.Sequential(nn.Conv2d(channels, 8, '
+                                           'kernel_size=3, stride=2, padding=1), nn.ReLU(), '
+                                           'nn.MaxPool2d(2))\n'
+                                           '        self.head = nn.LazyLinear(classes)\n'
+                                           '\n'
+                                           '    def forward(self, photos):\n'
+                                           '        x = self.features(photos.permute(0, 3, 1, 2))\n'
+                                           '        return self.head(x.flatten(1))',
+                                           'nn.LazyLinear takes in_features from the first batch, so there '
+                                           'is no side to compute'),
+                                          ('class PhotoClassifier(nn.Module):\n'
+                                           '    def __init__(self, channels, size, classes):\n'
+                                           '        super().__init__()\n'
+                                           '        self.features = nn.Sequential(nn.Conv2d(channels, 8, '
+                                           'kernel_size=3, stride=2, padding=1), nn.ReLU(), '
+                                           'nn.MaxPool2d(2))\n'
+                                           '        with torch.no_grad():\n'
+                                           '            n = self.features(torch.zeros(1, channels, size, '
+                                           'size)).numel()\n'
+                                           '        self.head = nn.Linear(n, classes)\n'
+                                           '\n'
+                                           '    def forward(self, photos):\n'
+                                           '        x = self.features(photos.permute(0, 3, 1, 2))\n'
+                                           '        return self.head(x.flatten(1))',
+                                           'self.features run on one photo of zeros gives the flattened size '
+                                           'the head needs, whatever the rounding')]}},
+ 'ch06': {'encode_batch': {'reference': 'return pad_sequence(word_ids, batch_first=True), '
+                                        'pad_sequence(tag_ids, batch_first=True), lengths',
+                           'others': [('return pad_sequence(word_ids).T, pad_sequence(tag_ids).T, lengths',
+                                       'pad_sequence pads time-first, (T, B); .T swaps the two axes, so each '
+                                       'sentence becomes a row'),
+                                      ('longest = max(len(s) for s in batch)\n'
+                                       'ids = torch.zeros(len(batch), longest, dtype=torch.long)\n'
+                                       'tag_rows = torch.zeros(len(batch), longest, dtype=torch.long)\n'
+                                       'for row, (w, t) in enumerate(zip(word_ids, tag_ids)):\n'
+                                       '    ids[row, :len(w)], tag_rows[row, :len(t)] = w, t\n'
+                                       'return ids, tag_rows, lengths',
+                                       "zeros are PAD and PAD_TAG, and each sentence's ids fill the start of "
+                                       'its own row')]},
+          'tagger': {'reference': 'self.out = nn.Linear(2 * hidden, n_tags)                   # both '
+                                  'directions, per step',
+                     'others': [('self.out = nn.LazyLinear(n_tags)',
+                                 'a LazyLinear reads in_features from the first tensor it is given: 2 * '
+                                 'hidden here'),
+                                ('self.out = nn.Linear(self.lstm.hidden_size * 2, n_tags)',
+                                 'a bidirectional LSTM gives hidden_size features per direction at each '
+                                 'step, two directions')]},
+          'tag_loss': {'reference': 'return nn.functional.cross_entropy(scores.permute(0, 2, 1), tag_ids, '
+                                    'ignore_index=PAD_TAG)   # (B, C, T)',
+                       'others': [('flat_scores = scores.reshape(-1, scores.shape[-1])     # (B*T, C)\n'
+                                   'return nn.functional.cross_entropy(flat_scores, tag_ids.reshape(-1), '
+                                   'ignore_index=PAD_TAG)',
+                                   'both flattened batch-first, so the i-th row of scores and the i-th '
+                                   'target are the same word'),
+                                  ('return nn.CrossEntropyLoss(ignore_index=PAD_TAG)(scores.transpose(1, 2), '
+                                   'tag_ids)',
+                                   'transpose(1, 2) swaps time and classes as permute(0, 2, 1) does; the '
+                                   'module computes the same loss'),
+                                  ('real = tag_ids != PAD_TAG\n'
+                                   'return nn.functional.cross_entropy(scores[real], tag_ids[real])',
+                                   "indexing with the (B, T) mask keeps the real words' (N, C) scores and "
+                                   '(N,) tags, in the same order')]},
+          'token_accuracy': {'reference': 'real = tag_ids != PAD_TAG\n'
+                                          'return ((predicted == tag_ids) & real).sum().item() / '
+                                          'real.sum().item()',
+                             'others': [('real = tag_ids != PAD_TAG\n'
+                                         'return (predicted[real] == tag_ids[real]).float().mean().item()',
+                                         'indexing with the mask keeps the real words only, so the mean is '
+                                         'over them'),
+                                        ('real = tag_ids != PAD_TAG\n'
+                                         'return (predicted == tag_ids)[real].double().mean()',
+                                         'a one-element tensor holds the same share; float() reads it as a '
+                                         'number')]},
+          'tags_of_batch': {'reference': 'return [[tag_names[i] for i in row[:n]] for row, n in zip(best, '
+                                         'lengths.tolist())]',
+                            'others': [('tagged = []\n'
+                                        'for b, n in enumerate(lengths.tolist()):\n'
+                                        '    tagged.append([tag_names[best[b][t]] for t in range(n)])\n'
+                                        'return tagged',
+                                        "each sentence's list stops at its own length, as a loop over its "
+                                        'real positions'),
+                                       ('ids = scores.argmax(-1)\n'
+                                        'return [[tag_names[i] for i in ids[b, :n].tolist()] for b, n in '
+                                        'enumerate(lengths.tolist())]',
+                                        'slicing each row of tag ids to its length before .tolist() leaves '
+                                        'the padding behind')]},
+          'sentence_batch': {'reference': 'ids = torch.tensor([[words.get(w.lower(), UNK) for w in tokens]], '
+                                          'device=DEVICE)        # (1, T)',
+                             'others': [('ids = torch.tensor([[words[w.lower()] if w.lower() in words else '
+                                         'UNK for w in tokens]], device=DEVICE)',
+                                         "the same lookup as encode_batch's: lower-cased, and <unk> for a "
+                                         'word training never saw'),
+                                        ('ids = torch.tensor([words.get(w.lower(), UNK) for w in '
+                                         'tokens]).unsqueeze(0).to(DEVICE)',
+                                         'unsqueeze(0) adds the batch axis in front: (T,) becomes (1, T)')]},
+          'spec_tagger': {'reference': 'class SpecTagger(nn.Module):\n'
+                                       '    """Word ids (B, T) and lengths (B,) -> tag scores (B, T, '
+                                       'n_tags), as the specification says."""\n'
+                                       '\n'
+                                       '    def __init__(self, n_words, n_tags, emb=16, hidden=16):\n'
+                                       '        super().__init__()\n'
+                                       '        self.embed = nn.Embedding(n_words, emb, padding_idx=PAD)\n'
+                                       '        self.lstm = nn.LSTM(emb, hidden, num_layers=2, '
+                                       'bidirectional=True)     # time first: (T, B, E)\n'
+                                       '        self.out = nn.Linear(2 * hidden, n_tags)\n'
+                                       '\n'
+                                       '    def forward(self, word_ids, lengths):\n'
+                                       '        width = '
+                                       'word_ids.shape[1]                                              # T, '
+                                       'perhaps past the longest\n'
+                                       '        vectors = pack_padded_sequence(self.embed(word_ids), '
+                                       'lengths.cpu(), batch_first=True, enforce_sorted=False)\n'
+                                       '        read, _ = self.lstm(vectors)                   # a packed '
+                                       'batch says its own layout: each sentence alone\n'
+                                       '        per_step, _ = pad_packed_sequence(read, batch_first=True, '
+                                       'total_length=width)   # (B, T, 2H)\n'
+                                       '        real = torch.arange(width, device=word_ids.device) < '
+                                       'lengths.to(word_ids.device).unsqueeze(1)  # (B, T)\n'
+                                       '        return self.out(per_step) * '
+                                       'real.unsqueeze(2)                           # (B, T, n_tags), 0 at '
+                                       'padding',
+                          'others': [('class SpecTagger(nn.Module):\n'
+                                      '    def __init__(self, n_words, n_tags, emb=16, hidden=16):\n'
+                                      '        super().__init__()\n'
+                                      '        self.embed = nn.Embedding(n_words, emb, padding_idx=PAD)\n'
+                                      '        self.lstm = nn.LSTM(emb, hidden, num_layers=2, '
+                                      'bidirectional=True)\n'
+                                      '        self.out = nn.Linear(2 * hidden, n_tags)\n'
+                                      '\n'
+                                      '    def forward(self, word_ids, lengths):\n'
+                                      '        packed = pack_padded_sequence(self.embed(word_ids), '
+                                      'lengths.cpu(), batch_first=True, enforce_sorted=False)\n'
+                                      '        read, _ = self.lstm(packed)\n'
+                                      '        scored = read._replace(data=self.out(read.data))       # a '
+                                      'PackedSequence is a named tuple\n'
+                                      '        return pad_packed_sequence(scored, batch_first=True, '
+                                      'total_length=word_ids.shape[1])[0]',
+                                      'a Linear acts on the last axis, so it can score the packed real steps '
+                                      'alone; pad_packed_sequence then puts 0 at every padding position'),
+                                     ('class SpecTagger(nn.Module):\n'
+                                      '    def __init__(self, n_words, n_tags, emb=16, hidden=16):\n'
+                                      '        super().__init__()\n'
+                                      '        self.embed = nn.Embedding(n_words, emb, padding_idx=PAD)\n'
+                                      '        self.lstm = nn.LSTM(emb, hidden, num_layers=2, '
+                                      'bidirectional=True)\n'
+                                      '        self.out = nn.Linear(2 * hidden, n_tags)\n'
+                                      '\n'
+                                      '    def forward(self, word_ids, lengths):\n'
+                                      '        scores = torch.zeros(*word_ids.shape, self.out.out_features, '
+                                      'device=word_ids.device)\n'
+                                      '        for b, n in enumerate(lengths.tolist()):                  # '
+                                      '(n, 1, E): one sentence, time first\n'
+                                      '            scores[b, :n] = self.out(self.lstm(self.embed(word_ids[b, '
+                                      ':n]).unsqueeze(1))[0][:, 0])\n'
+                                      '        return scores',
+                                      'a sentence run alone, at its own length, never meets padding: slower, '
+                                      'plainly right')]}}}

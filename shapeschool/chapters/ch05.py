@@ -12,6 +12,7 @@ from ..cases import Sizes
 from ..checks import expect_close, expect_equal, expect_shape
 from ..exercise import Exercise
 from ..hints import Hint
+from ..predictions import Prediction
 
 SOLUTION = "solutions/ch05_conv_and_flatten_arithmetic.ipynb"
 
@@ -277,3 +278,127 @@ to_channels_first = Exercise(
     example=dict(B=2, H=6, W=5, C=3), example_label="the example's sizes, other pixels",
     edges=["H=W", "C=B", "B=1", "C=H"],
     hidden_edges=["H=W", "C=B"], raised=CHANNELS_RAISED, solution=SOLUTION)
+
+
+# --- Challenge: PhotoClassifier, three bugs and no hint until asked -----------------------------
+
+PHOTO_RAISED = Hint(
+    what="PhotoClassifier raised an error on these photos.",
+    where="read which line raised, and the two pairs of sizes in the message: the first is what reached "
+          "the head (one row per photo?), the second the head's weight transposed, (in_features x "
+          "out_features). Follow one side of a photo through the stride-2 convolution and the pool, for "
+          "every size the model takes, odd ones included: how does each layer round?",
+    fix="flatten each photo's maps on its own, x.flatten(1), and size the head from "
+        "side = ((size - 1) // 2 + 1) // 2: the stride-2 convolution with padding 1 gives "
+        "(size - 1) // 2 + 1 (half, rounded up), and the pool halves that, rounding down. size // 4 is "
+        "one short whenever size % 4 == 3.")
+PHOTO_SHAPE = Hint(
+    what="the scores are not one row per photo and one column per class.",
+    where="what reaches the head: which axes does the flattening join, and does the batch axis stay on "
+          "its own?",
+    fix="self.head(x.flatten(1)): join every axis after the batch, keep the batch.")
+PHOTO_VALUES = Hint(
+    what="the shape is right but the scores are not those of the model's own layers run on each photo "
+         "with its channels first: convolution, ReLU, 2x2 max-pooling, each photo's maps flattened, "
+         "then the head.",
+    where="how the photos become (batch, channels, height, width) before the convolution: does every "
+          "pixel keep its own channels, and does height stay before width? With square photos a wrong "
+          "order keeps the right shape.",
+    fix="self.features(photos.permute(0, 3, 1, 2)) (or photos.movedim(3, 1)): move the channel axis. "
+        "reshape pours the same numbers, in memory order, into a new shape, and transpose(1, 3) swaps "
+        "height and width as well.")
+
+
+def check_photo_classifier(case, PhotoClassifier):
+    """PhotoClassifier(C, S, K) on channels-last (B, S, S, C) photos, against the model's own
+    convolution and head run on each photo's channels picked out one by one. The forward pass
+    comes first, so a LazyLinear head has its weights when they are read."""
+    model = PhotoClassifier(case.C, case.S, case.K).to(case.device)
+    photos = torch.rand(case.B, case.S, case.S, case.C, device=case.device)          # (B, S, S, C)
+    with torch.no_grad():
+        got = model(photos)
+        expect_shape(got, (case.B, case.K), name=f"PhotoClassifier(...) on {case.S}x{case.S} photos, .shape",
+                     hint=PHOTO_SHAPE)
+        ref_features = nn.Sequential(nn.Conv2d(case.C, 8, 3, stride=2, padding=1), nn.ReLU(),
+                                     nn.MaxPool2d(2)).to(case.device)
+        ref_features.load_state_dict(model.features.state_dict())
+        channels_first = torch.stack([photos[..., c] for c in range(case.C)], dim=1)  # (B, C, S, S)
+        flat = ref_features(channels_first).reshape(case.B, -1)                       # (B, 8 * side * side)
+        expected = nn.functional.linear(flat, model.head.weight, model.head.bias)     # (B, K)
+        expect_close(got, expected, name=f"PhotoClassifier(...) on {case.S}x{case.S} photos", hint=PHOTO_VALUES)
+
+
+photo_classifier = Exercise(
+    "photo_classifier", "PhotoClassifier(channels, size, classes)(photos)", check_photo_classifier,
+    Sizes(C=(1, 4), S=(3, 33), K=(2, 6), B=(1, 4), where=lambda S, **_: S >= 3),
+    example=dict(C=3, S=28, K=5, B=2), example_label="the example's sizes, other weights and photos",
+    edges=["S=4*(S//4)+3", "S=4*(S//4)+1", "B=1", "C=B"], draws=2,
+    hidden_edges=["S=4*(S//4)+3", "S=4*(S//4)+2", "B=1", "C=B"], hidden_draws=6,
+    raised=PHOTO_RAISED, solution=SOLUTION, on_demand=True)
+
+
+# --- Predictions: asked before the cell that reveals them ---------------------------------------
+
+SHAPE = "a shape, as a tuple such as (5, 7)"
+COUNT = "a whole number, such as 7"
+OUTCOME = '"raises" or "runs"'
+VERDICT = '"myth" or "fact"'
+
+conv_length = Prediction(
+    "conv_length", example=COUNT, answer=4,
+    why="padding 1 at each end makes the input 11 long; a window of 3 taps with dilation 2 spans "
+        "2 * (3 - 1) + 1 = 5 inputs; starts every 2 positions: 0, 2, 4 and 6 (inputs 6 to 10). A start at "
+        "8 would need inputs 8 to 12, past the end, so there are 4 outputs.")
+
+myth_kernel_too_big = Prediction(
+    "myth_kernel_too_big", example=VERDICT, verdict="myth",
+    raises=(RuntimeError, "Kernel size can't be greater than actual input size"),
+    why="no window of 5 taps fits in 3 inputs, so counting window starts would give less than one; but a "
+        "convolution checks that its window fits in the (padded) input before it computes anything, and "
+        "raises instead of returning an empty or negative-sized output.")
+
+pool_windows = Prediction(
+    "pool_windows", example=COUNT, answer=2,
+    why="rounding (5 - 1) / 3 up gives 2 steps, so 3 windows, starting at 0, 3 and 6. But the last input "
+        "is number 4, and a window that would start past it is dropped: ceil_mode may let a window hang "
+        "over the end, never start beyond it. 2 windows, starting at 0 and 3.")
+
+trace_shape = Prediction(
+    "trace_shape", example=SHAPE, answer=(1, 32, 6, 6),
+    why="padding=1 keeps 28; the pool halves it to 14; the second convolution has no padding, so a "
+        "3-wide window leaves 14 - 3 + 1 = 12; the pool halves that to 6. The channels are the last "
+        "convolution's out_channels, 32, and the batch stays 1.")
+
+float_pool_builds = Prediction(
+    "float_pool_builds", example=OUTCOME, runs=True,
+    why="a pooling layer has no weights, so building it only stores the numbers it is given; nothing "
+        "checks that they are whole until the first batch arrives. nn.Linear makes its weight as it is "
+        "built, so it refuses a float at once.")
+
+flatten_all = Prediction(
+    "flatten_all", example=SHAPE, answer=(96,),
+    why="torch.flatten's start_dim defaults to 0, so it joins every axis, the batch included: "
+        "2 * 3 * 4 * 4 = 96 values in one axis. (nn.Flatten, the layer, starts at dimension 1 instead.)")
+
+view_batch = Prediction(
+    "view_batch", example=SHAPE, answer=(2, 1024),
+    why="-1 means 'whatever makes the count come out': 8 * 16 * 4 * 4 = 2048 values in rows of 1024 "
+        "make 2 rows. view checks only that the count divides, not that a row is one image, so the "
+        "batch of 8 silently became 2.")
+
+myth_lazy_load = Prediction(
+    "myth_lazy_load", example=VERDICT, verdict="myth", runs=True,
+    why="load_state_dict gives a LazyLinear's uninitialised weight the saved weight's shape and values, "
+        "with no batch needed; what waits for the first batch is its in_features attribute.")
+
+square_conv1d = Prediction(
+    "square_conv1d", example=OUTCOME, runs=True,
+    why="Conv1d checks only that dimension 1 holds in_channels numbers. With T == E == 16 it does, so it "
+        "runs: it reads the 16 time steps as channels and slides along the 16 features. Nothing in the "
+        "tensor says which axis is which; only a size that differs exposes the mistake.")
+
+transpose_channels = Prediction(
+    "transpose_channels", example=SHAPE, answer=(2, 3, 5, 6),
+    why="transpose(1, 3) swaps axes 1 and 3 only: the channels (3) move to dimension 1 and the height "
+        "(6) goes where the channels were, so width comes before height. A Conv2d(3, ...) would run on "
+        "it, over images turned on their side; with square images even the shape looks right.")

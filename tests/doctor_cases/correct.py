@@ -242,6 +242,24 @@ def channels_last_photos_permuted():
     return dict(model=Photos(), example_input=torch.rand(2, 6, 5, 3))
 
 
+class PhotoClassifier(nn.Module):
+    """Chapter 5's challenge, answered."""
+
+    def __init__(self, channels=3, size=13, classes=5):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(channels, 8, 3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        side = ((size - 1) // 2 + 1) // 2
+        self.head = nn.Linear(8 * side * side, classes)
+
+    def forward(self, photos):                        # (B, size, size, C)
+        return self.head(self.features(photos.permute(0, 3, 1, 2)).flatten(1))
+
+
+@case("ch05")
+def photo_classifier_answered():
+    return dict(model=PhotoClassifier(), example_input=torch.rand(4, 13, 13, 3))
+
+
 class Encoder(nn.Module):
     """A small transformer encoder classifier with a padding mask."""
 

@@ -261,6 +261,26 @@ def conv1d_over_features():
     text_cnn(torch.randn(2, 9, 16))
 
 
+class PhotoClassifier(nn.Module):
+    """Chapter 5's challenge as handed out: side = size // 4, photos reshaped, the batch flattened."""
+
+    def __init__(self, channels, size, classes):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(channels, 8, 3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        side = size // 4
+        self.head = nn.Linear(8 * side * side, classes)
+
+    def forward(self, photos):                                # (B, size, size, C)
+        B, H, W, C = photos.shape
+        return self.head(torch.flatten(self.features(photos.reshape(B, C, H, W))))
+
+
+@case("ch05 PhotoClassifier", "model.head", "flatten_batch", sizes=(392, 784))
+def photo_classifier_with_three_bugs():
+    model = PhotoClassifier(3, 28, 5)
+    model(torch.rand(2, 28, 28, 3))                           # the example: 28 hides size // 4
+
+
 @case("ch06 encode_batch", "tagger.lstm", "pack_batch_first")
 def padded_batch_is_seq_first():
     tagger = Packed(enforce_sorted=False)

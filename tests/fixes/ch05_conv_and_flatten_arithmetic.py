@@ -121,4 +121,143 @@ FIXES = {
         right("stacking the channels", "return torch.stack([images[..., c] for c in range(C)], dim=1)",
               because="each channel picked out as a (B, H, W) image and stacked at dim 1: slower, plainly right"),
     ],
+    "photo_classifier": [
+        wrong("only the flatten fixed: photos still reshaped, head still sized size // 4", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = size // 4
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    B, H, W, C = photos.shape
+                    x = self.features(photos.reshape(B, C, H, W))
+                    return self.head(x.flatten(1))
+            '''),
+        wrong("flatten and channels fixed, head still sized size // 4 (right for 28, one short when size % 4 == 3)", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = size // 4
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.permute(0, 3, 1, 2))
+                    return self.head(x.flatten(1))
+            '''),
+        wrong("flatten and head fixed, photos still reshaped to (B, C, H, W)", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = ((size - 1) // 2 + 1) // 2
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    B, H, W, C = photos.shape
+                    x = self.features(photos.reshape(B, C, H, W))
+                    return self.head(x.flatten(1))
+            '''),
+        wrong("channels and head fixed, still torch.flatten(x)", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = ((size - 1) // 2 + 1) // 2
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.permute(0, 3, 1, 2))
+                    return self.head(torch.flatten(x))
+            '''),
+        wrong("all three, but the channels moved with transpose(1, 3): height and width swapped", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = ((size - 1) // 2 + 1) // 2
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.transpose(1, 3))
+                    return self.head(x.flatten(1))
+            '''),
+        wrong("all three, but the head sized math.ceil(size / 4)", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = math.ceil(size / 4)
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.permute(0, 3, 1, 2))
+                    return self.head(x.flatten(1))
+            '''),
+        wrong("all three, but the side halved twice rounding down, size // 2 // 2", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = size // 2 // 2
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.permute(0, 3, 1, 2))
+                    return self.head(x.flatten(1))
+            '''),
+        right("the side as one formula, with movedim and nn.Flatten", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = (size + 1) // 4
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.movedim(3, 1))
+                    return self.head(nn.Flatten()(x))
+            ''', because="a stride-2 convolution with padding 1 halves rounding up and the pool halves rounding "
+                         "down: together (size + 1) // 4; movedim(3, 1) takes the channels to dim 1 and keeps "
+                         "height before width"),
+        right("a LazyLinear head", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    self.head = nn.LazyLinear(classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.permute(0, 3, 1, 2))
+                    return self.head(x.flatten(1))
+            ''', because="nn.LazyLinear takes in_features from the first batch, so there is no side to compute"),
+        right("one blank photo through the features to measure them", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    with torch.no_grad():
+                        n = self.features(torch.zeros(1, channels, size, size)).numel()
+                    self.head = nn.Linear(n, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.permute(0, 3, 1, 2))
+                    return self.head(x.flatten(1))
+            ''', because="self.features run on one photo of zeros gives the flattened size the head needs, "
+                         "whatever the rounding"),
+        right("a contiguous copy, flattened with reshape(x.shape[0], -1)", '''
+            class PhotoClassifier(nn.Module):
+                def __init__(self, channels, size, classes):
+                    super().__init__()
+                    self.features = nn.Sequential(nn.Conv2d(channels, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+                    side = ((size - 1) // 2 + 1) // 2
+                    self.head = nn.Linear(8 * side * side, classes)
+
+                def forward(self, photos):
+                    x = self.features(photos.permute(0, 3, 1, 2).contiguous())
+                    return self.head(x.reshape(x.shape[0], -1))
+            '''),
+    ],
 }

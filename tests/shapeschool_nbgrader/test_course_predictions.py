@@ -40,6 +40,25 @@ def test_every_prediction_is_answered_by_the_code_cell_under_it(chapter):
                 f"{chapter}: the question for {name} goes in the markdown just above it, marked 🔮"
 
 
+# Sections that teach nothing new: they explore, sum up, or set the closing challenge.
+NOT_TAUGHT = ("explore", "what to remember", "challenge")
+
+
+def test_every_section_that_teaches_asks_for_a_prediction(chapter):
+    sections, heading = {}, None
+    for cell in load("course", chapter).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    heading = line[3:].strip()
+                    sections.setdefault(heading, 0)
+        elif heading and is_prediction(cell):
+            sections[heading] += 1
+    taught = {h: n for h, n in sections.items() if not any(word in h.lower() for word in NOT_TAUGHT)}
+    assert taught and not [h for h, n in taught.items() if not n], \
+        f"{chapter}: sections without a prediction: {[h for h, n in taught.items() if not n]}"
+
+
 def test_a_value_prediction_is_not_written_where_the_learner_reads_the_question(chapter):
     student = load("exercises", chapter).cells
     for i, cell in enumerate(student):
@@ -58,8 +77,7 @@ def test_a_value_prediction_is_not_written_where_the_learner_reads_the_question(
 @pytest.mark.slow
 def test_each_reveal_says_right_wrong_or_predict_first(chapter):
     source = load("course", chapter)
-    if not prediction_cells(source):
-        pytest.skip(f"{chapter} asks for no prediction yet (issue 26)")
+    assert prediction_cells(source), f"{chapter} asks for no prediction"
     nb = nbformat.v4.new_notebook(metadata=source.metadata)
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(REPO / "solutions")}})

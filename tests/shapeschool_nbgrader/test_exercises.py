@@ -82,17 +82,10 @@ def test_untouched_exercise_fails_the_way_each_cell_declares(chapter, repo):
         assert errors(cell), f"{nbgrader_meta(cell)['grade_id']}: passes on the untouched student version"
 
 
-# Chapters that do not yet end with a challenge (issue 26 adds one to each). strict: a chapter that
-# gains one fails here until it leaves this list.
-NO_CHALLENGE_YET = {"ch05_conv_and_flatten_arithmetic"}
-
-
-def test_chapter_ends_with_a_challenge_that_gives_no_hint_until_asked(chapter, request):
+def test_chapter_ends_with_a_challenge_that_gives_no_hint_until_asked(chapter):
     """The last fix-me of a chapter is a challenge: unscaffolded, its check an on-demand exercise."""
     import importlib
 
-    if chapter in NO_CHALLENGE_YET:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="issue 26: no challenge yet"))
     cells = fixme_cells(load("course", chapter))
     challenges = [c for c in cells if is_challenge(c)]
     assert len(challenges) == 1 and cells[-1] is challenges[0], f"{chapter}: one challenge, the last fix-me"

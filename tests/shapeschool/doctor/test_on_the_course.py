@@ -92,6 +92,8 @@ SHOWN = {
         "per_example_features": ["flatten_batch"],
         "text_cnn": ["conv1d_time_features"],
         "check_text_cnn": ["conv1d_time_features"],
+        "photo_classifier": ["flatten_batch"],
+        "check_photo_classifier": ["flatten_batch"],
     },
     "ch06_a_bilstm_tagger": {
         "myth_loss_layout": ["ce_classes_last"],
@@ -184,6 +186,7 @@ PROBES = {
         "text_cnn": "model = TextCNN(16, 8).to(DEVICE); inputs = torch.randn(4, 9, 16, device=DEVICE)",
         "to_channels_first": "conv_p = nn.Conv2d(3, 4, 3).to(DEVICE); model = lambda im: conv_p(to_channels_first(im)); "
                              "inputs = torch.randn(4, 6, 5, 3, device=DEVICE)",
+        "photo_classifier": "model = PhotoClassifier(3, 12, 5).to(DEVICE); inputs = torch.rand(4, 12, 12, 3, device=DEVICE)",
     },
     "ch06_a_bilstm_tagger": {
         "tagger": f"model = Tagger(30, 7).to(DEVICE); inputs = ({PADDED[0]}, {PADDED[1]})",
@@ -225,6 +228,7 @@ STUDENT = {
     "per_example_features": ("raises", {"flatten_batch"}),
     "text_cnn": ("raises", {"conv1d_time_features"}),
     "to_channels_first": ("finds", {"view_moves_axes"}),
+    "photo_classifier": ("raises", {"flatten_batch"}),
     "tagger": ("raises", {"linear_after_bidirectional"}),
     "tag_loss": ("finds", {"flattened_two_ways"}),
     "token_accuracy": ("finds", {"padding_in_metric"}),
