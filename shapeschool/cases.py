@@ -16,6 +16,7 @@ lets a swapped axis keep its shape), ``"p=V-1"`` picks the last row, ``"B=H=1"``
 ``case.rng``, a ``random.Random`` for drawing its contents (words, lengths) the same way. Visible checks draw afresh on every
 run (``seed=None``); hidden tests pass a seed of their own so that grading repeats.
 """
+import copy
 import random
 
 import torch
@@ -74,6 +75,17 @@ class Sizes:
                       for edge in edges)
         chosen.extend(Case(self.draw(rng), "random sizes", name, hint, rng.random()) for _ in range(draws))
         return Cases(chosen, example is not None, len(edges), draws)
+
+
+def made_then_moved(case, *made):
+    """``made`` (tensors and modules made where torch makes them by default, the CPU) as they are,
+    then, when the case runs elsewhere, copies moved to ``case.device``. Each comes with the words
+    that name where it runs, for a failure's name: a learner's index out of range fails the first
+    run as an IndexError they can read, before it could become a GPU's device-side assert."""
+    here = next((m.device for m in made if isinstance(m, torch.Tensor)), torch.empty(0).device)
+    yield "", made
+    if here != case.device:
+        yield f" on {case.device.type}", tuple(copy.deepcopy(m).to(case.device) for m in made)
 
 
 def _gist(error):

@@ -9,13 +9,12 @@ along the time axis). On a GPU that is a device-side assert that breaks CUDA for
 kernel, so the checks that hand tensors to such code run it first on the tensors as torch makes
 them by default, on the CPU, where it is a plain ``IndexError``, and only then on ``case.device``.
 """
-import copy
 from collections import Counter
 
 import torch
 from torch import nn
 
-from ..cases import Sizes
+from ..cases import Sizes, made_then_moved
 from ..checks import expect_close, expect_dtype, expect_equal, expect_shape, fail
 from ..exercise import Exercise
 from ..hints import Hint
@@ -23,17 +22,6 @@ from ..predictions import Prediction
 
 SOLUTION = "solutions/ch04_unknown_words_and_padding.ipynb"
 OTHER_NUMBERS = "the example's sizes, other numbers and lengths"
-
-
-def _made_then_moved(case, *made):
-    """``made`` (tensors and modules made where torch makes them by default, the CPU) as they are,
-    then, when the case runs elsewhere, copies moved to ``case.device``. Each comes with the words
-    that name where it runs, for a failure's name: a learner's index out of range fails the first
-    run as an IndexError they can read, before it could become a GPU's device-side assert."""
-    here = next(m.device for m in made if isinstance(m, torch.Tensor))
-    yield "", made
-    if here != case.device:
-        yield f" on {case.device.type}", tuple(copy.deepcopy(m).to(case.device) for m in made)
 
 
 # --- Fix me 1: build_vocab ----------------------------------------------------------------------
@@ -241,7 +229,7 @@ def check_run_packed(case, run_packed):
     lens = unsorted_lengths(case)
     made = (nn.LSTM(case.E, case.H, batch_first=True), torch.randn(case.B, case.T, case.E))
     with torch.no_grad():
-        for where, (lstm_c, x_c) in _made_then_moved(case, *made):
+        for where, (lstm_c, x_c) in made_then_moved(case, *made):
             got = run_packed(lstm_c, x_c, lens)
             name = f"run_packed(lstm, x, lengths={lens.tolist()}){where}"
             expect_shape(got, (case.B, case.T, case.H), name=f"{name}.shape", hint=PACKED_SHAPE)
@@ -282,7 +270,7 @@ def check_last_real_step(case, last_real_step):
     """Random outputs (B, T, H) and CPU lengths, one of them 1, against out[b, lengths[b] - 1]."""
     lens = torch.tensor([case.rng.randint(1, case.T) for _ in range(case.B)])        # (B,) on the CPU
     lens[case.rng.randrange(case.B)] = 1                                              # a sentence of one word
-    for where, (o,) in _made_then_moved(case, torch.randn(case.B, case.T, case.H)):
+    for where, (o,) in made_then_moved(case, torch.randn(case.B, case.T, case.H)):
         expected = torch.stack([o[b, n - 1] for b, n in enumerate(lens.tolist())])  # (B, H)
         got = last_real_step(o, lens)
         name = f"last_real_step(out, lengths={lens.tolist()}){where}"
@@ -330,7 +318,7 @@ def check_token_loss(case, token_loss):
     tg = torch.randint(0, case.C, (case.B, case.T))                              # (B, T)
     tg[:, -1] = case.p                                                            # every sentence ends in padding
     tg[0, 0] = (case.p + 1) % case.C                                              # at least one real position
-    for where, (lg, tags_c) in _made_then_moved(case, torch.randn(case.B, case.T, case.C), tg):
+    for where, (lg, tags_c) in made_then_moved(case, torch.randn(case.B, case.T, case.C), tg):
         got = token_loss(lg, tags_c, pad_tag=case.p)
         name = f"token_loss(logits, tags, pad_tag={case.p}){where}"
         expect_shape(got, (), name=f"{name}.shape", hint=LOSS_SHAPE)
@@ -399,12 +387,8 @@ def check_sentence_reader(case, SentenceReader):
     range is a plain IndexError there), then, when the case runs elsewhere, on case.device."""
     sentences, vocab_c = reader_sentences(case)
     seqs = [torch.tensor([vocab_c.get(w, vocab_c["<unk>"]) for w in s.split()]) for s in sentences]
-    model = SentenceReader(vocab_c, case.E, case.H)
-    here = torch.empty(0).device                  # where torch makes tensors by default: the CPU
-    for device in [here] + ([case.device] if case.device != here else []):
-        where = "" if device == here else f" on {device.type}"
-        if device != here:
-            model = model.to(device)
+    for where, (model,) in made_then_moved(case, SentenceReader(vocab_c, case.E, case.H)):
+        device = model.embed.weight.device
         with torch.no_grad():
             got = model(sentences)
             name = f"SentenceReader(vocab, {case.E}, {case.H})({sentences!r}){where}"

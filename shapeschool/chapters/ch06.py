@@ -11,13 +11,12 @@ The challenge's wrong answers may pack a batch along the wrong axis, an index ou
 the kernel, so its check runs the learner's model first on the CPU, where torch makes tensors by
 default and the mistake is a plain ``IndexError``, and only then on ``case.device``.
 """
-import copy
 
 import torch
 from torch import nn
 
 from .. import tagged_text
-from ..cases import Sizes
+from ..cases import Sizes, made_then_moved
 from ..checks import expect_close, expect_equal, expect_shape, fail
 from ..device import pick_device
 from ..errors import ShapeSchoolError
@@ -396,11 +395,8 @@ def check_spec_tagger(case, SpecTagger):
     """SpecTagger(V, C, E, H) on a padded batch (lengths in any order, perhaps spare columns), run
     first on the CPU, then on case.device; against each sentence alone through its own layers."""
     ids_cpu, lens = _spec_batch(case)
-    model_cpu = SpecTagger(case.V, case.C, emb=case.E, hidden=case.H)
-    runs = [("", model_cpu, ids_cpu)]
-    if case.device.type != "cpu":
-        runs.append((f" on {case.device.type}", copy.deepcopy(model_cpu).to(case.device), ids_cpu.to(case.device)))
-    for where, model, ids_c in runs:
+    made = (SpecTagger(case.V, case.C, emb=case.E, hidden=case.H), ids_cpu)
+    for where, (model, ids_c) in made_then_moved(case, *made):
         with torch.no_grad():
             got = model(ids_c, torch.tensor(lens))
             expect_shape(got, (case.B, case.T, case.C), name=f"SpecTagger(...)(word_ids, lengths).shape{where}",

@@ -126,3 +126,22 @@ def test_a_check_that_meets_a_device_side_assert_says_to_restart_the_kernel():
     assert "expected it to run, got RuntimeError: CUDA error: device-side assert triggered: lengths - 1\n(on a GPU" \
         in str(raised.value)
     assert "restart the kernel" in str(raised.value)
+
+
+def test_made_then_moved_runs_where_made_first_then_on_the_case_device():
+    import torch
+    from shapeschool.cases import made_then_moved
+
+    class At:
+        device = torch.device("meta")        # a device other than where torch makes tensors
+    x, layer = torch.zeros(2, 3), torch.nn.Linear(3, 1)
+    runs = list(made_then_moved(At(), x, layer))
+    assert [where for where, _ in runs] == ["", " on meta"]
+    assert runs[0][1] == (x, layer)                                  # the originals, not copies
+    moved_x, moved_layer = runs[1][1]
+    assert moved_x.device.type == moved_layer.weight.device.type == "meta"
+    assert x.device.type != "meta" and layer.weight.device.type != "meta"   # the originals stay
+
+    class Here:
+        device = torch.empty(0).device
+    assert [where for where, _ in made_then_moved(Here(), layer)] == [""]   # a module alone: made here
