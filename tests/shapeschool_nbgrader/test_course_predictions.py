@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from shapeschool_nbgrader import markers
+from shapeschool_nbgrader import cheatsheet, markers
 from conftest import REPO
 from notebooks import is_prediction, load, nbgrader_meta, prediction_cells
 
@@ -47,13 +47,9 @@ NOT_TAUGHT = ("explore", "what to remember", "challenge")
 def test_every_section_that_teaches_asks_for_a_prediction(chapter):
     sections, heading = {}, None
     for cell in load("course", chapter).cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("## "):
-                    heading = line[3:].strip()
-                    sections.setdefault(heading, 0)
-        elif heading and is_prediction(cell):
-            sections[heading] += 1
+        heading = cheatsheet._heading(cell, 2) or heading     # the sections the cheat sheet links to
+        if heading:
+            sections[heading] = sections.get(heading, 0) + is_prediction(cell)
     taught = {h: n for h, n in sections.items() if not any(word in h.lower() for word in NOT_TAUGHT)}
     assert taught and not [h for h, n in taught.items() if not n], \
         f"{chapter}: sections without a prediction: {[h for h, n in taught.items() if not n]}"
