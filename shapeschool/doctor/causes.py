@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from .recorder import failure_of
+from .recorder import failure_of, strict
 from .summaries import settings, shape_text
 
 
@@ -106,6 +106,8 @@ def _first_answer(rules, ctx):
             try:
                 answer = function(ctx, found)
             except Exception:                  # a rule must never hide the learner's own error
+                if strict():
+                    raise
                 answer = None
             if answer is not None:
                 return answer
@@ -944,5 +946,7 @@ def diagnose(exc):
     try:
         answer = packed_inconsistently(ctx)
     except Exception:                          # a rule must never hide the learner's own error
+        if strict():
+            raise
         answer = None
     return answer if answer is not None else _first_answer(RULES, ctx)

@@ -15,6 +15,14 @@ function mode belongs to the thread that turned the doctor on).
 
 When an exception leaves a module or a torch function, the recorder attaches a ``Failure`` to
 it (``failure_of(exc)``); nothing is printed and nothing changes the exception.
+
+First, do no harm: a program runs the same with the recorder on. PyTorch's attention and
+transformer-encoder modules take a fast path only when no argument "has a torch function", and an
+active ``TorchFunctionMode`` counts; off that path their checks and results differ (a causal mask
+of the wrong size raises on the fast path and is dropped on the other; padded positions come out
+as zeros on one path and as numbers on the other). So while one of ``FAST_PATH`` runs, the mode
+is set aside, and only its own module call is recorded (its hooks still run).
+tests/shapeschool/doctor/test_do_no_harm.py runs every case with the doctor on and off.
 """
 import os
 import sys
@@ -22,8 +30,9 @@ import threading
 from dataclasses import dataclass, field
 
 import torch
+from torch import nn
 from torch.nn.modules import module as _module
-from torch.overrides import TorchFunctionMode
+from torch.overrides import TorchFunctionMode, _get_current_function_mode, _pop_mode, _push_mode
 
 from . import warnings_place
 from .summaries import describe, describe_inputs
@@ -31,6 +40,14 @@ from .summaries import describe, describe_inputs
 _TORCH_DIR = os.path.dirname(torch.__file__)
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _ATTRIBUTE = "_shapeschool_failure"
+
+# Under test (SHAPESCHOOL_DOCTOR_STRICT=1) an error in the doctor's own code surfaces; otherwise
+# it is dropped, because the learner's program and its own error matter more than the doctor's.
+def strict():
+    return os.environ.get("SHAPESCHOOL_DOCTOR_STRICT") == "1"
+
+# Modules whose forward checks ``torch.overrides.has_torch_function`` to choose its path.
+FAST_PATH = (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerEncoder)
 
 # The functional calls kept in the recent-calls list (a failing call is kept whatever it is).
 WATCHED = frozenset({
@@ -54,6 +71,7 @@ class Call:
     values: tuple = None          # (args, output): args while it runs; both afterwards only when
                                   # the recorder keeps values
     outer: bool = False           # another module call ran inside this one
+    set_aside: bool = False       # the function mode was set aside while it ran (FAST_PATH)
 
     @property
     def leaf(self):
@@ -111,11 +129,19 @@ class _Functions(TorchFunctionMode):
         try:
             result = func(*args, **kwargs)
         except Exception as exc:
-            self.recorder.op_failed(exc, _op_name(func), args, kwargs)
+            try:
+                self.recorder.op_failed(exc, _op_name(func), args, kwargs)
+            except Exception:
+                if strict():
+                    raise
             raise
         name = _op_name(func)
         if name in WATCHED:
-            self.recorder.op_ran(name, args, kwargs, result)
+            try:
+                self.recorder.op_ran(name, args, kwargs, result)
+            except Exception:
+                if strict():
+                    raise
         return result
 
 
@@ -156,8 +182,11 @@ class Recorder:
             handle.remove()
         self._handles = []
         if self._mode is not None:
-            self._mode.__exit__(None, None, None)
-            self._mode = None
+            if any(call.set_aside for call in self.stack):     # stopped inside a FAST_PATH forward
+                self._mode = None
+            else:
+                self._mode.__exit__(None, None, None)
+                self._mode = None
             warnings_place.uninstall()
         self.stack = []
 
@@ -179,21 +208,41 @@ class Recorder:
     def _pre_hook(self, module, args):
         if threading.get_ident() != self._thread:
             return None
+        try:
+            self._entered(module, args)
+        except Exception:                 # the doctor must never break the learner's program
+            if strict():
+                raise
+        return None
+
+    def _entered(self, module, args):
         path = self._path_of(module)
         if self.stack:
             self.stack[-1].outer = True
         call = Call(path=path, module=module, depth=len(self.stack), inputs=describe_inputs(args),
                     values=(args, None))
+        if isinstance(module, FAST_PATH) and _get_current_function_mode() is self._mode is not None:
+            _pop_mode()
+            call.set_aside = True
         self.stack.append(call)
         self.calls.append(call)
         if len(self.calls) > self.limit:
             del self.calls[: len(self.calls) - self.limit]
-        return None
 
     def _post_hook(self, module, args, output):
         if threading.get_ident() != self._thread or not self.stack or self.stack[-1].module is not module:
             return None
         call = self.stack.pop()
+        if call.set_aside:
+            _push_mode(self._mode)
+        try:
+            self._left(call, output)
+        except Exception:
+            if strict():
+                raise
+        return None
+
+    def _left(self, call, output):
         exc = sys.exc_info()[1]       # always_call hooks run inside PyTorch's `except Exception:`
         if exc is not None and output is None:
             call.raised = True

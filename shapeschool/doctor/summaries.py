@@ -43,6 +43,8 @@ def describe(value, depth=0):
     if isinstance(value, torch.Tensor):
         dtype = str(value.dtype).replace("torch.", "")
         where = "" if value.device.type == "cpu" else f" on {value.device.type}"
+        if value.is_nested:          # a transformer's fast path packs padded batches this way
+            return f"nested tensor of {value.size(0)} sequences, {dtype}{where}"
         if value.dim() == 0:
             return f"scalar {dtype}{where}"
         return f"{shape_text(value.shape)} {dtype}{where}"

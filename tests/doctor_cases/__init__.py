@@ -7,7 +7,9 @@ must say about it.
   ``doctor.check`` must report nothing.
 
 Each case says where it comes from: a fix-me cell of the course rewritten as a stand-alone model
-("ch03 zero_state"), or a mistake people ask about ("question").
+("ch03 zero_state"), a mistake people ask about ("question"), or, in ``asked_*.py``, a public
+question's address: those cases are reconstructed from the poster's own layers, sizes and calls
+(rewritten, not copied), and say in ``truth`` what the thread found the cause to be.
 """
 from dataclasses import dataclass, field
 from typing import Callable
@@ -24,6 +26,7 @@ class Raises:
     path: str                      # the module path the doctor must name ("" outside any module)
     causes: tuple                  # the cause ids that are right
     sizes: tuple = None            # the two sizes that disagree, (expected, got), where it has them
+    truth: str = ""                # the real cause in one sentence (questions: as the thread settled it)
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Silent:
     path: str                      # where the finding must point
     kinds: tuple                   # the finding kinds that are right
     note: str = ""
+    truth: str = ""
 
 
 @dataclass
@@ -41,3 +45,29 @@ class Correct:
     name: str
     setup: Callable[[], dict]
     tags: tuple = field(default_factory=tuple)
+    source: str = ""               # where a correct model from a question comes from
+
+
+# The catalogue's modules: the course's own mistakes, then the ones reconstructed from questions.
+MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors")
+
+
+def _modules():
+    import importlib
+    found = []
+    for name in MODULES:
+        try:
+            found.append(importlib.import_module(f"{__name__}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    return found
+
+
+def every(kind):
+    """Every case of ``kind`` (Raises, Silent or Correct) in the catalogue, in module order."""
+    cases = []
+    for module in _modules():
+        for attr in ("CASES", "SILENT", "CORRECT"):
+            cases += [c for c in getattr(module, attr, []) if isinstance(c, kind)]
+    return cases

@@ -301,3 +301,60 @@ def regression_with_matching_shapes():
 def seq_first_attention():
     attention = nn.MultiheadAttention(16, 2)          # (T, B, E)
     return dict(model=lambda x: attention(x, x, x)[0], example_input=torch.randn(5, 3, 16), batch_dim=1)
+
+
+# -- PyTorch's fast paths (taken in eval mode under no_grad, where doctor.check runs) -----------
+
+class NestedEncoder(nn.Module):
+    """The Encoder above with nested tensors on (PyTorch's default): on the fast path padded
+    positions come out as zeros, and the layers see a nested tensor."""
+
+    def __init__(self, words=30, width=16):
+        super().__init__()
+        self.embed = nn.Embedding(words, width, padding_idx=0)
+        layer = nn.TransformerEncoderLayer(width, nhead=4, dim_feedforward=32, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2)
+        self.head = nn.Linear(width, 3)
+
+    def forward(self, ids):                           # ids: (B, T)
+        mask = ids == 0                               # (B, T): True at padding
+        hidden = self.encoder(self.embed(ids), src_key_padding_mask=mask)    # (B, T, E)
+        keep = (~mask).unsqueeze(-1).float()          # (B, T, 1)
+        return self.head((hidden * keep).sum(1) / keep.sum(1))
+
+
+@case("standard")
+def transformer_encoder_on_its_nested_fast_path():
+    return dict(model=NestedEncoder(), example_input=padded_ids([6, 3, 4, 2]))
+
+
+class CausalEncoder(nn.Module):
+    def __init__(self, width=16):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(width, nhead=4, dim_feedforward=32, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2)
+
+    def forward(self, x):                             # x: (B, T, E)
+        mask = nn.Transformer.generate_square_subsequent_mask(x.size(1))    # (T, T)
+        return self.encoder(x, mask=mask, is_causal=True)
+
+
+@case("standard")
+def causal_transformer_encoder():
+    return dict(model=CausalEncoder(), example_input=torch.randn(4, 7, 16))
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, width=16):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(width, 4, batch_first=True)
+
+    def forward(self, x, padding):                    # x: (B, T, E); padding: (B, T), True at padding
+        return self.attention(x, x, x, key_padding_mask=padding, need_weights=False)[0]
+
+
+@case("standard")
+def batch_first_self_attention_without_weights():
+    padding = torch.zeros(3, 5, dtype=torch.bool)
+    padding[1, 3:] = True
+    return dict(model=SelfAttention(), example_input=(torch.randn(3, 5, 16), padding))

@@ -713,3 +713,17 @@ def one_hot_targets_as_integers():
 @case("question", "nll_loss", "ce_scores_1d", sizes=(1, 4))
 def one_log_probability_per_example_into_nll_loss():
     F.nll_loss(torch.randn(4), torch.tensor([1, 0, 1, 1]))
+
+
+# -- PyTorch's fast paths: with the doctor on, the error must be the one plain PyTorch gives ------
+
+@case("question", "encoder.layers.0", "attn_mask_shape", sizes=(7, 4))
+def a_causal_mask_built_from_the_batch_size():
+    """In eval mode under no_grad a TransformerEncoder takes its fast path, which checks the mask;
+    off that path (as any TorchFunctionMode would put it) is_causal=True drops the mask unread."""
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True),
+                                    2).eval()
+    x = torch.randn(4, 7, 16)                                 # (B, T, E)
+    mask = nn.Transformer.generate_square_subsequent_mask(x.size(0))   # (B, B): the batch, not time
+    with torch.no_grad():
+        encoder(x, mask=mask, is_causal=True)
