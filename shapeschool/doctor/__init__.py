@@ -16,7 +16,7 @@ functions (a ``TorchFunctionMode``); ``recorder.py`` says what it cannot see.
 import sys
 import types
 
-from .causes import Diagnosis, diagnose, diagnose_after
+from .rules import Diagnosis, diagnose, diagnose_after
 from .recorder import Recorder, failure_of, strict
 from .report import Report
 from .silent import Finding, ShapeWarning, check

@@ -35,7 +35,7 @@ from torch.nn.modules import module as _module
 from torch.overrides import TorchFunctionMode, _get_current_function_mode, _pop_mode, _push_mode
 
 from . import warnings_place
-from .summaries import describe, describe_inputs
+from .summaries import seen
 
 _TORCH_DIR = os.path.dirname(torch.__file__)
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,6 +48,11 @@ def strict():
 
 # Modules whose forward checks ``torch.overrides.has_torch_function`` to choose its path.
 FAST_PATH = (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerEncoder)
+
+# Modules usually given arguments by keyword (masks, states): for these the keyword arguments are
+# read from PyTorch's caller frame when the call starts (the global hooks receive only positional
+# ones), and kept, like the positional ones, only while the call runs or when it fails.
+KEYWORDS = FAST_PATH + (nn.TransformerDecoderLayer, nn.TransformerDecoder, nn.Transformer, nn.RNNBase)
 
 # The functional calls kept in the recent-calls list (a failing call is kept whatever it is).
 WATCHED = frozenset({
@@ -65,13 +70,14 @@ class Call:
     path: str
     module: torch.nn.Module
     depth: int
-    inputs: str
-    output: str = None
+    inputs: tuple                 # a record (summaries.seen) of each positional input
+    output: object = None         # the record of what it returned
     raised: bool = False
     values: tuple = None          # (args, output): args while it runs; both afterwards only when
                                   # the recorder keeps values
     outer: bool = False           # another module call ran inside this one
     set_aside: bool = False       # the function mode was set aside while it ran (FAST_PATH)
+    kwargs: dict = None           # its keyword arguments, for KEYWORDS modules, while it runs
 
     @property
     def leaf(self):
@@ -82,9 +88,10 @@ class Call:
 
 @dataclass
 class Op:
-    """One torch function or tensor method call, with its arguments described."""
+    """One torch function or tensor method call, with a record of its arguments."""
     name: str
-    args: str
+    args: tuple                   # records (summaries.seen) of the positional arguments
+    kwargs: dict                  # and of the keyword ones that are not None
     where: str                    # the path of the module it ran in, or "" outside any module
     values: tuple = None          # (args, kwargs, result), kept only when the recorder keeps values
 
@@ -219,8 +226,10 @@ class Recorder:
         path = self._path_of(module)
         if self.stack:
             self.stack[-1].outer = True
-        call = Call(path=path, module=module, depth=len(self.stack), inputs=describe_inputs(args),
+        call = Call(path=path, module=module, depth=len(self.stack), inputs=tuple(seen(a) for a in args),
                     values=(args, None))
+        if isinstance(module, KEYWORDS):
+            call.kwargs = _keywords_given()
         if isinstance(module, FAST_PATH) and _get_current_function_mode() is self._mode is not None:
             _pop_mode()
             call.set_aside = True
@@ -251,8 +260,9 @@ class Recorder:
             if not self.stack:
                 self._escaped(exc)
         else:
-            call.output = describe(output)
+            call.output = seen(output)
             call.values = (call.values[0], output) if self.keep_values else None
+            call.kwargs = call.kwargs if self.keep_values else None
         return None
 
     def _path_of(self, module):
@@ -273,7 +283,7 @@ class Recorder:
 
     # -- functional calls ---------------------------------------------------------------------
     def op_ran(self, name, args, kwargs, result):
-        op = Op(name=name, args=_describe_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
+        op = Op(name, *_seen_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
         if self.keep_values:
             op.values = (args, kwargs, result)
         self.ops.append(op)
@@ -283,7 +293,7 @@ class Recorder:
     def op_failed(self, exc, name, args, kwargs):
         if failure_of(exc) is not None:
             return
-        op = Op(name=name, args=_describe_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
+        op = Op(name, *_seen_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
         op.values = (args, kwargs, None)          # kept for the diagnosis, dropped with the exception
         call = self.stack[-1] if self.stack else None
         _attach(exc, self._failure(call, stack=list(self.stack), op=op))
@@ -303,10 +313,16 @@ class Recorder:
         return Failure(call=call, stack=list(stack), op=op, before=before[-30:], ops=list(self.ops[-12:]))
 
 
-def _describe_call(args, kwargs):
-    parts = [describe(a) for a in args]
-    parts += [f"{k}={describe(v)}" for k, v in kwargs.items() if v is not None]
-    return ", ".join(parts)
+def _keywords_given():
+    """The keyword arguments of the module call whose pre-hook is running: PyTorch's ``inner``
+    closure in ``Module._call_impl`` holds them ({} where a PyTorch version does not)."""
+    frame = sys._getframe(3)          # _keywords_given <- _entered <- _pre_hook <- inner
+    given = frame.f_locals.get("kwargs") if frame.f_code.co_name == "inner" else None
+    return dict(given) if isinstance(given, dict) else {}
+
+
+def _seen_call(args, kwargs):
+    return tuple(seen(a) for a in args), {k: seen(v) for k, v in kwargs.items() if v is not None}
 
 
 def outside_torch_and_us(filename):

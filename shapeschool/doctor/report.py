@@ -3,7 +3,7 @@ compact HTML table for Jupyter."""
 import html
 
 from .lessons import where
-from .summaries import settings
+from .summaries import describe, describe_call, describe_inputs, settings
 
 TRACE_LINES = 8
 
@@ -19,7 +19,7 @@ class Report:
         if failure is not None and failure.call is not None:
             self.where = f"{failure.call.path}, {settings(failure.call.module)}"
         elif failure is not None and failure.op is not None:
-            self.where = f"{failure.op.name}({failure.op.args}), outside any module"
+            self.where = f"{failure.op.name}({describe_call(failure.op.args, failure.op.kwargs)}), outside any module"
         elif failure is not None and failure.before:
             self.where = f"your own code, after {failure.before[-1].path} returned"
         self.trace = _trace(failure)
@@ -83,11 +83,12 @@ def _trace(failure):
     failing module or call itself."""
     if failure is None:
         return []
-    lines = [(c.path, f"{c.inputs} -> {c.output}") for c in failure.before if c.leaf and c.output is not None]
+    lines = [(c.path, f"{describe_inputs(c.inputs)} -> {describe(c.output)}")
+             for c in failure.before if c.leaf and c.output is not None]
     lines = lines[-TRACE_LINES:]
     if failure.call is not None:
-        lines.append((failure.call.path, f"{failure.call.inputs} -> raised"))
+        lines.append((failure.call.path, f"{describe_inputs(failure.call.inputs)} -> raised"))
     if failure.op is not None and (failure.call is None or any(True for _ in failure.call.module.children())):
         lines.append((failure.op.where + ": " + failure.op.name if failure.op.where else failure.op.name,
-                      f"{failure.op.args} -> raised"))
+                      f"{describe_call(failure.op.args, failure.op.kwargs)} -> raised"))
     return lines

@@ -4,6 +4,8 @@
     settings(nn.LSTM(300, 128, bidirectional=True))
     # 'LSTM(input_size=300, hidden_size=128, num_layers=1, bidirectional=True, batch_first=False)'
 """
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
@@ -34,36 +36,133 @@ _SETTINGS = (
 )
 
 
-def describe(value, depth=0):
-    """What a value passed to or from a layer looks like: shape and dtype for tensors, and the
-    same inside tuples, lists and dicts (an LSTM's ``(output, (h_n, c_n))``)."""
+# -- what flowed, kept as numbers ----------------------------------------------------------------
+# The recorder keeps a record of each value that flows (``seen``): shapes as tuples of ints,
+# dtypes as torch dtypes, never text. Rules read the numbers; text is written only when a report
+# is (``describe``), so a session that raises nothing never formats a shape.
+
+@dataclass(frozen=True)
+class TensorSeen:
+    shape: tuple                  # () for a scalar; for a nested tensor, (number of sequences,)
+    dtype: torch.dtype
+    device: str = "cpu"
+    nested: bool = False
+
+    @property
+    def dim(self):
+        return len(self.shape)
+
+    def __str__(self):
+        dtype = str(self.dtype).replace("torch.", "")
+        where = "" if self.device == "cpu" else f" on {self.device}"
+        if self.nested:
+            return f"nested tensor of {self.shape[0]} sequences, {dtype}{where}"
+        if not self.shape:
+            return f"scalar {dtype}{where}"
+        return f"{shape_text(self.shape)} {dtype}{where}"
+
+
+@dataclass(frozen=True)
+class PackedSeen:
+    data: TensorSeen
+    batch: int                    # sentences in the batch (its first step's count)
+    longest: int                  # steps of the longest sentence
+
+    def __str__(self):
+        return f"PackedSequence(data={self.data}, batch={self.batch}, longest={self.longest})"
+
+
+@dataclass(frozen=True)
+class ListSeen:
+    items: tuple
+
+    def __str__(self):
+        return "[" + ", ".join(str(i) for i in self.items) + "]"
+
+
+@dataclass(frozen=True)
+class DictSeen:
+    items: tuple                  # ((key, seen), ...), the first six
+
+    def __str__(self):
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in self.items) + "}"
+
+
+@dataclass(frozen=True)
+class ValueSeen:
+    """Anything else: a number, a string, None, a dtype (``value`` kept), or an object (only its
+    short text)."""
+    value: object
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
+_KEPT = (int, float, bool, str, type(None), torch.dtype, torch.device, slice, type(Ellipsis))
+
+
+def seen(value, depth=0):
+    """The record of ``value``: TensorSeen, PackedSeen, a tuple of records, ListSeen, DictSeen or
+    ValueSeen."""
+    if isinstance(value, torch.Tensor):
+        if value.is_nested:          # a transformer's fast path packs padded batches this way
+            return TensorSeen((value.size(0),), value.dtype, value.device.type, True)
+        return TensorSeen(tuple(value.shape), value.dtype, value.device.type)
     if isinstance(value, PackedSequence):
         batch = int(value.batch_sizes[0]) if len(value.batch_sizes) else 0
-        return f"PackedSequence(data={describe(value.data)}, batch={batch}, longest={len(value.batch_sizes)})"
-    if isinstance(value, torch.Tensor):
-        dtype = str(value.dtype).replace("torch.", "")
-        where = "" if value.device.type == "cpu" else f" on {value.device.type}"
-        if value.is_nested:          # a transformer's fast path packs padded batches this way
-            return f"nested tensor of {value.size(0)} sequences, {dtype}{where}"
-        if value.dim() == 0:
-            return f"scalar {dtype}{where}"
-        return f"{shape_text(value.shape)} {dtype}{where}"
+        return PackedSeen(seen(value.data), batch, len(value.batch_sizes))
     if depth > 2:
-        return "..."
-    if isinstance(value, (tuple, list)):
-        inner = ", ".join(describe(v, depth + 1) for v in value)
-        return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
+        return ValueSeen(None, "...")
+    if isinstance(value, tuple):
+        return tuple(seen(v, depth + 1) for v in value)
+    if isinstance(value, list):
+        return ListSeen(tuple(seen(v, depth + 1) for v in value))
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {describe(v, depth + 1)}" for k, v in list(value.items())[:6]) + "}"
-    if value is None:
-        return "None"
-    text = repr(value)
-    return text if len(text) <= 40 else type(value).__name__
+        return DictSeen(tuple((k, seen(v, depth + 1)) for k, v in list(value.items())[:6]))
+    if isinstance(value, _KEPT):
+        text = repr(value)
+        return ValueSeen(value, text if len(text) <= 40 else type(value).__name__)
+    return ValueSeen(None, type(value).__name__)
+
+
+def describe(value):
+    """What a value passed to or from a layer looks like: shape and dtype for tensors, and the
+    same inside tuples, lists and dicts (an LSTM's ``(output, (h_n, c_n))``). ``value`` is the
+    value itself or its record from ``seen``."""
+    if not _is_record(value):
+        value = seen(value)
+    if isinstance(value, tuple):
+        inner = ", ".join(describe(v) for v in value)
+        return f"({inner}{',' if len(value) == 1 else ''})"
+    return str(value)
+
+
+def _is_record(value):
+    return isinstance(value, _SEEN) or type(value) is tuple and all(_is_record(v) for v in value)
 
 
 def describe_inputs(args):
-    """The positional inputs of a call, as one line."""
+    """The positional inputs of a call (values or their records), as one line."""
     return ", ".join(describe(a) for a in args) if args else "nothing"
+
+
+def describe_call(args, kwargs):
+    """``(8, 16) float32, 1, dim=0``: a torch function's arguments (values or records)."""
+    parts = [describe(a) for a in args]
+    parts += [f"{k}={describe(v)}" for k, v in kwargs.items()
+              if not (v is None or isinstance(v, ValueSeen) and v.value is None and v.text == "None")]
+    return ", ".join(parts)
+
+
+def shape_of(record):
+    """The shape of a recorded tensor (or of a packed batch's data), else None."""
+    if isinstance(record, PackedSeen):
+        record = record.data
+    return record.shape if isinstance(record, TensorSeen) and not record.nested else None
+
+
+_SEEN = (TensorSeen, PackedSeen, ListSeen, DictSeen, ValueSeen)
 
 
 def tensors_in(value):

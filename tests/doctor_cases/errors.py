@@ -727,3 +727,19 @@ def a_causal_mask_built_from_the_batch_size():
     mask = nn.Transformer.generate_square_subsequent_mask(x.size(0))   # (B, B): the batch, not time
     with torch.no_grad():
         encoder(x, mask=mask, is_causal=True)
+
+
+@case("question", "attention", "attn_mask_shape", sizes=(8, 2))
+def a_three_d_mask_with_one_row_per_sentence():
+    attention = nn.MultiheadAttention(16, 4, batch_first=True)
+    x = torch.randn(2, 5, 16)                                 # (B, T, E)
+    causal = torch.triu(torch.ones(5, 5, dtype=torch.bool), 1)
+    attention(x, x, x, attn_mask=causal.expand(2, 5, 5))      # (B, T, T): wants (B * heads, T, T)
+
+
+@case("question", "attention", "padding_mask_shape", sizes=(6, 5))
+def a_padding_mask_over_the_query_not_the_keys():
+    attention = nn.MultiheadAttention(16, 4, batch_first=True)
+    queries, memory = torch.randn(2, 5, 16), torch.randn(2, 6, 16)   # (B, L, E), (B, S, E)
+    padding = torch.zeros(2, 5, dtype=torch.bool)             # (B, L): built from the queries
+    attention(queries, memory, memory, key_padding_mask=padding)

@@ -1,0 +1,115 @@
+"""Attention: MultiheadAttention, the transformer encoder, and their masks.
+
+Masks are judged by what flowed, not by the message: PyTorch checks them in different places on
+its fast path (a view's "shape '[1, 1, 7, 7]' is invalid") and off it ("The shape of the 2D
+attn_mask is ..."). The masks are read from the failing module's own arguments (``ctx.arguments``),
+since they are usually passed by keyword.
+"""
+import torch
+from torch import nn
+
+from ..summaries import shape_text
+from .base import Diagnosis, evidence, message
+
+ATTENTION = (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerEncoder)
+
+# argument names, by module kind: (the query, the keys, the attention mask, the padding mask)
+_NAMES = {
+    nn.MultiheadAttention: ("query", "key", "attn_mask", "key_padding_mask"),
+    nn.TransformerEncoderLayer: ("src", "src", "src_mask", "src_key_padding_mask"),
+    nn.TransformerEncoder: ("src", "src", "mask", "src_key_padding_mask"),
+}
+
+
+def _attention_of(module):
+    """The MultiheadAttention that decides the layout: the module itself or its first layer's."""
+    if isinstance(module, nn.TransformerEncoder):
+        module = module.layers[0]
+    return module.self_attn if isinstance(module, nn.TransformerEncoderLayer) else module
+
+
+def _sizes(module, query, key):
+    """(batch or None, target length, source length) of the query and keys, by the module's layout."""
+    batch_first = _attention_of(module).batch_first
+    if query.dim() == 2:                                           # unbatched: (L, E)
+        return None, query.shape[0], key.shape[0]
+    if batch_first:
+        return query.shape[0], query.shape[1], key.shape[1]
+    return query.shape[1], query.shape[0], key.shape[0]
+
+
+def _from(size, batch, width, heads):
+    """What a wrong size most likely came from, when the evidence names it."""
+    if batch is not None and size == batch:
+        return f"{size} is the batch size: the mask was built from the batch axis"
+    if size == width:
+        return f"{size} is the embedding width: the mask was built from the feature axis"
+    return None
+
+
+@evidence(*ATTENTION)
+def mask_size(ctx, found):
+    """An attention mask or a padding mask whose size is not the sequence's."""
+    kind = next(k for k in _NAMES if isinstance(ctx.module, k))
+    q_name, k_name, mask_name, pad_name = _NAMES[kind]
+    given = ctx.arguments()
+    query, key = given.get(q_name), given.get(k_name)
+    if not isinstance(query, torch.Tensor) or not isinstance(key, torch.Tensor) or query.dim() not in (2, 3):
+        return None
+    attention = _attention_of(ctx.module)
+    heads, width = attention.num_heads, attention.embed_dim
+    batch, target, source = _sizes(ctx.module, query, key)
+    layout = "(batch, time, features)" if attention.batch_first else "(time, batch, features)"
+    flowed = f"the input {shape_text(query.shape)} is {layout} (batch_first={attention.batch_first})"
+    mask = given.get(mask_name)
+    if isinstance(mask, torch.Tensor) and mask.dim() in (2, 3):
+        want = (target, source) if mask.dim() == 2 else ((batch or 1) * heads, target, source)
+        if tuple(mask.shape) != want:
+            wrong = next(i for i in range(mask.dim()) if mask.shape[i] != want[i])
+            origin = _from(mask.shape[wrong], batch, width, heads)
+            if mask.dim() == 3 and wrong == 0 and batch is not None and mask.shape[0] == batch:
+                cause = (f"{mask_name} is {shape_text(mask.shape)}, one mask per sentence; a 3-D mask is one per "
+                         f"sentence per head, (batch * num_heads, L, S) = {shape_text(want)}")
+                fix = f"{mask_name}.repeat_interleave({heads}, dim=0), or a 2-D (L, S) mask shared by the batch"
+            else:
+                cause = (f"{mask_name} is {shape_text(mask.shape)}, but {flowed}: its mask must be "
+                         f"{shape_text(want)} ({'L, S' if mask.dim() == 2 else 'batch * num_heads, L, S'}: "
+                         f"the query's and the keys' lengths)" + (f"; {origin}" if origin else ""))
+                fix = (f"build the mask from the sequence length: "
+                       f"nn.Transformer.generate_square_subsequent_mask({q_name}.size({1 if attention.batch_first else 0}))"
+                       if target == source else f"a mask of shape {shape_text(want)}")
+            return Diagnosis("attn_mask_shape", cause, fix, None, True, (want[wrong], mask.shape[wrong]))
+    padding = given.get(pad_name)
+    if isinstance(padding, torch.Tensor) and padding.dim() == 2 and batch is not None:
+        want = (batch, source)
+        if tuple(padding.shape) != want:
+            if tuple(padding.shape) == (source, batch):
+                return Diagnosis(
+                    "padding_mask_layout", f"{pad_name} is {shape_text(padding.shape)}, (time, batch); it must be "
+                    f"(batch, time) = {shape_text(want)}, True at padding, whatever batch_first says",
+                    f"{pad_name}.transpose(0, 1), or build it from the batch-first ids (ids == pad_id)",
+                    None, True, (batch, padding.shape[0]))
+            wrong = 0 if padding.shape[0] != batch else 1
+            return Diagnosis(
+                "padding_mask_shape", f"{pad_name} is {shape_text(padding.shape)}, but {flowed}"
+                + (f" and the keys are {shape_text(key.shape)}" if key is not query else "")
+                + f": it must be (batch, the keys' length) = {shape_text(want)}", "one row per sentence, one "
+                "column per position of the keys, True at padding", None, True, (want[wrong], padding.shape[wrong]))
+    return None
+
+
+@message(r"Expected key_padded_mask\.shape\[0\] to be (\d+), but got (\d+)")
+def padding_mask_layout(ctx, m):
+    batch, got = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "padding_mask_layout", f"the key padding mask's first axis must be the batch, {batch}, and it is {got}: "
+        "a (time, batch) mask", "give the mask as (batch, time), True at padding: mask.transpose(0, 1), or "
+        "build it from the batch-first ids (ids == pad_id)", None, True, (batch, got))
+
+
+@message(r"was expecting embedding dimension of (\d+), but got (\d+)")
+def attention_width(ctx, m):
+    want, got = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "attention_width", f"the last axis of the query has {got} features, but {ctx.path or 'the attention'} "
+        f"has embed_dim={want}", f"embed_dim={got}, or project the input to {want} first", None, True, (want, got))

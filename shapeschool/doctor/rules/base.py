@@ -1,0 +1,191 @@
+"""What every rule is made of: the ``Diagnosis`` it returns, the ``Context`` it reads, the three
+ways to register it, and the small helpers rules share.
+
+A rule is a function ``rule(ctx, found) -> Diagnosis | None`` registered with one of:
+
+- ``@evidence(*kinds)``: asked first, whatever the message, when the failing module is one of
+  ``kinds``: for mistakes whose message depends on where PyTorch happens to trip (a badly packed
+  batch, a mask of the wrong size on the fast path or off it); ``found`` is None;
+- ``@message(pattern)``: asked when the exception's message matches ``pattern`` (searched, not
+  anchored; ``found`` is the match): the stable part of one of PyTorch's messages;
+- ``@after(pattern)``: for an error the learner's own code raised just after a module returned
+  (no module or torch function raised it, so only the calls before are evidence).
+
+A rule returns None when the evidence does not fit it, and the next rule is asked. It states a
+cause as ``certain`` only when the recorded evidence leaves one reading, and names only numbers
+the evidence shows.
+"""
+import inspect
+import re
+from dataclasses import dataclass
+
+import torch
+from torch.nn.utils.rnn import PackedSequence
+
+from ..summaries import settings, shape_text
+
+REGISTERED = []             # (way, family, pattern or kinds, function), in the order registered
+
+
+@dataclass
+class Diagnosis:
+    cause_id: str                 # a stable name for the cause, e.g. "rnn_input_size"
+    cause: str                    # in plain words, naming the sizes that disagree
+    fix: str
+    lesson: str = None            # a key of lessons.LESSONS
+    certain: bool = True
+    sizes: tuple = ()             # (expected, got), where the message has two sizes
+    rule: str = None              # the rule that answered (``family.function``), set by the registry
+
+
+def _family(function):
+    return function.__module__.rsplit(".", 1)[-1]
+
+
+def message(pattern):
+    """Register a rule for messages that match ``pattern``."""
+    compiled = re.compile(pattern, re.S)
+
+    def register(function):
+        REGISTERED.append(("message", _family(function), compiled, function))
+        return function
+    return register
+
+
+def after(pattern):
+    """Register a rule for an error raised by plain code after a module returned."""
+    compiled = re.compile(pattern, re.S)
+
+    def register(function):
+        REGISTERED.append(("after", _family(function), compiled, function))
+        return function
+    return register
+
+
+def evidence(*kinds):
+    """Register a rule asked first whenever the failing module is one of ``kinds``."""
+    def register(function):
+        REGISTERED.append(("evidence", _family(function), kinds, function))
+        return function
+    return register
+
+
+class Context:
+    """What a rule may read: the exception, the failing module or torch function, its inputs, and
+    the module calls before it."""
+
+    def __init__(self, exc, failure):
+        self.exc = exc
+        self.message = str(exc.args[0]) if exc.args else str(exc)
+        self.failure = failure
+        self.call = failure.call if failure else None
+        self.module = self.call.module if self.call else None
+        self.op = failure.op if failure else None
+        self.args = tuple(self.call.values[0]) if self.call is not None and self.call.values else ()
+        self.op_args = tuple(self.op.values[0]) if self.op is not None and self.op.values else ()
+        self.op_kwargs = dict(self.op.values[1]) if self.op is not None and self.op.values else {}
+        self._arguments = None
+
+    @property
+    def path(self):
+        if self.call is not None:
+            return self.call.path
+        return ""
+
+    def arguments(self):
+        """The failing module's ``forward`` arguments by name, keyword ones included, as they were
+        when the call began: its positional inputs and, for the modules the recorder keeps them
+        for (recorder.KEYWORDS), its keyword ones, bound to ``forward``'s signature. For other
+        modules, the keyword arguments come from the frames the exception passed through (as
+        they were when it was raised). {} when it is not a module's error."""
+        if self._arguments is None:
+            self._arguments = {}
+            if self.module is not None:
+                given = self.call.kwargs
+                if given is None:
+                    given = {k: v for k, v in self._forward_locals().items() if k not in self._positional()}
+                try:
+                    bound = inspect.signature(self.module.forward).bind_partial(*self.args, **given)
+                    self._arguments = dict(bound.arguments)
+                except TypeError:
+                    self._arguments = dict(given)
+        return self._arguments
+
+    def _positional(self):
+        try:
+            names = list(inspect.signature(self.module.forward).parameters)
+        except (TypeError, ValueError):
+            return set()
+        return set(names[:len(self.args)])
+
+    def _forward_locals(self):
+        tb = self.exc.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            if frame.f_code.co_name == "forward" and frame.f_locals.get("self") is self.module:
+                code = frame.f_code
+                names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+                return {n: frame.f_locals[n] for n in names if n != "self" and n in frame.f_locals}
+            tb = tb.tb_next
+        return {}
+
+    def first_tensor(self, args=None):
+        for a in (self.args if args is None else args):
+            if isinstance(a, PackedSequence):
+                return a.data
+            if isinstance(a, torch.Tensor):
+                return a
+        return None
+
+    def before(self, kind=None):
+        """Leaf module calls that finished before the failure, newest first (of ``kind``)."""
+        calls = [c for c in reversed(self.failure.before) if c.leaf and not c.raised] if self.failure else []
+        return [c for c in calls if kind is None or isinstance(c.module, kind)]
+
+    def last_before(self, kind=None):
+        calls = self.before(kind)
+        return calls[0] if calls else None
+
+    def where(self):
+        return f"{self.path}, {settings(self.module)}" if self.module is not None else "your code"
+
+
+def ints(text):
+    """(8, 16, 5) from the text '8, 16, 5' of a message."""
+    return tuple(int(v) for v in re.findall(r"-?\d+", text))
+
+
+def shaped(t):
+    """A live tensor's shape as the reports write it."""
+    return shape_text(t.shape)
+
+
+def product(values):
+    total = 1
+    for v in values:
+        total *= v
+    return total
+
+
+def plain(record):
+    """A recorded argument as Python: a number, string or None as itself, tuples and lists of them
+    as tuples; a tensor stays its record."""
+    from ..summaries import ListSeen, ValueSeen
+    if isinstance(record, ValueSeen):
+        return record.value
+    if isinstance(record, ListSeen):
+        return tuple(plain(r) for r in record.items)
+    if type(record) is tuple:
+        return tuple(plain(r) for r in record)
+    return record
+
+
+def floats_in(records):
+    """Every float among recorded arguments (sizes made with /, for instance)."""
+    found = []
+    for r in records:
+        value = plain(r)
+        for v in value if isinstance(value, tuple) else (value,):
+            if isinstance(v, float):
+                found.append(v)
+    return found

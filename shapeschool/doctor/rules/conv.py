@@ -1,0 +1,79 @@
+"""Convolutions and pooling: channels, rank, and maps smaller than the window."""
+from torch import nn
+
+from ..summaries import shape_of, shape_text
+from .base import Diagnosis, ints, message
+
+
+@message(r"weight of size \[([\d, ]+)\], expected input\[([\d, ]+)\] to have (\d+) channels, but got (\d+) channels")
+def conv_channels(ctx, m):
+    shape, want, got = ints(m.group(2)), int(m.group(3)), int(m.group(4))
+    conv = ctx.module
+    kind = type(conv).__name__ if conv is not None else "the convolution"
+    if len(shape) >= 3 and shape[-1] == want and shape[1] != want:
+        if isinstance(conv, nn.Conv1d):
+            return Diagnosis(
+                "conv1d_time_features", f"{ctx.path} reads channels from axis 1, but the input "
+                f"{shape_text(shape)} has its {want} features last (batch, time, features)",
+                "x.transpose(1, 2): Conv1d wants (batch, features, time)", "conv1d", True, (want, got))
+        return Diagnosis(
+            "channels_last", f"the input {shape_text(shape)} has its {want} channels last, and {ctx.path} "
+            f"reads channels from axis 1 ({got})", "x.permute(0, 3, 1, 2): images as (batch, channels, "
+            "height, width)", "channels_last", True, (want, got))
+    given = ctx.first_tensor()
+    if isinstance(conv, nn.Conv2d) and given is not None and given.dim() == 3:
+        shape = tuple(given.shape)
+        return Diagnosis(
+            "conv_unbatched", f"the input {shape_text(shape)} is 3-D, so {ctx.path} reads it as ONE image "
+            f"with {got} channels; it was built for {want}", "x.unsqueeze(1) for a batch of one-channel "
+            "images: (batch, 1, height, width)", "flatten", True, (want, got))
+    prev = ctx.last_before(nn.modules.conv._ConvNd)
+    if prev is not None and prev.module.out_channels == got:
+        return Diagnosis(
+            "conv_chain", f"{prev.path} gives out_channels={got}, but {ctx.path} was built for "
+            f"in_channels={want}", f"in_channels={got} for {ctx.path}", "conv_formula", True, (want, got))
+    return Diagnosis(
+        "conv_channels", f"axis 1 of the input {shape_text(shape)} has {got} channels, but {kind} was built "
+        f"for in_channels={want}", f"in_channels={got}, or give it {want} channels",
+        "channels_last", True, (want, got))
+
+
+@message(r"Expected (\d)D \(unbatched\) or (\d)D \(batched\) input to (\w+), but got input of size: \[([\d, ]*)\]")
+def conv_dims(ctx, m):
+    unbatched, batched, op, shape = int(m.group(1)), int(m.group(2)), m.group(3), ints(m.group(4))
+    if len(shape) < unbatched:
+        fix = ("add the missing axes: x[None, None] for one gray image (batch 1, channel 1)" if op == "conv2d"
+               else "add the channel axis and the batch axis")
+    else:
+        fix = "remove the extra axis (squeeze it, or merge it into the batch with flatten(0, 1))"
+    cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
+    return Diagnosis("conv_dims", cause, fix, "flatten", True, (batched, len(shape)))
+
+
+@message(r"Calculated padded input size per channel: \(([\d x]+)\)\. Kernel size: \(([\d x]+)\)")
+def conv_too_small(ctx, m):
+    size, kernel = ints(m.group(1)), ints(m.group(2))
+    trail = _spatial_trail(ctx)
+    return Diagnosis(
+        "conv_too_small", f"the map reaching {ctx.path} is {' x '.join(map(str, size))}{trail}, smaller than its "
+        f"{' x '.join(map(str, kernel))} kernel", "pool less, pad more (padding=...), or give larger inputs; "
+        "work the sizes out with the output-size formula", "conv_formula", True, (kernel, size))
+
+
+@message(r"Given input size: \(([\dx]+)\)\. Calculated output size: \(([-\dx]+)\)\. Output size is too small")
+def pool_too_small(ctx, m):
+    size = ints(m.group(1))
+    trail = _spatial_trail(ctx)
+    kernel = getattr(ctx.module, "kernel_size", None)
+    return Diagnosis(
+        "pool_too_small", f"the map reaching {ctx.path or 'the pooling'} is {' x '.join(map(str, size[1:]))}"
+        f"{trail}, smaller than its window (kernel_size={kernel})", "pool less, or with a smaller window, "
+        "or give larger inputs; AdaptiveAvgPool2d picks its window from the input", "pooling", True,
+        (kernel, tuple(size[1:])))
+
+
+def _spatial_trail(ctx):
+    sizes = [(c.path, shape_of(c.output)) for c in reversed(ctx.before(
+        (nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)))][-4:]
+    steps = [f"{path} -> {shape_text(s[2:])}" for path, s in sizes if s and len(s) >= 3]
+    return f" (the sizes so far: {'; '.join(steps)})" if steps else ""

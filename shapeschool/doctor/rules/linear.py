@@ -1,0 +1,105 @@
+"""Linear layers and matrix products: in_features, flattening before them, integer inputs."""
+from torch import nn
+from torch.nn.utils.rnn import PackedSequence
+
+from ..summaries import shape_of, shape_text
+from .base import Diagnosis, message, plain, product, shaped
+
+
+@message(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
+def matmul_sizes(ctx, m):
+    rows, got, want, out = (int(g) for g in m.groups())
+    packed = ctx.args[0] if ctx.args and isinstance(ctx.args[0], PackedSequence) else None
+    if packed is not None and isinstance(ctx.module, nn.RNNBase) and (packed.data.shape[-1], ctx.module.input_size) == (got, want):
+        # packing never looks at the feature axis, so a recurrent layer given packed data of the
+        # wrong width fails inside, in its first matrix product, not with its input_size message
+        return Diagnosis(
+            "packed_features", f"the packed data {shaped(packed.data)} has {got} features per step, but "
+            f"{ctx.path} was built for input_size={want}; packing does not check the feature axis, so "
+            "a batch packed with its axes swapped (features before time) gets this far",
+            f"pack a (batch, time, features) tensor with batch_first=True: its last axis must hold the {want} "
+            "features", "packing_traps", True, (want, got))
+    if not isinstance(ctx.module, nn.Linear) and not (ctx.op is not None and ctx.op.name == "linear"):
+        return Diagnosis(
+            "matmul", f"a matrix product of ({rows} x {got}) by ({want} x {out}): the first's columns "
+            f"({got}) must equal the second's rows ({want})", "transpose one operand, or check which axis "
+            "holds the features", None, False, (want, got))
+    prev = ctx.last_before()
+    rnn = ctx.last_before(nn.RNNBase)
+    if rnn is not None and rnn.module.bidirectional:
+        width = rnn.module.proj_size or rnn.module.hidden_size
+        if got == 2 * width:
+            return Diagnosis(
+                "linear_after_bidirectional", f"{rnn.path} is bidirectional, so each step (and the two final "
+                f"states side by side) has 2 * {width} = {got} features, but {ctx.path} has in_features={want}",
+                f"nn.Linear(2 * {width}, ...), that is in_features={got}", "linear_after_lstm", True, (want, got))
+    x = ctx.first_tensor()
+    if isinstance(ctx.module, nn.Linear) and x is not None and x.dim() >= 3 and product(x.shape[1:]) == want:
+        return Diagnosis(
+            "flatten_missing", f"{ctx.path} got {shaped(x)}: a Linear acts on the last axis only ({got} values), "
+            f"and each example's {' x '.join(map(str, x.shape[1:]))} = {want} values were never flattened into one",
+            f"x.flatten(1) before it (or nn.Flatten() in an nn.Sequential) gives ({x.shape[0]}, {want})", "flatten",
+            True, (want, got))
+    flattened, whole = _whole_batch_flattened(ctx, got) if rows == 1 else (None, None)
+    if flattened is not None:
+        return Diagnosis(
+            "flatten_batch", f"{flattened.name}() flattened the whole batch {shape_text(whole)} "
+            f"into one row of {got} values; {ctx.path} expected {want} per example", "x.flatten(1) (start_dim=1) "
+            "keeps one row per example", "flatten", True, (want, got))
+    spatial = ctx.last_before((nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd,
+                               nn.modules.pooling._AvgPoolNd, nn.modules.pooling._AdaptiveAvgPoolNd,
+                               nn.modules.pooling._AdaptiveMaxPoolNd))
+    if spatial is not None:
+        shape = shape_of(spatial.output)
+        if shape and len(shape) == 3 and _first_conv_unbatched(ctx):
+            return Diagnosis(
+                "image_unbatched", f"the image reached {spatial.path} as {shape_text(shape)}, with no batch "
+                f"axis, so flatten(1) kept its {shape[0]} channels as rows of {got} features",
+                "give the model a batch: image.unsqueeze(0) is a batch of one", "flatten", True, (want, got))
+        if shape and len(shape) >= 3 and product(shape[1:]) == got:
+            per = " x ".join(map(str, shape[1:]))
+            return Diagnosis(
+                "flatten_size", f"{spatial.path} gives {shape_text(shape[1:])} per example, {per} = {got} "
+                f"features after flattening, but {ctx.path} has in_features={want}",
+                f"in_features={got}; or nn.LazyLinear, which reads it from the first batch; or compute it "
+                "with the output-size formula", "in_features", True, (want, got))
+    source = f" (from {prev.path})" if prev is not None else ""
+    return Diagnosis(
+        "linear_in_features", f"the last axis of the input to {ctx.path}{source} has {got} features, but "
+        f"it has in_features={want}", f"in_features={got}, or give it {want} features",
+        "linear_after_lstm" if rnn is not None else "in_features", True, (want, got))
+
+
+def _whole_batch_flattened(ctx, got):
+    """The newest call that made one row of every value of a batched tensor of ``got`` values
+    (torch.flatten(x), x.flatten(), x.view(-1), x.reshape(-1)) and that tensor's shape; (None, None)
+    when there is none."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        shape = shape_of(op.args[0]) if op.args else None
+        if shape and len(shape) >= 2 and product(shape) == got and _into_one_row(op):
+            return op, shape
+    return None, None
+
+
+def _into_one_row(op):
+    rest = tuple(plain(a) for a in op.args[1:])
+    named = {k: plain(v) for k, v in op.kwargs.items()}
+    if op.name == "flatten":
+        return (rest in ((), (0,)) and not named) or (not rest and named in ({"start_dim": 0},))
+    if op.name in ("view", "reshape"):
+        return rest in ((-1,), ((-1,),)) and not named
+    return False
+
+
+def _first_conv_unbatched(ctx):
+    convs = ctx.before(nn.Conv2d)
+    return bool(convs) and bool(convs[-1].inputs) and len(shape_of(convs[-1].inputs[0]) or ()) == 3
+
+
+@message(r"mat1 and mat2 must have the same dtype, but got (Long|Int) and")
+def linear_dtype(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    shown = f" {shaped(x)}" if x is not None else ""
+    return Diagnosis(
+        "linear_dtype", f"{ctx.path or 'a matrix product'} got integer values{shown}: word ids, not vectors",
+        "turn ids into vectors with an nn.Embedding first (or .float() if they really are numbers)", "ids", True)

@@ -1,0 +1,125 @@
+"""Losses: cross-entropy's classes axis, target shapes and dtypes; binary cross-entropy's shapes."""
+import torch
+
+from ..summaries import describe_call, shape_text
+from .base import Diagnosis, ints, message, shaped
+
+
+def _loss_tensors(ctx):
+    args = ctx.op_args or ctx.args
+    tensors = [a for a in args if isinstance(a, torch.Tensor)]
+    return (tensors + [None, None])[:2]
+
+
+@message(r"Expected target size \[([\d, ]+)\], got \[([\d, ]+)\]")
+def ce_target_size(ctx, m):
+    want, got = ints(m.group(1)), ints(m.group(2))
+    scores, target = _loss_tensors(ctx)
+    if scores is not None and scores.dim() == 3 and len(got) == 3 and got[-1] == 1:
+        return Diagnosis(
+            "ce_target_extra_axis", f"the targets {shape_text(got)} have an extra last axis of 1",
+            "target.squeeze(-1)", "loss_axes", True, (want, got))
+    if scores is not None and scores.dim() == 3 and len(got) == 2 and got == (scores.shape[0], scores.shape[1]):
+        b, t, c = scores.shape
+        return Diagnosis(
+            "ce_classes_last", f"the scores {shaped(scores)} are (batch, time, classes), and cross_entropy reads "
+            f"classes from axis 1: it took {t} classes and {c} positions, so it wanted targets "
+            f"{shape_text(want)} and got {shape_text(got)}", "scores.permute(0, 2, 1) (batch, classes, time), "
+            "or scores.reshape(-1, C) with targets.reshape(-1)", "loss_axes", True, (want, got))
+    return Diagnosis(
+        "ce_target_size", f"the targets are {shape_text(got)}; for these scores cross_entropy wants "
+        f"{shape_text(want)} (the scores' shape without axis 1, the classes)",
+        "put the classes on axis 1 of the scores, and give targets the remaining shape", "loss_axes", False,
+        (want, got))
+
+
+@message(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)")
+def ce_batch(ctx, m):
+    rows, wanted = int(m.group(1)), int(m.group(2))
+    scores, target = _loss_tensors(ctx)
+    if target is not None and target.dim() == 2 and target.numel() == rows:
+        return Diagnosis(
+            "ce_flatten_one", f"the scores have {rows} rows (batch x time, flattened), but the targets "
+            f"{shaped(target)} were not flattened: cross_entropy counts {wanted} targets", "flatten both: "
+            "scores.reshape(-1, C) and targets.reshape(-1)", "loss_axes", True, (wanted, rows))
+    views = [op for op in ctx.failure.ops if op.name in ("view", "reshape")] if ctx.failure else []
+    if views and rows != wanted:
+        return Diagnosis(
+            "batch_changed", f"the scores have {rows} rows for {wanted} targets: a view/reshape with -1 "
+            f"({views[-1].where or 'your code'}: {views[-1].name}({describe_call(views[-1].args, views[-1].kwargs)})) merged or split examples",
+            "flatten each example with x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch",
+            "flatten", False, (wanted, rows))
+    return Diagnosis(
+        "ce_batch", f"the scores have {rows} rows and the targets {wanted}", "give one target per row of "
+        "scores", "loss_axes", False, (wanted, rows))
+
+
+@message(r"expected target dtype to be Long|expected scalar type Long but found")
+def ce_target_dtype(ctx, m):
+    scores, target = _loss_tensors(ctx)
+    shown = f" {shaped(target)} {str(target.dtype).replace('torch.', '')}" if target is not None else ""
+    return Diagnosis(
+        "ce_target_dtype", f"class-index targets must be integers, and these{shown} are not",
+        "targets.long() (float targets of the scores' own shape would be read as class probabilities)",
+        "loss_axes", True)
+
+
+@message(r"0D or 1D target tensor expected, multi-target not supported")
+def ce_multi_target(ctx, m):
+    scores, target = _loss_tensors(ctx)
+    shown = f" {shaped(target)}" if target is not None else ""
+    return Diagnosis(
+        "ce_target_extra_axis", f"2-D scores want 1-D targets (one class per row); these are{shown}",
+        "target.squeeze(1) (or target.view(-1))", "loss_axes", True)
+
+
+@message(r"Target (-?\d+) is out of bounds")
+def ce_target_range(ctx, m):
+    value = int(m.group(1))
+    scores, target = _loss_tensors(ctx)
+    classes = scores.shape[1] if scores is not None and scores.dim() >= 2 else None
+    if value < 0:
+        return Diagnosis(
+            "ce_negative_target", f"a target is {value}; classes are 0 to {classes - 1 if classes else 'C-1'}",
+            f"if {value} marks padding, pass ignore_index={value}", "padding_loss", True)
+    return Diagnosis(
+        "ce_target_range", f"a target is {value}, but the scores have {classes} classes (0 to "
+        f"{classes - 1 if classes else '?'})", "give the output layer one output per tag or class, the "
+        "padding tag included (n_tags = len(tag_vocab))", "tagger", True, (classes, value + 1))
+
+
+@message(r"Target size \(torch\.Size\(\[([\d, ]*)\]\)\) must be the same as input size \(torch\.Size\(\[([\d, ]*)\]\)\)")
+def bce_size(ctx, m):
+    got, want = ints(m.group(1)), ints(m.group(2))
+    return Diagnosis(
+        "loss_shapes", f"the targets are {shape_text(got)} and the predictions {shape_text(want)}",
+        "give both the same shape: predictions.squeeze(-1), or targets.unsqueeze(-1)", "loss_axes", True,
+        (want, got))
+
+
+@message(r"Expected floating point type for target with class probabilities, got Long")
+def ce_probabilities_long(ctx, m):
+    """Targets the scores' shape are read as class probabilities, so they must be float."""
+    tensors = [a for a in ctx.op_args if isinstance(a, torch.Tensor)]
+    if len(tensors) < 2:
+        return None
+    scores, target = tensors[:2]
+    if scores.dim() == 1:
+        return ce_scores_1d(ctx, None, n=target.shape[0])
+    return Diagnosis(
+        "ce_onehot_long", f"the targets {shaped(target)} have the scores' shape {shaped(scores)}, so "
+        f"{ctx.op.name} reads them as class probabilities, which must be float: one-hot rows of integers",
+        "give class ids instead, targets.argmax(1) with shape (B,), or float probabilities: targets.float()",
+        "loss_axes", True)
+
+
+@message(r"For 1D input, 1D target must have size 1, but got target size: (\d+)")
+def ce_scores_1d(ctx, m, n=None):
+    n = int(m.group(1)) if n is None else n
+    scores = ctx.first_tensor(ctx.op_args)
+    shown = f" {shaped(scores)}" if scores is not None else ""
+    return Diagnosis(
+        "ce_scores_1d", f"the scores{shown} are 1-D, so {ctx.op.name if ctx.op else 'the loss'} reads them as ONE "
+        f"example's scores over classes, but there are {n} targets: one score per example is not a "
+        "distribution over classes", "give (B, C) scores, C >= 2 (a Linear with out_features=C); for one "
+        "logit per example use binary_cross_entropy_with_logits with float targets", "loss_axes", True, (1, n))

@@ -1,0 +1,41 @@
+"""Normalisation layers: LayerNorm's trailing axes, BatchNorm's channels and rank."""
+from ..summaries import shape_text
+from .base import Diagnosis, ints, message
+
+
+@message(r"Given normalized_shape=\[([\d, ]+)\], expected input with shape \[\*, ([\d, ]+)\], but got input of "
+      r"size\s*\[([\d, ]+)\]")
+def layernorm_axis(ctx, m):
+    norm, shape = ints(m.group(1)), ints(m.group(3))
+    width = norm[-1]
+    others = [i for i in range(len(shape) - 1) if shape[i] == width]
+    if len(norm) == 1 and len(others) == 1:
+        i = others[0]
+        return Diagnosis(
+            "layernorm_axis", f"{ctx.path or 'LayerNorm'} normalises the LAST axis, which holds {shape[-1]}; the "
+            f"{width} features of {shape_text(shape)} are on axis {i} (the (B, C, T) layout a Conv1d gives)",
+            f"move the features last before it: x.transpose({i}, {len(shape) - 1})", "conv1d", True,
+            (width, shape[-1]))
+    return Diagnosis(
+        "layernorm_axis", f"{ctx.path or 'LayerNorm'} was built for trailing axes {shape_text(norm)}, and the "
+        f"input {shape_text(shape)} ends in {shape_text(shape[-len(norm):])}", "build it for the input's last "
+        "axes, or move those axes last", "conv1d", True, (tuple(norm), tuple(shape[-len(norm):])))
+
+
+@message(r"expected (\d)D input \(got (\d)D input\)")
+def norm_dims(ctx, m):
+    want, got = int(m.group(1)), int(m.group(2))
+    name = type(ctx.module).__name__ if ctx.module is not None else "the layer"
+    fix = ("a single example has no batch axis: x.unsqueeze(0) makes a batch of one" if got == want - 1
+           else "give it (batch, channels, ...) with the right number of axes")
+    return Diagnosis(
+        "norm_dims", f"{ctx.path or name} ({name}) takes {want}-D input (batch, channels, ...) and got {got}-D",
+        fix, "flatten", got == want - 1, (want, got))
+
+
+@message(r"running_mean should contain (\d+) elements not (\d+)")
+def batchnorm_features(ctx, m):
+    got, want = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "batchnorm_features", f"axis 1 of the input has {got} channels, but {ctx.path or 'the BatchNorm'} has "
+        f"num_features={want}", f"num_features={got}", None, True, (want, got))

@@ -1,0 +1,59 @@
+"""Packing padded batches: axes, lengths, order and device."""
+from torch import nn
+from torch.nn.utils.rnn import PackedSequence
+
+from .base import Diagnosis, evidence, message
+
+
+@evidence(nn.RNNBase)
+def packed_inconsistently(ctx, found):
+    """A PackedSequence whose steps do not add up to its data: packing read the wrong axes (the
+    recurrent layer then fails with whatever message its first bad index gives)."""
+    packed = ctx.args[0] if ctx.args and isinstance(ctx.args[0], PackedSequence) else None
+    if packed is None or not isinstance(ctx.module, nn.RNNBase):
+        return None
+    claimed, rows = int(packed.batch_sizes.sum()), packed.data.shape[0]
+    if claimed == rows:
+        return None
+    source = ctx.last_before()
+    shown = f" {source.path} gave {source.output}," if source is not None else ""
+    return Diagnosis(
+        "pack_batch_first", f"the packed batch claims {claimed} steps (its longest sentence has "
+        f"{len(packed.batch_sizes)}) but holds {rows}:{shown} and packing read its axes in the other order, so "
+        "the lengths ran past the axis it took as time", "pad with pad_sequence(..., batch_first=True) and "
+        "pack with batch_first=True, or keep both seq-first (batch_first=False)", "packing", True,
+        (len(packed.batch_sizes), rows))
+
+
+@message(r"`lengths` array must be sorted in decreasing order")
+def pack_sorted(ctx, m):
+    return Diagnosis("pack_sorted", "pack_padded_sequence expects the lengths longest first unless told "
+                     "otherwise", "enforce_sorted=False (it sorts, and unsorts the result)", "packing", True)
+
+
+@message(r"Length of all samples has to be greater than 0")
+def pack_empty(ctx, m):
+    lengths = ctx.first_tensor(ctx.op_args[1:]) if ctx.op_args else None
+    which = ""
+    if lengths is not None:
+        empty = [i for i, n in enumerate(lengths.tolist()) if n <= 0]
+        which = f": sentence {empty[0]} has length {lengths.tolist()[empty[0]]}" if empty else ""
+    return Diagnosis("pack_empty", f"a sentence in the batch is empty{which}", "drop empty sentences before "
+                     "batching (a blank line, or every word filtered out)", "packing_traps", True)
+
+
+@message(r"Expected `len\(lengths\)` to be equal to batch_size, but got (\d+) \(batch_size=(\d+)\)")
+def pack_batch(ctx, m):
+    n, batch = int(m.group(1)), int(m.group(2))
+    flag = ctx.op_args[2] if len(ctx.op_args) > 2 else None
+    read = "axis 0" if flag else "axis 1"
+    return Diagnosis(
+        "pack_batch_first", f"there are {n} lengths, one per sentence, but packing read {read} (size {batch}) "
+        f"as the batch (batch_first={bool(flag)})", f"batch_first={not flag} if your batch is "
+        f"{'(time, batch, features)' if flag else '(batch, time, features)'}", "packing", True, (n, batch))
+
+
+@message(r"'lengths' argument should be a 1D CPU int64 tensor")
+def pack_lengths_device(ctx, m):
+    return Diagnosis("pack_lengths_device", "packing takes the lengths on the CPU, even when the batch is "
+                     "on the GPU", "pass lengths.cpu() (or a list)", "packing_traps", True)

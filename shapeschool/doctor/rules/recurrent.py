@@ -1,0 +1,222 @@
+"""Recurrent layers (LSTM, GRU, RNN): input_size, input rank, the states h0 and c0, and the
+results handed on or unpacked the wrong way."""
+from torch import nn
+
+from ..summaries import settings, shape_of, shape_text
+from .base import Diagnosis, after, ints, message, shaped
+
+
+@message(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)")
+def rnn_input_size(ctx, m):
+    want, got = int(m.group(1)), int(m.group(2))
+    name = type(ctx.module).__name__ if ctx.module is not None else "the recurrent layer"
+    prev = ctx.last_before()
+    if prev is not None and isinstance(prev.module, nn.Embedding):
+        emb = prev.module
+        if emb.embedding_dim == got:
+            return Diagnosis(
+                "rnn_input_size", f"{prev.path} gives {got} features per word (embedding_dim={got}), "
+                f"but {ctx.path} was built for input_size={want}",
+                f"build the {name} with input_size={got} (the embedding_dim), or the Embedding with "
+                f"embedding_dim={want}", "input_size", True, (want, got))
+    if prev is not None and isinstance(prev.module, nn.RNNBase) and prev.module.bidirectional:
+        width = prev.module.proj_size or prev.module.hidden_size
+        if got == 2 * width:
+            return Diagnosis(
+                "rnn_after_bidirectional", f"{prev.path} is bidirectional: its output has 2 * {width} = {got} "
+                f"features per step (both directions side by side), but {ctx.path} was built for "
+                f"input_size={want}", f"input_size={got} (2 * hidden_size of {prev.path})",
+                "linear_after_lstm", True, (want, got))
+    x = ctx.first_tensor()
+    if x is not None and x.dim() >= 2:
+        others = [i for i in range(x.dim() - 1) if x.shape[i] == want]
+        if len(others) == 1:
+            i = others[0]
+            role = _axis_role(ctx.module, i, x.dim())
+            return Diagnosis(
+                "rnn_axes_swapped", f"the features are on axis {i} of the input {shaped(x)}, where "
+                f"{ctx.path} reads {role}; its last axis holds {got}, not the {want} features it was built for",
+                f"move the features last: x.transpose({i}, {x.dim() - 1}) (or build the tensor "
+                f"{'(batch, time, features)' if getattr(ctx.module, 'batch_first', False) else '(time, batch, features)'})",
+                "layouts", True, (want, got))
+    return Diagnosis(
+        "rnn_input_size", f"the last axis of the input to {ctx.path} holds {got} features, but it was "
+        f"built for input_size={want}", f"make input_size={got}, or give it {want} features per step",
+        "input_size", True, (want, got))
+
+
+def _axis_role(module, axis, dims):
+    if dims == 2:
+        return "time"
+    batch_first = getattr(module, "batch_first", False)
+    return {0: "batch" if batch_first else "time", 1: "time" if batch_first else "batch"}.get(axis, "features")
+
+
+@message(r"Expected input to be 2D or 3D, got (\d)D instead")
+def rnn_input_dims(ctx, m):
+    dims = int(m.group(1))
+    prev = ctx.last_before(nn.Embedding)
+    x = ctx.first_tensor()
+    shape = shaped(x) if x is not None else f"{dims}-D"
+    if dims == 4 and prev is not None:
+        return Diagnosis(
+            "rnn_input_dims", f"{ctx.path} got a 4-D input {shape}: {prev.path} adds a feature axis to the "
+            "ids it is given, and the ids already had 3 axes", "give the Embedding ids of shape (batch, time): "
+            "drop the extra axis with ids.squeeze(-1)", "ids", True, (3, dims))
+    if dims == 1:
+        return Diagnosis(
+            "rnn_input_dims", f"{ctx.path} got a 1-D input {shape}: a recurrent layer needs at least "
+            "(time, features)", "one step of features is x.view(1, -1); a batch of sentences is "
+            "(batch, time, features)", "unbatched", True, (3, dims))
+    return Diagnosis(
+        "rnn_input_dims", f"{ctx.path} got a {dims}-D input {shape}; it takes (time, features) for one "
+        "sentence or 3-D for a batch", "remove the extra axis (squeeze, or index it) so the input is 3-D",
+        "batch_first", False, (3, dims))
+
+
+@message(r"Expected hidden(?:\[(\d)\])? size \(([\d, ]+)\), got \[([\d, ]+)\]")
+def rnn_state_shape(ctx, m):
+    which = {"0": "h0", "1": "c0", None: "h0"}[m.group(1)]
+    want, got = ints(m.group(2)), ints(m.group(3))
+    lstm = ctx.module
+    if not isinstance(lstm, nn.RNNBase) or len(want) != 3 or len(got) != 3:
+        return Diagnosis("rnn_state_shape", f"{which} is {shape_text(got)}; the layer expected {shape_text(want)}",
+                         "states are (num_layers * num_directions, batch, hidden)", "state_rule", False, (want, got))
+    dirs = 2 if lstm.bidirectional else 1
+    x = ctx.first_tensor()
+    if got[0] != want[0]:
+        if got[1] == want[0] and got[0] == want[1]:
+            return Diagnosis(
+                "state_batch_first", f"{which} is {shape_text(got)}, laid out batch-first; states are "
+                f"(num_layers * num_directions, batch, hidden) = {shape_text(want)} even when batch_first=True",
+                f"make {which} with torch.zeros({want[0]}, batch, {want[2]}), or .transpose(0, 1) it",
+                "state_rule", True, (want, got))
+        return Diagnosis(
+            "state_rows", f"{which} has {got[0]} rows, but {ctx.path} needs num_layers * num_directions = "
+            f"{lstm.num_layers} * {dirs} = {want[0]}", f"make {which} with {want[0]} rows: "
+            f"torch.zeros({lstm.num_layers} * {dirs}, batch, {want[2]})", "state_rule", True, (want[0], got[0]))
+    if got[1] != want[1]:
+        other = None
+        if x is not None and x.dim() == 3:
+            other = [i for i in range(2) if x.shape[i] == got[1]]
+        if other:
+            return Diagnosis(
+                "state_batch", f"{which} was made for a batch of {got[1]}, the size of axis {other[0]} of the "
+                f"input {shaped(x)}; with batch_first={lstm.batch_first} the batch is axis "
+                f"{0 if lstm.batch_first else 1}, {want[1]}", "take the batch size from the right axis "
+                f"(x.size({0 if lstm.batch_first else 1})), or set batch_first to match your data",
+                "batch_first", True, (want[1], got[1]))
+        return Diagnosis(
+            "state_batch", f"{which} was made for a batch of {got[1]}, but the input has {want[1]}",
+            "make the state for this batch's size (the last batch of an epoch is often smaller)",
+            "state_rule", True, (want[1], got[1]))
+    proj = getattr(lstm, "proj_size", 0)
+    if proj and which == "h0":
+        return Diagnosis(
+            "state_proj", f"h0 has {got[2]} features, but with proj_size={proj} h0 and h_n have proj_size "
+            f"({want[2]}) features and only c0 has hidden_size", f"h0 = torch.zeros(..., {proj}); "
+            f"c0 = torch.zeros(..., {lstm.hidden_size})", "proj_size", True, (want[2], got[2]))
+    return Diagnosis(
+        "state_hidden", f"{which} has {got[2]} features, but {ctx.path} has hidden_size={want[2]}",
+        f"make {which} with {want[2]} features", "state_rule", True, (want[2], got[2]))
+
+
+@message(r"For (unbatched 2-D|batched 3-D) input, hx(?: and cx)? should also be")
+def rnn_state_dims(ctx, m):
+    x = ctx.first_tensor()
+    shape = shaped(x) if x is not None else "the input"
+    if m.group(1).startswith("unbatched"):
+        return Diagnosis(
+            "state_unbatched", f"the input {shape} has no batch axis, so {ctx.path} reads it as one "
+            "unbatched sentence and wants 2-D states, but the states are 3-D",
+            "give the input its batch axis (x.unsqueeze(0) with batch_first=True, x.unsqueeze(1) without)",
+            "unbatched", True)
+    return Diagnosis(
+        "state_dims", f"the input {shape} is batched, but the states are 2-D: they lack the "
+        "(num_layers * num_directions) axis", "states are (num_layers * num_directions, batch, hidden): "
+        "h0.unsqueeze(0) for one layer", "state_rule", True)
+
+
+@message(r"'tuple' object has no attribute '(dim|size)'")
+def gru_given_pair(ctx, m):
+    if isinstance(ctx.module, (nn.GRU, nn.RNN)):
+        return Diagnosis(
+            "gru_pair", f"{ctx.path} is a {type(ctx.module).__name__}: it has one state h0, and it was "
+            "given a pair (h0, c0) as an LSTM takes", "pass h0 alone", "gru_state", True)
+    return None
+
+
+def _returned_tuple(ctx):
+    """The newest module call to finish, when it is one that returns a tuple (a recurrent layer's
+    (output, state), attention's (output, weights)): its result is what the failing code had."""
+    finished = [c for c in reversed(ctx.failure.before) if not c.raised] if ctx.failure else []
+    if finished and isinstance(finished[0].module, (nn.RNNBase, nn.MultiheadAttention)):
+        return finished[0]
+    return None
+
+
+def _tuple_said(call):
+    rnn = call.module
+    if isinstance(rnn, nn.LSTM):
+        return "(output, (h_n, c_n))", "out, (h_n, c_n) = ", "state_rule"
+    if isinstance(rnn, nn.RNNBase):
+        return "(output, h_n)", "out, h_n = ", "gru_state"
+    return "(output, attention weights)", "out, weights = ", None
+
+
+@message(r"argument '\w+' \(position \d+\) must be Tensor, not tuple")
+@message(r"'tuple' object has no attribute '(\w+)'")
+@after(r"argument '\w+' \(position \d+\) must be Tensor, not tuple")
+@after(r"'tuple' object has no attribute '(\w+)'")
+def rnn_tuple_output(ctx, m):
+    """A recurrent layer's whole result handed on: nn.Sequential(nn.LSTM(...), nn.Linear(...)), or
+    self.fc(self.lstm(x)), or out = lstm(x); out.shape."""
+    source = _returned_tuple(ctx)
+    if source is None:
+        return None
+    returns, unpack, lesson = _tuple_said(source)
+    where = f"{ctx.path} was given" if ctx.path else "the code after it used"
+    in_sequential = any(isinstance(c.module, nn.Sequential) for c in ctx.failure.stack)
+    return Diagnosis(
+        "rnn_tuple_output", f"{source.path} is {settings(source.module)}: it returns a tuple {returns}, "
+        f"and {where} the whole tuple where a tensor belongs"
+        + (", because nn.Sequential hands each module's whole result to the next" if in_sequential else ""),
+        f"{unpack}{source.path}(x), then pass out on"
+        + (" (or h_n[-1] for one vector per sequence)" if isinstance(source.module, nn.RNNBase) else "")
+        + ("; in nn.Sequential, wrap it in a small module whose forward returns the output alone"
+           if in_sequential else ""), lesson,
+        # sure when the failing module was handed exactly what the layer returned; after plain
+        # code, the tuple could be another one
+        ctx.call is not None and ctx.call.inputs == (source.output,))
+
+
+@message(r"RNN input dtype \(torch\.(u?int\d+|long)\) does not match weight dtype")
+def rnn_given_ids(ctx, m):
+    return Diagnosis(
+        "rnn_given_ids", f"{ctx.path or 'the recurrent layer'} got integers ({m.group(1)}): word ids, not "
+        "vectors; a recurrent layer reads feature vectors", "turn the ids into vectors with an nn.Embedding "
+        "first, and build the layer with input_size=embedding_dim", "ids", True)
+
+
+@after(r"(?:too many|not enough) values to unpack \(expected (\d+)(?:, got (\d+))?\)")
+def unpacked_like_an_lstm(ctx, m):
+    source = _returned_tuple(ctx)
+    if source is None or not isinstance(source.module, nn.RNNBase):
+        return None
+    expected, got = int(m.group(1)), m.group(2) and int(m.group(2))
+    output = source.output if type(source.output) is tuple else ()
+    state = shape_of(output[1]) if len(output) == 2 else None
+    if not isinstance(source.module, nn.LSTM) and expected == 2:
+        if state is None or (state[0] <= 2 if got is None else state[0] != got):
+            return None                        # the count Python reports is not h_n's rows
+        return Diagnosis(
+            "gru_unpacked", f"{source.path} is {settings(source.module)}: it returns (output, h_n), h_n one "
+            f"tensor {shape_text(state)}; unpacking the result as out, (h, c), as for an LSTM, unpacks h_n "
+            f"along its {state[0]} rows (num_layers * num_directions), not into two states",
+            f"out, h_n = {source.path}(x): a {type(source.module).__name__} has no cell state", "gru_state", True)
+    if isinstance(source.module, nn.LSTM) and expected != 2 and got == 2:
+        return Diagnosis(
+            "rnn_tuple_output", f"{source.path} is {settings(source.module)}: it returns two things, the "
+            f"output and the pair (h_n, c_n), and the code unpacked {expected}",
+            f"out, (h_n, c_n) = {source.path}(x)", "state_rule", True)
+    return None

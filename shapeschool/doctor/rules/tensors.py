@@ -1,0 +1,129 @@
+"""Plain tensor code: view and reshape, cat and stack, bmm, broadcasting, axes, sizes of the
+wrong type."""
+import sys
+
+import torch
+
+from ..summaries import shape_of, shape_text
+from .base import Diagnosis, floats_in, ints, message, product, shaped
+
+
+@message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)")
+def float_size(ctx, m):
+    floats = floats_in(ctx.op.args + tuple(ctx.op.kwargs.values())) if ctx.op is not None else []
+    size = f"the size {floats[0]}" if floats else "a size"
+    made = f" given to torch's {ctx.op.name}()" if ctx.op is not None else ""
+    return Diagnosis(
+        "float_size", f"{size}{made} is a float, and sizes of layers and tensors must be whole numbers: "
+        "in Python / always gives a float (28 / 4 is 7.0), even when it divides exactly",
+        "work sizes out with // (28 // 4 is 7), or int(...) around the result", "in_features", True)
+
+
+@message(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
+def view_numel(ctx, m):
+    asked, total = ints(m.group(1)), int(m.group(2))
+    x = ctx.first_tensor(ctx.op_args)
+    name = ctx.op.name if ctx.op is not None else "view"
+    if x is not None and x.dim() >= 3 and -1 in asked and len(asked) == 2 and asked.index(-1) == 0:
+        per = product(x.shape[1:])
+        return Diagnosis(
+            "view_per_example", f"{name}(-1, {asked[1]}) on {shaped(x)}: each example has "
+            f"{' x '.join(str(s) for s in x.shape[1:])} = {per} values, not {asked[1]}",
+            f"x.flatten(1) (or x.view(x.size(0), -1)) keeps the batch and computes {per}; then "
+            f"in_features={per}", "flatten", True, (per, asked[1]))
+    shown = shaped(x) if x is not None else f"{total} values"
+    return Diagnosis(
+        "view_numel", f"{name} to [{', '.join(map(str, asked))}] needs a multiple of the known sizes, and "
+        f"the tensor {shown} has {total} values", "compute the sizes from x.shape, or use -1 for the one "
+        "you mean to be inferred", "flatten", False, (asked, total))
+
+
+@message(r"view size is not compatible with input tensor's size and stride")
+def view_stride(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    shown = f" {shaped(x)} with strides {tuple(x.stride())}" if x is not None else ""
+    return Diagnosis(
+        "view_stride", f"view reinterprets memory, and the tensor{shown} is a transposed or permuted view "
+        "whose elements are not laid out in that order", ".reshape(...) (or .contiguous().view(...)); "
+        "first check that the axes are in the order you mean", "view_vs_transpose", True)
+
+
+@message(r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)")
+def broadcast(ctx, m):
+    a, b, dim = (int(g) for g in m.groups())
+    op = ctx.op.name if ctx.op is not None else "an elementwise operation"
+    shown = f" ({ctx.op.args})" if ctx.op is not None else ""
+    lesson = "loss_axes" if ctx.op is not None and ctx.op.name.endswith("_loss") else None
+    return Diagnosis(
+        "broadcast", f"{op}{shown}: axis {dim} (counted from the right-aligned shapes) is {a} in one and {b} in "
+        "the other", "make the shapes agree (or one of them 1) on that axis", lesson, False, (a, b))
+
+
+@message(r"stack expects each tensor to be equal size, but got \[([\d, ]*)\] at entry (\d+) and \[([\d, ]*)\] at entry (\d+)")
+def stack_unequal(ctx, m):
+    a, b = ints(m.group(1)), ints(m.group(3))
+    sequences = len(a) == len(b) >= 1 and a[1:] == b[1:]
+    where = ("the DataLoader's default collate stacks a batch's examples into one tensor" if _in_collate()
+             else "torch.stack makes one tensor of its inputs")
+    return Diagnosis(
+        "stack_unequal", f"{where}, and they differ: entry {m.group(2)} is {shape_text(a)} and entry "
+        f"{m.group(4)} is {shape_text(b)}; a tensor cannot be ragged",
+        "pad them to one length: pad_sequence(batch, batch_first=True) in a collate_fn, keeping the lengths "
+        "(then pack, or mask, so the padding is not read)", "packing", sequences, (a, b))
+
+
+def _in_collate():
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("default_collate", "collate"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+@message(r"Sizes of tensors must match except in dimension (-?\d+)\. Expected size (\d+) but got size (\d+) "
+      r"for tensor number (\d+)")
+def cat_sizes(ctx, m):
+    dim, want, got, which = (int(g) for g in m.groups())
+    tensors = ctx.op_args[0] if ctx.op_args and isinstance(ctx.op_args[0], (list, tuple)) else ()
+    shapes = ", ".join(shape_text(t.shape) for t in tensors if isinstance(t, torch.Tensor))
+    shown = f" ({shapes})" if shapes else ""
+    return Diagnosis(
+        "cat_sizes", f"torch.cat joins along dim {dim}, so every other axis must agree; tensor {which} has {got} "
+        f"where the first has {want}{shown}", "check which axis each tensor keeps the batch on (transpose one), or "
+        "join along the axis where they differ", None, True, (want, got))
+
+
+@message(r"Expected size for first two dimensions of batch2 tensor to be: \[(\d+), (\d+)\] but got: \[(\d+), (\d+)\]")
+def bmm_inner(ctx, m):
+    batch, want, batch2, got = (int(g) for g in m.groups())
+    same_shape = False
+    if len(ctx.op_args) >= 2 and all(isinstance(t, torch.Tensor) for t in ctx.op_args[:2]):
+        same_shape = ctx.op_args[0].shape == ctx.op_args[1].shape
+    hint = (" Both are the same shape: for attention scores, q @ k.transpose(-2, -1) gives (B, T, T)"
+            if same_shape else "")
+    return Diagnosis(
+        "bmm_inner", f"a batched matrix product (B, n, m) @ (B, m, p) needs the first's last axis ({want}) to equal "
+        f"the second's middle axis, which is {got}.{hint}", "transpose the second operand's last two axes, "
+        "x.transpose(-2, -1), or check which axis holds the features", None, True, (want, got))
+
+
+@message(r"Dimension out of range \(expected to be in range of \[-(\d+), (\d+)\], but got (-?\d+)\)")
+def dim_out_of_range(ctx, m):
+    dims, asked = int(m.group(1)), int(m.group(3))
+    x = ctx.first_tensor(ctx.op_args)
+    squeezed = next((op for op in reversed(ctx.failure.ops if ctx.failure else []) if op.name == "squeeze"), None)
+    shown = f" {shaped(x)}" if x is not None else ""
+    before = shape_of(squeezed.args[0]) if squeezed is not None and squeezed.args else None
+    if before and len(squeezed.args) == 1 and not squeezed.kwargs:            # squeeze(): every axis
+        kept = tuple(s for s in before if s != 1)
+        if before[0] == 1 and x is not None and x.dim() == len(kept):
+            return Diagnosis(
+                "squeeze_batch", f"squeeze() on {shape_text(before)} dropped every axis of size 1, the batch of one "
+                f"included, so the tensor{shown} has no axis {asked}", "squeeze only the axis you mean: "
+                "x.squeeze(-1) (or squeeze(dim)), and keep the batch axis even for one example", "unbatched",
+                tuple(x.shape) == kept, (asked, dims))           # sure when it is the squeezed tensor itself
+    return Diagnosis(
+        "dim_out_of_range", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
+        f"for axis {asked}", "print x.shape just before: an axis went missing earlier (a squeeze, an index, "
+        "or an input without its batch axis)", "unbatched", False, (asked, dims))
