@@ -60,7 +60,7 @@ WATCHED = frozenset({
     "cat", "stack", "matmul", "mm", "bmm", "linear", "einsum",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "_pack_padded_sequence", "pad_sequence", "argmax", "softmax", "log_softmax", "embedding", "mean",
+    "_pack_padded_sequence", "pad_sequence", "argmax", "multinomial", "topk", "softmax", "log_softmax", "embedding", "mean",
 })
 
 
@@ -93,6 +93,7 @@ class Op:
     args: tuple                   # records (summaries.seen) of the positional arguments
     kwargs: dict                  # and of the keyword ones that are not None
     where: str                    # the path of the module it ran in, or "" outside any module
+    result: object = None         # the record of what it returned (None when it raised)
     values: tuple = None          # (args, kwargs, result), kept only when the recorder keeps values
 
 
@@ -283,7 +284,8 @@ class Recorder:
 
     # -- functional calls ---------------------------------------------------------------------
     def op_ran(self, name, args, kwargs, result):
-        op = Op(name, *_seen_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
+        op = Op(name, *_seen_call(args, kwargs), where=self.stack[-1].path if self.stack else "",
+                result=seen(result))
         if self.keep_values:
             op.values = (args, kwargs, result)
         self.ops.append(op)
@@ -332,7 +334,11 @@ def outside_torch_and_us(filename):
 
 def name_in_caller(module):
     """The variable name the first frame outside torch and this package calls ``module`` by."""
-    frame = sys._getframe(1)
+    return name_in_caller_of(sys._getframe(1), module)
+
+
+def name_in_caller_of(frame, module):
+    """``name_in_caller`` from ``frame`` outwards."""
     while frame is not None:
         filename = frame.f_code.co_filename
         if outside_torch_and_us(filename):
@@ -340,6 +346,8 @@ def name_in_caller(module):
             for scope in scopes:
                 for name, value in scope:
                     if value is module and not name.startswith("_"):
+                        if name == "self":    # called from the model's own method (generate()):
+                            return name_in_caller_of(frame.f_back, module) or name   # the caller's name
                         return name
             for scope in scopes:                  # called as model.encoder(x): a part of a named model
                 for name, value in scope:

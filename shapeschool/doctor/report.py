@@ -1,6 +1,7 @@
 """What the doctor says about one error: plain text for a terminal or a traceback note, and a
 compact HTML table for Jupyter."""
 import html
+import re
 
 from .lessons import where
 from .summaries import describe, describe_call, describe_inputs, settings
@@ -23,6 +24,11 @@ class Report:
         elif failure is not None and failure.before:
             self.where = f"your own code, after {failure.before[-1].path} returned"
         self.trace = _trace(failure)
+        if diagnosis is not None and diagnosis.alone:         # nothing recorded raised it
+            named = re.match(r"(\w+)\(\)(?::| received)", str(exc.args[0]) if exc.args else "")
+            self.path = named.group(1) if named else ""
+            self.where = f"{self.path}(), called in your own code" if named else "your own code"
+            self.trace = self.trace[:-1] if failure is not None and failure.op is not None else self.trace
 
     @property
     def cause_id(self):

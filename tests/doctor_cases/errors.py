@@ -668,7 +668,7 @@ def a_batch_of_one_squeezed_away():
     model(torch.randn(1, 8).squeeze()).argmax(1)              # squeeze() took the batch axis too
 
 
-@case("question", "model.layers.0.self_attn", "padding_mask_layout", sizes=(4, 9))
+@case("question", "model.layers.0.self_attn", "padding_mask_layout", sizes=((4, 9), (9, 4)))
 def a_padding_mask_given_time_first():
     model = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, batch_first=True), 1,
                                   enable_nested_tensor=False)
@@ -717,7 +717,7 @@ def one_log_probability_per_example_into_nll_loss():
 
 # -- PyTorch's fast paths: with the doctor on, the error must be the one plain PyTorch gives ------
 
-@case("question", "encoder.layers.0", "attn_mask_shape", sizes=(7, 4))
+@case("question", "encoder.layers.0", "attn_mask_shape", sizes=((7, 7), (4, 4)))
 def a_causal_mask_built_from_the_batch_size():
     """In eval mode under no_grad a TransformerEncoder takes its fast path, which checks the mask;
     off that path (as any TorchFunctionMode would put it) is_causal=True drops the mask unread."""
@@ -729,7 +729,7 @@ def a_causal_mask_built_from_the_batch_size():
         encoder(x, mask=mask, is_causal=True)
 
 
-@case("question", "attention", "attn_mask_shape", sizes=(8, 2))
+@case("question", "attention", "attn_mask_shape", sizes=((8, 5, 5), (2, 5, 5)))
 def a_three_d_mask_with_one_row_per_sentence():
     attention = nn.MultiheadAttention(16, 4, batch_first=True)
     x = torch.randn(2, 5, 16)                                 # (B, T, E)
@@ -737,7 +737,7 @@ def a_three_d_mask_with_one_row_per_sentence():
     attention(x, x, x, attn_mask=causal.expand(2, 5, 5))      # (B, T, T): wants (B * heads, T, T)
 
 
-@case("question", "attention", "padding_mask_shape", sizes=(6, 5))
+@case("question", "attention", "padding_mask_shape", sizes=((2, 6), (2, 5)))
 def a_padding_mask_over_the_query_not_the_keys():
     attention = nn.MultiheadAttention(16, 4, batch_first=True)
     queries, memory = torch.randn(2, 5, 16), torch.randn(2, 6, 16)   # (B, L, E), (B, S, E)

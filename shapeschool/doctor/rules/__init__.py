@@ -6,8 +6,8 @@ How a diagnosis is reached (``diagnose``):
 2. the ``@message`` rules of every family, in ``FAMILIES`` order and, within a family, in the
    order its file defines them: the first whose pattern matches and which answers wins;
 3. nothing: the report says the error is not one the doctor recognises, and shows what flowed.
-An error raised by plain code just after a module returned is asked of the ``@after`` rules only
-(``diagnose_after``).
+An error raised by plain code (no module or recorded torch function raised it) is asked of the
+``@after`` rules, then of the ``plain`` message rules (``diagnose_after``).
 
 Why the order matters, family by family (a family's rules never overlap another's patterns
 unless said here; tests/shapeschool/doctor/test_rules.py checks that each message in the
@@ -78,8 +78,15 @@ def diagnose(exc):
 
 def diagnose_after(exc, failure):
     """The Diagnosis of an error the learner's own code raised after the modules in ``failure``
-    returned, or None: only the few errors a module's result explains are named this way."""
-    return _first_message(_rules("after"), Context(exc, failure))
+    returned (or before any ran), or None: only the few errors a module's result explains, and the
+    messages a ``plain`` rule reads alone, are named this way."""
+    ctx = Context(exc, failure)
+    answer = _first_message(_rules("after"), ctx)
+    if answer is None:
+        answer = _first_message(_rules("plain"), ctx)
+        if answer is not None:
+            answer.alone = True
+    return answer
 
 
 def _first_message(rules, ctx):

@@ -5,6 +5,8 @@ its fast path (a view's "shape '[1, 1, 7, 7]' is invalid") and off it ("The shap
 attn_mask is ..."). The masks are read from the failing module's own arguments (``ctx.arguments``),
 since they are usually passed by keyword.
 """
+import re
+
 import torch
 from torch import nn
 
@@ -61,12 +63,28 @@ def mask_size(ctx, found):
     batch, target, source = _sizes(ctx.module, query, key)
     layout = "(batch, time, features)" if attention.batch_first else "(time, batch, features)"
     flowed = f"the input {shape_text(query.shape)} is {layout} (batch_first={attention.batch_first})"
+    if kind is nn.MultiheadAttention and query.dim() == 3 and key.dim() == 3 and not attention.batch_first \
+            and query.shape[1] != key.shape[1] and query.shape[0] == key.shape[0]:
+        return Diagnosis(
+            "attn_batch_first", f"{ctx.path} was built seq-first (batch_first=False), so it reads axis 1 as the "
+            f"batch: {query.shape[1]} for the query {shape_text(query.shape)} and {key.shape[1]} for the keys "
+            f"{shape_text(key.shape)}; both have {query.shape[0]} on axis 0, the batch of (batch, time, features) "
+            "tensors", "nn.MultiheadAttention(..., batch_first=True) for (batch, time, features) inputs",
+            None, True, (query.shape[0], query.shape[1]))
     mask = given.get(mask_name)
     if isinstance(mask, torch.Tensor) and mask.dim() in (2, 3):
         want = (target, source) if mask.dim() == 2 else ((batch or 1) * heads, target, source)
         if tuple(mask.shape) != want:
             wrong = next(i for i in range(mask.dim()) if mask.shape[i] != want[i])
             origin = _from(mask.shape[wrong], batch, width, heads)
+            sizes = (want, tuple(mask.shape))
+            if mask.dim() == 2 and batch is not None and batch != target and tuple(mask.shape) == (batch, source):
+                return Diagnosis(
+                    "attn_mask_shape", f"{mask_name} is {shape_text(mask.shape)}: (batch, length), the shape of a "
+                    f"padding mask (a tokenizer's attention_mask is one); {mask_name} is (L, S) = {shape_text(want)}, "
+                    f"one mask shared by every sentence", f"pass the padding as {pad_name}, True at padding "
+                    f"({pad_name}=attention_mask == 0), and give {mask_name} only a (L, S) mask such as the causal "
+                    "one", None, True, sizes)
             if mask.dim() == 3 and wrong == 0 and batch is not None and mask.shape[0] == batch:
                 cause = (f"{mask_name} is {shape_text(mask.shape)}, one mask per sentence; a 3-D mask is one per "
                          f"sentence per head, (batch * num_heads, L, S) = {shape_text(want)}")
@@ -78,7 +96,7 @@ def mask_size(ctx, found):
                 fix = (f"build the mask from the sequence length: "
                        f"nn.Transformer.generate_square_subsequent_mask({q_name}.size({1 if attention.batch_first else 0}))"
                        if target == source else f"a mask of shape {shape_text(want)}")
-            return Diagnosis("attn_mask_shape", cause, fix, None, True, (want[wrong], mask.shape[wrong]))
+            return Diagnosis("attn_mask_shape", cause, fix, None, True, sizes)
     padding = given.get(pad_name)
     if isinstance(padding, torch.Tensor) and padding.dim() == 2 and batch is not None:
         want = (batch, source)
@@ -88,13 +106,12 @@ def mask_size(ctx, found):
                     "padding_mask_layout", f"{pad_name} is {shape_text(padding.shape)}, (time, batch); it must be "
                     f"(batch, time) = {shape_text(want)}, True at padding, whatever batch_first says",
                     f"{pad_name}.transpose(0, 1), or build it from the batch-first ids (ids == pad_id)",
-                    None, True, (batch, padding.shape[0]))
-            wrong = 0 if padding.shape[0] != batch else 1
+                    None, True, (want, tuple(padding.shape)))
             return Diagnosis(
                 "padding_mask_shape", f"{pad_name} is {shape_text(padding.shape)}, but {flowed}"
                 + (f" and the keys are {shape_text(key.shape)}" if key is not query else "")
                 + f": it must be (batch, the keys' length) = {shape_text(want)}", "one row per sentence, one "
-                "column per position of the keys, True at padding", None, True, (want[wrong], padding.shape[wrong]))
+                "column per position of the keys, True at padding", None, True, (want, tuple(padding.shape)))
     return None
 
 
@@ -113,3 +130,60 @@ def attention_width(ctx, m):
     return Diagnosis(
         "attention_width", f"the last axis of the query has {got} features, but {ctx.path or 'the attention'} "
         f"has embed_dim={want}", f"embed_dim={got}, or project the input to {want} first", None, True, (want, got))
+
+
+@message(r"embed_dim must be divisible by num_heads", plain=True)
+def heads_divide(ctx, m):
+    """MultiheadAttention's constructor refuses a width its heads cannot share equally."""
+    built = ctx.frame_locals("__init__")
+    width, heads = built.get("embed_dim"), built.get("num_heads")
+    if not isinstance(width, int) or not isinstance(heads, int) or heads <= 0:
+        return Diagnosis("heads_divide", "nn.MultiheadAttention splits embed_dim into num_heads heads of equal "
+                         "width, so embed_dim must be a multiple of num_heads", "choose num_heads that divides "
+                         "embed_dim, or a width that the heads divide", None, True)
+    good = [h for h in range(1, min(width, 16) + 1) if width % h == 0]
+    return Diagnosis(
+        "heads_divide", f"nn.MultiheadAttention(embed_dim={width}, num_heads={heads}) would give each head "
+        f"{width} / {heads} = {width / heads:.2f} features; the heads share embed_dim equally, so it must be a "
+        f"multiple of num_heads", f"num_heads in {good} for embed_dim={width}, or embed_dim a multiple of {heads} "
+        f"(e.g. {heads * max(1, round(width / heads))})", None, True, (width, heads))
+
+
+@message(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
+def heads_view(ctx, m):
+    """A hand-written attention module's view into heads fails when its width is not a multiple of
+    its heads (its own ``num_heads`` is in the sizes asked)."""
+    heads = getattr(ctx.module, "num_heads", None)
+    asked, total = [int(v) for v in re.findall(r"-?\d+", m.group(1))], int(m.group(2))
+    if not isinstance(heads, int) or heads not in asked or isinstance(ctx.module, nn.MultiheadAttention):
+        return None
+    x = ctx.first_tensor(ctx.op_args)
+    if x is None:
+        return None
+    width = x.shape[-1]
+    for parts in (3, 2, 1):                                  # q, k, v projected together, or k and v, or one
+        if width % parts == 0 and (width // parts) % heads != 0 and asked[-1] == (width // parts) // heads:
+            one = width // parts
+            return Diagnosis(
+                "heads_divide", f"{ctx.path} splits its width {one} into num_heads={heads} heads of {one} // {heads} "
+                f"= {asked[-1]} features, and {heads} x {asked[-1]} = {heads * asked[-1]} is not {one}: the view "
+                f"cannot hold the {total} values", f"a width that is a multiple of num_heads (or num_heads that "
+                f"divides {one})", None, True, (one, heads * asked[-1]))
+    return None
+
+
+@message(r"expecting (key|value) weights shape of \(([\d, ]+)\), but got torch\.Size\(\[([\d, ]+)\]\)")
+def attention_kdim_vdim(ctx, m):
+    which = m.group(1)
+    setting = "kdim" if which == "key" else "vdim"
+    mha = ctx.module if isinstance(ctx.module, nn.MultiheadAttention) else None
+    given = ctx.arguments()
+    tensor = given.get(which if which == "key" else "value")
+    if mha is None or not isinstance(tensor, torch.Tensor):
+        return None
+    built = getattr(mha, setting)
+    return Diagnosis(
+        "attn_vdim", f"{ctx.path} was built with {setting}={built}, so it projects {which}s of {built} features, "
+        f"but the {which}s given are {shape_text(tensor.shape)}, {tensor.shape[-1]} features",
+        f"{setting}={tensor.shape[-1]} (or leave {setting} out when the {which}s are as wide as the queries, "
+        f"embed_dim={mha.embed_dim})", None, True, (built, tensor.shape[-1]))

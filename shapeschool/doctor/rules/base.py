@@ -9,7 +9,9 @@ A rule is a function ``rule(ctx, found) -> Diagnosis | None`` registered with on
 - ``@message(pattern)``: asked when the exception's message matches ``pattern`` (searched, not
   anchored; ``found`` is the match): the stable part of one of PyTorch's messages;
 - ``@after(pattern)``: for an error the learner's own code raised just after a module returned
-  (no module or torch function raised it, so only the calls before are evidence).
+  (no module or torch function raised it, so only the calls before are evidence);
+- ``@message(pattern, plain=True)``: also asked for an error nothing recorded raised (a torch
+  function refusing its arguments before it runs, an assertion in a layer's constructor).
 
 A rule returns None when the evidence does not fit it, and the next rule is asked. It states a
 cause as ``certain`` only when the recorded evidence leaves one reading, and names only numbers
@@ -36,18 +38,23 @@ class Diagnosis:
     certain: bool = True
     sizes: tuple = ()             # (expected, got), where the message has two sizes
     rule: str = None              # the rule that answered (``family.function``), set by the registry
+    alone: bool = False           # named from the message alone: nothing recorded raised the error
 
 
 def _family(function):
     return function.__module__.rsplit(".", 1)[-1]
 
 
-def message(pattern):
-    """Register a rule for messages that match ``pattern``."""
+def message(pattern, plain=False):
+    """Register a rule for messages that match ``pattern``. ``plain=True``: the rule also answers
+    for an error no module or recorded torch function raised (a torch function refusing its
+    arguments before it runs, an assertion in a layer's constructor), from the message alone."""
     compiled = re.compile(pattern, re.S)
 
     def register(function):
         REGISTERED.append(("message", _family(function), compiled, function))
+        if plain:
+            REGISTERED.append(("plain", _family(function), compiled, function))
         return function
     return register
 
@@ -128,6 +135,22 @@ class Context:
                 return {n: frame.f_locals[n] for n in names if n != "self" and n in frame.f_locals}
             tb = tb.tb_next
         return {}
+
+    def function_named(self):
+        """The torch function a message names ("empty(): argument 'size' ...", "view() received ..."),
+        for errors raised before any recorded call; else None."""
+        found = re.match(r"(\w+)\(\)(?::| received)", self.message)
+        return found.group(1) if found else None
+
+    def frame_locals(self, function):
+        """The local variables of the innermost frame of ``function`` (a name) the exception passed
+        through: a constructor's arguments, for instance; {} when there is none."""
+        tb, found = self.exc.__traceback__, {}
+        while tb is not None:
+            if tb.tb_frame.f_code.co_name == function:
+                found = dict(tb.tb_frame.f_locals)
+            tb = tb.tb_next
+        return found
 
     def first_tensor(self, args=None):
         for a in (self.args if args is None else args):

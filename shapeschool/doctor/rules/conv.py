@@ -46,6 +46,17 @@ def conv_dims(ctx, m):
                else "add the channel axis and the batch axis")
     else:
         fix = "remove the extra axis (squeeze it, or merge it into the batch with flatten(0, 1))"
+    conv = ctx.module if isinstance(ctx.module, nn.modules.conv._ConvNd) else None
+    if conv is not None and len(shape) in (batched + 1, batched - 1) and len(shape) >= 3 \
+            and shape[1] == conv.in_channels:
+        spatial = len(shape) - 2
+        right = {1: "Conv1d", 2: "Conv2d", 3: "Conv3d"}.get(spatial)
+        return Diagnosis(
+            "conv_layer_rank", f"{ctx.path} is a {type(conv).__name__}, which slides over {batched - 2} "
+            f"axis{'es' if batched - 2 > 1 else ''}, and the input {shape_text(shape)} is (batch, channels) and "
+            f"{spatial} more axes, with its {conv.in_channels} channels where they belong: the data has the rank "
+            f"the layer lacks", f"nn.{right}(...) for {len(shape)}-D input (kernel_size and padding per axis)"
+            if right else "a convolution of the input's rank", "conv1d", True, (batched, len(shape)))
     cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
     return Diagnosis("conv_dims", cause, fix, "flatten", True, (batched, len(shape)))
 

@@ -1,6 +1,8 @@
 """Embedding tables: ids out of range, negative, not a tensor, or floats."""
+import torch
 from torch import nn
 
+from ..summaries import shape_of
 from .base import Diagnosis, message, shaped
 
 
@@ -18,10 +20,61 @@ def embedding_range(ctx, m):
             "embedding_negative", f"an id is {low}: {ctx.path} has rows 0 to {rows - 1}, and a negative id "
             "is out of range", "find where -1 (or another negative) came from: an unknown word should map "
             "to the <unk> id", "unknown_words", True, (rows, low))
+    if _positions(ids) and _a_position_table(ctx):
+        return Diagnosis(
+            "position_table_short", f"the ids given to {ctx.path} count up by one along the last axis: they are "
+            f"positions, 0 to {high}, for a sequence of {high + 1} steps, but the position table has "
+            f"num_embeddings={rows} rows, so it holds sequences of at most {rows} steps",
+            f"cut sequences to at most {rows} steps before the model (x[:, :{rows}]), or split them into chunks; "
+            f"a table built with more rows works only once those rows are trained (a pretrained model has none)",
+            None, True, (rows, high + 1))
+    sampled = _sampled_from(ctx, rows, high)
+    if sampled is not None:
+        op, width = sampled
+        return Diagnosis(
+            "logits_not_vocab", f"the ids given to {ctx.path} were drawn by {op.name}() from scores with {width} "
+            f"columns, but the table has num_embeddings={rows} rows, so an id can reach {width - 1}: the scores "
+            "are not one per word of the vocabulary", f"make the layer that produces the scores give {rows} "
+            f"outputs (one per row of {ctx.path}, the vocabulary size); a larger table would hide the wrong width",
+            None, True, (rows, high + 1))
     return Diagnosis(
         "embedding_range", f"the largest id is {high}, but {ctx.path} has num_embeddings={rows} rows "
-        f"(ids 0 to {rows - 1})", "num_embeddings=len(vocab) (the largest id + 1), and map words the "
-        "vocabulary never saw to <unk>", "table_rows" if high == rows else "unknown_words", True, (rows, high + 1))
+        f"(ids 0 to {rows - 1})", "if the ids come from your vocabulary: num_embeddings=len(vocab) (the largest "
+        "id + 1), and map words the vocabulary never saw to <unk>; an id past len(vocab) - 1 is a bug upstream, "
+        "which a larger table would only hide", "table_rows" if high == rows else "unknown_words", True,
+        (rows, high + 1))
+
+
+def _positions(ids):
+    """Whether every row of ``ids`` counts up by one (0, 1, 2, ... or from an offset): positions."""
+    if ids.dim() == 0 or ids.shape[-1] < 3:
+        return False
+    rows = ids.reshape(-1, ids.shape[-1])
+    steps = torch.arange(ids.shape[-1], device=ids.device)
+    return bool((rows == rows[:, :1] + steps).all())
+
+
+def _a_position_table(ctx):
+    """Ids that count up are every word of a vocabulary as often as positions; the table is taken
+    for a position table only when its name says so or a sibling Embedding (the word table) sits
+    beside it in the module that called it."""
+    if "pos" in ctx.path.rsplit(".", 1)[-1].lower():
+        return True
+    parent = ctx.failure.stack[-2].module if ctx.failure and len(ctx.failure.stack) >= 2 else None
+    return parent is not None and any(isinstance(m, nn.Embedding) and m is not ctx.module
+                                      for m in parent.children())
+
+
+def _sampled_from(ctx, rows, high):
+    """(op, width) when the newest sampling call (multinomial, argmax, topk) drew from scores wider
+    than the table, wide enough for the id that is out of range; else None."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name in ("multinomial", "argmax", "topk"):
+            scores = shape_of(op.args[0]) if op.args else None
+            if scores and scores[-1] > rows and high < scores[-1]:
+                return op, scores[-1]
+            return None
+    return None
 
 
 @message(r"argument 'indices' \(position \d\) must be Tensor, not (\w+)")

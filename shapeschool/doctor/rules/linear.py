@@ -33,6 +33,15 @@ def matmul_sizes(ctx, m):
                 "linear_after_bidirectional", f"{rnn.path} is bidirectional, so each step (and the two final "
                 f"states side by side) has 2 * {width} = {got} features, but {ctx.path} has in_features={want}",
                 f"nn.Linear(2 * {width}, ...), that is in_features={got}", "linear_after_lstm", True, (want, got))
+    joined = _joined_on_the_batch(ctx, rows, got, want)
+    if joined is not None:
+        op, parts = joined
+        return Diagnosis(
+            "cat_batch_axis", f"{op.name}(..., dim=0) joined {len(parts)} tensors of {shape_text(parts[0])} along "
+            f"the batch axis into ({rows}, {got}): {len(parts)} times as many examples of {got} features, where "
+            f"{ctx.path} (in_features={want}) wants each example's {len(parts)} x {got} = {want} features side by "
+            "side", f"{op.name}(..., dim=1) joins the features of each example: ({parts[0][0]}, {want})", None, True,
+            (want, got))
     x = ctx.first_tensor()
     if isinstance(ctx.module, nn.Linear) and x is not None and x.dim() >= 3 and product(x.shape[1:]) == want:
         return Diagnosis(
@@ -68,6 +77,24 @@ def matmul_sizes(ctx, m):
         "linear_in_features", f"the last axis of the input to {ctx.path}{source} has {got} features, but "
         f"it has in_features={want}", f"in_features={got}, or give it {want} features",
         "linear_after_lstm" if rnn is not None else "in_features", True, (want, got))
+
+
+def _joined_on_the_batch(ctx, rows, got, want):
+    """(op, part shapes) when the newest recorded call that made a (rows, got) tensor was a cat along
+    dim 0 of parts (batch, got) whose features, side by side, would be the ``want`` asked for."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        made = shape_of(op.result)
+        if made != (rows, got):
+            continue
+        if op.name not in ("cat", "concat", "concatenate") or not op.args:
+            return None
+        dim = plain(op.args[1]) if len(op.args) > 1 else plain(op.kwargs.get("dim", op.kwargs.get("axis"))) or 0
+        parts = [shape_of(r) for r in plain(op.args[0])] if isinstance(plain(op.args[0]), tuple) else []
+        if dim == 0 and len(parts) >= 2 and all(p is not None and len(p) == 2 and p[1] == got for p in parts) \
+                and len(parts) * got == want:
+            return op, parts
+        return None
+    return None
 
 
 def _whole_batch_flattened(ctx, got):

@@ -1,5 +1,6 @@
 """Losses: cross-entropy's classes axis, target shapes and dtypes; binary cross-entropy's shapes."""
 import torch
+from torch import nn
 
 from ..summaries import describe_call, shape_text
 from .base import Diagnosis, ints, message, shaped
@@ -89,12 +90,62 @@ def ce_target_range(ctx, m):
 
 
 @message(r"Target size \(torch\.Size\(\[([\d, ]*)\]\)\) must be the same as input size \(torch\.Size\(\[([\d, ]*)\]\)\)")
+@message(r"Using a target size \(torch\.Size\(\[([\d, ]*)\]\)\) that is different to the input size "
+         r"\(torch\.Size\(\[([\d, ]*)\]\)\)")
 def bce_size(ctx, m):
+    """Binary cross-entropy compares each prediction with its own target: the shapes must be equal."""
     got, want = ints(m.group(1)), ints(m.group(2))
+    if len(want) == 2 and want[1] == 2 and got == want[:1]:
+        return Diagnosis(
+            "bce_two_class_head", f"the predictions {shape_text(want)} are two scores per example, and the "
+            f"targets {shape_text(got)} one class per example: that is cross-entropy's layout; binary "
+            "cross-entropy wants one score per example, the same shape as the targets",
+            "keep the two outputs and use nn.CrossEntropyLoss with long class ids; or give the model one output "
+            "(nn.Linear(..., 1)), squeeze(-1) it, and keep BCEWithLogitsLoss with float targets", "loss_axes",
+            True, (want, got))
+    if len(want) == len(got) + 1 and want[-1] == 1 and want[:-1] == got:
+        fix = "predictions.squeeze(-1), or targets.unsqueeze(-1): the same shape on both sides"
+    elif len(got) == len(want) + 1 and got[-1] == 1 and got[:-1] == want:
+        fix = "targets.squeeze(-1), or predictions.unsqueeze(-1): the same shape on both sides"
+    else:
+        fix = "give both the same shape: one target per prediction"
     return Diagnosis(
-        "loss_shapes", f"the targets are {shape_text(got)} and the predictions {shape_text(want)}",
-        "give both the same shape: predictions.squeeze(-1), or targets.unsqueeze(-1)", "loss_axes", True,
+        "loss_shapes", f"the targets are {shape_text(got)} and the predictions {shape_text(want)}; binary "
+        "cross-entropy pairs them element by element, so the shapes must be equal", fix, "loss_axes", True,
         (want, got))
+
+
+_FLOAT_TARGET_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss",
+                        "smooth_l1_loss", "huber_loss")
+
+
+@message(r"Found dtype (Long|Int|Short|Byte|Bool) but expected (?:Float|Double|Half|BFloat16)")
+@message(r"result type (?:Float|Double|Half|BFloat16) can't be cast to the desired output type (Long|Int|Short|Byte)")
+def bce_target_dtype(ctx, m):
+    """A loss that compares predictions with float targets given integer targets."""
+    loss = _loss_name(ctx)
+    if loss is None:
+        return None
+    scores, target = _loss_tensors(ctx)
+    shown = f" {shaped(target)} {str(target.dtype).replace('torch.', '')}" if target is not None else ""
+    kind = "binary cross-entropy" if "binary" in loss else loss
+    return Diagnosis(
+        "bce_target_dtype" if "binary" in loss else "loss_target_dtype", f"{kind} compares float predictions "
+        f"with float targets, and these targets{shown} are integers", "targets.float() (for binary labels, "
+        "0.0 and 1.0); torch.full(..., 1.0) or torch.ones(...) make float labels", "loss_axes", True)
+
+
+def _loss_name(ctx):
+    """The loss that raised: its functional name, from the torch function or the loss module."""
+    names = {nn.BCELoss: "binary_cross_entropy", nn.BCEWithLogitsLoss: "binary_cross_entropy_with_logits",
+             nn.MSELoss: "mse_loss", nn.L1Loss: "l1_loss", nn.SmoothL1Loss: "smooth_l1_loss",
+             nn.HuberLoss: "huber_loss"}
+    if ctx.op is not None and ctx.op.name in _FLOAT_TARGET_LOSSES:
+        return ctx.op.name
+    for kind, name in names.items():
+        if isinstance(ctx.module, kind):
+            return name
+    return None
 
 
 @message(r"Expected floating point type for target with class probabilities, got Long")

@@ -1,6 +1,6 @@
 """Normalisation layers: LayerNorm's trailing axes, BatchNorm's channels and rank."""
 from ..summaries import shape_text
-from .base import Diagnosis, ints, message
+from .base import Diagnosis, ints, message, shaped
 
 
 @message(r"Given normalized_shape=\[([\d, ]+)\], expected input with shape \[\*, ([\d, ]+)\], but got input of "
@@ -36,6 +36,28 @@ def norm_dims(ctx, m):
 @message(r"running_mean should contain (\d+) elements not (\d+)")
 def batchnorm_features(ctx, m):
     got, want = int(m.group(1)), int(m.group(2))
+    x = ctx.first_tensor()
+    name = ctx.path or "the BatchNorm"
+    if x is not None and x.dim() == 3 and x.shape[2] == want and x.shape[1] != want:
+        if x.shape[1] == 1:
+            fix = "drop the extra axis of 1 (x.squeeze(1)), or give the model (batch, features) as it expects"
+        else:
+            fix = ("x.transpose(1, 2) before it and back after (BatchNorm1d normalises axis 1), or flatten the "
+                   "steps into the batch: x.flatten(0, 1) to (batch * steps, features)")
+        return Diagnosis(
+            "batchnorm_axis", f"the input {shaped(x)} has its {want} features last, and {name} reads channels from "
+            f"axis 1, which holds {got}; num_features={want} is right, the axis is not", fix, None, True, (want, got))
     return Diagnosis(
-        "batchnorm_features", f"axis 1 of the input has {got} channels, but {ctx.path or 'the BatchNorm'} has "
+        "batchnorm_features", f"axis 1 of the input has {got} channels, but {name} has "
         f"num_features={want}", f"num_features={got}", None, True, (want, got))
+
+
+@message(r"Expected more than 1 value per channel when training, got input size (.*)")
+def batchnorm_single_example(ctx, m):
+    x = ctx.first_tensor()
+    shown = f" {shaped(x)}" if x is not None else ""
+    return Diagnosis(
+        "batchnorm_single_example", f"{ctx.path or 'a BatchNorm'} is in training mode and got one value per "
+        f"channel{shown}: a batch of one example, from which no variance can be computed",
+        "call model.eval() to run single examples (it then uses its running statistics); in training, batches "
+        "of two or more: DataLoader(..., drop_last=True) keeps a last batch of one away", None, True)

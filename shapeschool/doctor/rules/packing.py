@@ -2,7 +2,8 @@
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from .base import Diagnosis, evidence, message
+from ..summaries import describe
+from .base import Diagnosis, evidence, message, shaped
 
 
 @evidence(nn.RNNBase)
@@ -16,7 +17,7 @@ def packed_inconsistently(ctx, found):
     if claimed == rows:
         return None
     source = ctx.last_before()
-    shown = f" {source.path} gave {source.output}," if source is not None else ""
+    shown = f" {source.path} gave {describe(source.output)}," if source is not None else ""
     return Diagnosis(
         "pack_batch_first", f"the packed batch claims {claimed} steps (its longest sentence has "
         f"{len(packed.batch_sizes)}) but holds {rows}:{shown} and packing read its axes in the other order, so "
@@ -44,13 +45,26 @@ def pack_empty(ctx, m):
 
 @message(r"Expected `len\(lengths\)` to be equal to batch_size, but got (\d+) \(batch_size=(\d+)\)")
 def pack_batch(ctx, m):
+    """As many lengths as the other axis holds: the axes were read the other way round. Any other
+    count: the lengths are not this batch's (a batch split by DataParallel, a smaller last batch)."""
     n, batch = int(m.group(1)), int(m.group(2))
-    flag = ctx.op_args[2] if len(ctx.op_args) > 2 else None
+    flag = ctx.op_args[2] if len(ctx.op_args) > 2 else ctx.op_kwargs.get("batch_first", False)
+    x = ctx.first_tensor(ctx.op_args)
     read = "axis 0" if flag else "axis 1"
+    other = 1 if flag else 0
+    if x is not None and x.dim() >= 2 and x.shape[other] == n:
+        return Diagnosis(
+            "pack_batch_first", f"there are {n} lengths, one per sentence, but packing read {read} (size {batch}) "
+            f"of {shaped(x)} as the batch (batch_first={bool(flag)}), and the {n} sentences are on axis {other}",
+            f"batch_first={not flag}, since your batch is "
+            f"{'(time, batch, features)' if flag else '(batch, time, features)'}", "packing", True, (n, batch))
+    shown = f" of {shaped(x)}" if x is not None else ""
     return Diagnosis(
-        "pack_batch_first", f"there are {n} lengths, one per sentence, but packing read {read} (size {batch}) "
-        f"as the batch (batch_first={bool(flag)})", f"batch_first={not flag} if your batch is "
-        f"{'(time, batch, features)' if flag else '(batch, time, features)'}", "packing", True, (n, batch))
+        "pack_lengths_count", f"there are {n} lengths, but the batch ({read}{shown}, batch_first={bool(flag)}) "
+        f"has {batch} sentences: the lengths are not this batch's", "give one length per sentence of the batch "
+        "being packed; where the batch was split after the lengths were made (nn.DataParallel splits tensors, "
+        "not Python lists; a smaller last batch), pass the lengths as a tensor that travels with the batch",
+        "packing", True, (batch, n))
 
 
 @message(r"'lengths' argument should be a 1D CPU int64 tensor")

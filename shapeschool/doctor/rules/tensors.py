@@ -3,16 +3,19 @@ wrong type."""
 import sys
 
 import torch
+from torch import nn
 
 from ..summaries import shape_of, shape_text
 from .base import Diagnosis, floats_in, ints, message, product, shaped
 
 
-@message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)")
+@message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)"
+         r"|received an invalid combination of arguments - got \([^)]*\bfloat\b", plain=True)
 def float_size(ctx, m):
     floats = floats_in(ctx.op.args + tuple(ctx.op.kwargs.values())) if ctx.op is not None else []
     size = f"the size {floats[0]}" if floats else "a size"
-    made = f" given to torch's {ctx.op.name}()" if ctx.op is not None else ""
+    named = ctx.op.name if ctx.op is not None else ctx.function_named()
+    made = f" given to torch's {named}()" if named else ""
     return Diagnosis(
         "float_size", f"{size}{made} is a float, and sizes of layers and tensors must be whole numbers: "
         "in Python / always gives a float (28 / 4 is 7.0), even when it divides exactly",
@@ -31,11 +34,36 @@ def view_numel(ctx, m):
             f"{' x '.join(str(s) for s in x.shape[1:])} = {per} values, not {asked[1]}",
             f"x.flatten(1) (or x.view(x.size(0), -1)) keeps the batch and computes {per}; then "
             f"in_features={per}", "flatten", True, (per, asked[1]))
+    rest = product(asked[1:]) if len(asked) >= 2 and -1 not in asked else 0
+    if rest > 0 and asked[0] > 0 and total % rest == 0 and total // rest != asked[0]:
+        batch = total // rest
+        seen_before = batch in _batches_before(ctx)
+        return Diagnosis(
+            "batch_hardcoded", f"{name}({', '.join(map(str, asked))}) on {shaped(x) if x is not None else total}: "
+            f"{total} values are {batch} x {' x '.join(map(str, asked[1:]))}, so the sizes after the first fit and "
+            f"the first, {asked[0]}, does not" + (f"; {batch} is the size of a batch this code ran on, so {asked[0]} "
+            "is a batch size written into the code, which fails on any other batch (the last batch of an epoch is "
+            "usually smaller)" if seen_before else ""), f"take the batch from the data (x.size(0) of the batch, or "
+            f"-1 in place of {asked[0]}); or DataLoader(..., drop_last=True)", "flatten", seen_before,
+            (batch, asked[0]))
     shown = shaped(x) if x is not None else f"{total} values"
     return Diagnosis(
         "view_numel", f"{name} to [{', '.join(map(str, asked))}] needs a multiple of the known sizes, and "
         f"the tensor {shown} has {total} values", "compute the sizes from x.shape, or use -1 for the one "
         "you mean to be inferred", "flatten", False, (asked, total))
+
+
+def _batches_before(ctx):
+    """The first-axis sizes of the tensors recorded before the failure (module inputs, functional
+    calls' arguments): the batch sizes this code ran on."""
+    sizes = set()
+    failure = ctx.failure
+    for record in [r for c in (failure.before if failure else []) for r in c.inputs[:1]] + \
+                  [r for op in (failure.ops if failure else []) for r in op.args[:1]]:
+        shape = shape_of(record)
+        if shape:
+            sizes.add(shape[0])
+    return sizes
 
 
 @message(r"view size is not compatible with input tensor's size and stride")
@@ -52,11 +80,25 @@ def view_stride(ctx, m):
 def broadcast(ctx, m):
     a, b, dim = (int(g) for g in m.groups())
     op = ctx.op.name if ctx.op is not None else "an elementwise operation"
-    shown = f" ({ctx.op.args})" if ctx.op is not None else ""
+    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())]
+    shapes = [s for s in shapes if s is not None][:2]
     lesson = "loss_axes" if ctx.op is not None and ctx.op.name.endswith("_loss") else None
+    if len(shapes) == 2:
+        first, second = shapes
+        operands = f"{op}({shape_text(first)}, {shape_text(second)})"
+        width = max(len(first), len(second))
+        lined = f"; lined up from the right, {shape_text(_padded(first, width))} and {shape_text(_padded(second, width))}"
+    else:
+        operands, lined = op, ""
     return Diagnosis(
-        "broadcast", f"{op}{shown}: axis {dim} (counted from the right-aligned shapes) is {a} in one and {b} in "
-        "the other", "make the shapes agree (or one of them 1) on that axis", lesson, False, (a, b))
+        "broadcast", f"{operands}: axis {dim} of the result is {a} in one operand and {b} in the other, and "
+        f"neither is 1{lined}", "make the two agree on that axis (or one of them 1 there): find which axis each "
+        "operand means to be the batch, time and features", lesson, False, (a, b))
+
+
+def _padded(shape, width):
+    """A shape as broadcasting lines it up: 1s added on the left."""
+    return (1,) * (width - len(shape)) + tuple(shape)
 
 
 @message(r"stack expects each tensor to be equal size, but got \[([\d, ]*)\] at entry (\d+) and \[([\d, ]*)\] at entry (\d+)")
@@ -86,10 +128,34 @@ def _in_collate():
 def cat_sizes(ctx, m):
     dim, want, got, which = (int(g) for g in m.groups())
     tensors = ctx.op_args[0] if ctx.op_args and isinstance(ctx.op_args[0], (list, tuple)) else ()
-    shapes = ", ".join(shape_text(t.shape) for t in tensors if isinstance(t, torch.Tensor))
-    shown = f" ({shapes})" if shapes else ""
+    shapes = [tuple(t.shape) for t in tensors if isinstance(t, torch.Tensor)]
+    shown = f" ({', '.join(shape_text(s) for s in shapes)})" if shapes else ""
+    name = ctx.op.name if ctx.op is not None else "torch.cat"
+    if len(shapes) > which and len(shapes[0]) == len(shapes[which]):
+        first, other = shapes[0], shapes[which]
+        axis = next((i for i in range(len(first)) if first[i] != other[i] and i != dim % len(first)), None)
+        maps = ctx.before((nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd, nn.Upsample,
+                           nn.modules.conv._ConvTransposeNd))
+        if axis is not None and len(first) >= 4 and axis >= 2 and maps:
+            return Diagnosis(
+                "unet_odd_size", f"{name} joins feature maps along dim {dim}, and their sides differ: {shape_text(first)} "
+                f"and {shape_text(other)}, {want} against {got} on axis {axis}: pooling halves a side and floors it "
+                f"(an odd side loses a row), and upsampling doubles it back, one short of the map it is joined to",
+                "give inputs whose sides are multiples of 2 ** (the number of poolings), or pad or crop before "
+                "joining: F.interpolate(x, size=skip.shape[2:]) or F.pad", "pooling", True, (want, got))
+        if sorted(first) == sorted(other) and first != other:
+            return Diagnosis(
+                "cat_sizes", f"{name} joins along dim {dim}, so every other axis must agree; tensor {which} is "
+                f"{shape_text(other)}, the first's axes {shape_text(first)} in another order{shown}",
+                f"put tensor {which}'s axes in the first's order (a .t() or transpose too many, or one too few)",
+                None, True, (want, got))
+        if axis == 0:
+            return Diagnosis(
+                "cat_batch", f"{name} joins along dim {dim}, and tensor {which} has a batch of {got} where the first "
+                f"has {want}{shown}: they are not the same examples", "join tensors made from the same batch (a "
+                "state or a table made for another batch size is the usual cause)", None, True, (want, got))
     return Diagnosis(
-        "cat_sizes", f"torch.cat joins along dim {dim}, so every other axis must agree; tensor {which} has {got} "
+        "cat_sizes", f"{name} joins along dim {dim}, so every other axis must agree; tensor {which} has {got} "
         f"where the first has {want}{shown}", "check which axis each tensor keeps the batch on (transpose one), or "
         "join along the axis where they differ", None, True, (want, got))
 

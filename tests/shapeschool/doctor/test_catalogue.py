@@ -1,8 +1,12 @@
 """Does the doctor name the right module and cause for every mistake in the catalogue
 (tests/doctor_cases), and stay quiet on correct models?
 
-The hit rate (the share of cases where it names the right module and the right cause) must be at
-least 90%, and no wrong cause may be stated as certain. ``make test`` prints the rate at the end."""
+Every case is its own test. A case the doctor does not name right yet is listed in ``MISSES``
+with the reason, and runs as an expected failure (strict: when it starts passing, the list must
+be updated). No case, missed or not, may be given a wrong cause stated as certain.
+
+The share named right, by catalogue (the course's own mistakes; those reconstructed from public
+questions), is printed at the end of ``make test``; the README's figures are checked against it."""
 import warnings
 
 import pytest
@@ -10,9 +14,41 @@ import torch
 
 import doctor_cases
 import shapeschool as ss
-from doctor_cases import correct, errors, silent
+from doctor_cases import Correct, Raises, Silent, silent
 
 HIT_RATE = 0.90
+
+# case name -> why the doctor does not name it right yet
+MISSES = {
+    "predictions_keep_the_padding": "doctor.check has no finding for predictions compared at padded "
+                                    "positions when no loss is given",
+    "the_lstm_state_pair_moved_as_one_tensor": "an AttributeError on a Python tuple before any module ran: "
+                                               "nothing recorded shows where the (h, c) pair came from",
+    "stacked_final_state_added_to_batch_first_outputs": "broadcasting is named with both operands, but no rule "
+                                                        "yet traces an operand back to h_n's (layers, B, H) axis",
+    "learned_positions_for_a_fixed_length": "broadcasting is named with both operands, but no rule yet sees "
+                                            "that one operand is a learned table of one fixed length",
+    "seq_first_position_table_on_batch_first_input": "broadcasting is named with both operands, but no rule "
+                                                     "yet reads a (max_len, 1, D) table against batch-first input",
+    "positions_taken_from_the_batch_axis": "doctor.check has no finding for a position encoding sliced by "
+                                           "the batch size",
+}
+
+TALLY = {}            # catalogue -> {case name: named right}
+
+
+def catalogue_of(case):
+    return "questions" if case.source.startswith("http") else "course"
+
+
+def _tally(case, right):
+    TALLY.setdefault(catalogue_of(case), {})[case.name] = right
+    lines = []
+    for name, results in sorted(TALLY.items()):
+        hits = sum(results.values())
+        lines.append(f"shape doctor, {name} catalogue: {hits} of {len(results)} named right "
+                     f"({hits / len(results):.0%})")
+    doctor_cases.SUMMARY["catalogue"] = "\n".join(lines)
 
 
 def named(exc):
@@ -34,42 +70,67 @@ def run_raising(case):
     raise AssertionError(f"catalogue case {case.name} ({case.source}) raised nothing: it is not a mistake that raises")
 
 
-def run_silent(case):
-    torch.manual_seed(0)                   # the cases' weights and example batches
+def run_silent(case, seed=0):
+    torch.manual_seed(seed)                # the cases' weights and example batches
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ss.doctor.check(**case.setup(), warn=False)
 
 
-@pytest.fixture(scope="module")
-def results():
-    out = {"raising": [], "silent": []}
-    for case in errors.CASES:
-        path, diagnosis = run_raising(case)
-        right = diagnosis is not None and diagnosis.cause_id in case.causes and path == case.path
-        out["raising"].append((case, path, diagnosis, right))
-    for case in silent.CASES:
-        findings = run_silent(case)
-        right = any(f.kind in case.kinds and f.path == case.path for f in findings)
-        out["silent"].append((case, findings, right))
-    hits = sum(r[-1] for r in out["raising"]) + sum(r[-1] for r in out["silent"])
-    total = len(out["raising"]) + len(out["silent"])
-    missed = [c.name for c, *_, right in out["raising"] + out["silent"] if not right]
-    doctor_cases.SUMMARY["catalogue"] = (
-        f"shape doctor catalogue: {hits} of {total} named right ({hits / total:.0%}): "
-        f"{sum(r[-1] for r in out['raising'])}/{len(out['raising'])} errors, "
-        f"{sum(r[-1] for r in out['silent'])}/{len(out['silent'])} silent bugs"
-        + (f"; missed: {', '.join(missed)}" if missed else ""))
-    out["rate"] = hits / total
-    return out
+def _expected(case):
+    if case.name in MISSES:
+        return [pytest.param(case, marks=pytest.mark.xfail(reason=MISSES[case.name], strict=True), id=case.name)]
+    return [pytest.param(case, id=case.name)]
+
+
+@pytest.mark.parametrize("case", [p for c in doctor_cases.every(Raises) for p in _expected(c)])
+def test_a_mistake_that_raises_is_named(case):
+    path, diagnosis = run_raising(case)
+    said = f"{path}: {diagnosis.cause_id}" if diagnosis else f"{path}: nothing"
+    right = diagnosis is not None and diagnosis.cause_id in case.causes and path == case.path
+    _tally(case, right)
+    if diagnosis is not None and diagnosis.certain:
+        assert diagnosis.cause_id in case.causes, f"a wrong cause stated as certain: {said}"
+    assert right, f"expected {case.path}: {' or '.join(case.causes)}; the doctor said {said}"
+    if case.sizes is not None:
+        assert tuple(diagnosis.sizes) == tuple(case.sizes)
+
+
+@pytest.mark.parametrize("case", [p for c in doctor_cases.every(Silent) for p in _expected(c)])
+def test_a_silent_mistake_is_found(case):
+    findings = run_silent(case)
+    right = any(f.kind in case.kinds and f.path == case.path for f in findings)
+    _tally(case, right)
+    if not right:
+        certain = [f"{f.path}: {f.kind}" for f in findings if f.certain]
+        assert not certain, f"wrong findings stated as certain: {certain}"
+    assert right, f"expected {case.path}: {' or '.join(case.kinds)}; found {[(f.path, f.kind) for f in findings]}"
+
+
+@pytest.mark.parametrize("case", doctor_cases.every(Correct), ids=lambda c: c.name)
+def test_a_correct_model_raises_no_warning(case):
+    findings = run_silent(case)
+    assert not findings, str(findings)
+
+
+SEEDS = 40
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", doctor_cases.every(Correct), ids=lambda c: c.name)
+def test_a_correct_model_raises_nothing_certain_under_forty_seeds(case):
+    """Other weights and other example batches (each case draws its batch from the seed) must not
+    turn a correct model into a certain finding."""
+    certain = {(f.path, f.kind) for seed in range(SEEDS) for f in run_silent(case, seed) if f.certain}
+    assert not certain
 
 
 def test_the_catalogue_is_large_and_covers_every_fix_me(repo):
     import re
 
     import nbformat
-    sources = {c.source for c in errors.CASES + silent.CASES}
-    assert len(errors.CASES) + len(silent.CASES) >= 40
+    sources = {c.source for c in doctor_cases.every(Raises) + doctor_cases.every(Silent)}
+    assert len(sources) >= 40
     for path in sorted((repo / "course").glob("ch0*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.metadata.get("nbgrader", {}).get("solution") and not cell.metadata.get("shapeschool", {}).get("prediction"):
@@ -77,28 +138,27 @@ def test_the_catalogue_is_large_and_covers_every_fix_me(repo):
                 assert f"{path.stem[:4]} {name}" in sources, f"{path.name}: the fix-me {name} has no case in tests/doctor_cases"
 
 
-def test_hit_rate_is_at_least_ninety_percent(results):
-    assert results["rate"] >= HIT_RATE, doctor_cases.SUMMARY
+def test_every_question_case_cites_its_thread_and_says_the_cause():
+    for case in doctor_cases.every(Raises) + doctor_cases.every(Silent) + doctor_cases.every(Correct):
+        if catalogue_of(case) == "questions" if hasattr(case, "source") else False:
+            assert case.source.startswith("https://"), case.name
+            if not isinstance(case, Correct):
+                assert len(case.truth) > 20, f"{case.name}: say in truth= what the thread found the cause to be"
 
 
-def test_no_wrong_cause_is_stated_as_certain(results):
-    wrong = [(c.name, d.cause_id) for c, path, d, right in results["raising"]
-             if d is not None and d.certain and d.cause_id not in c.causes]
-    wrong += [(c.name, f.kind) for c, findings, right in results["silent"]
-              for f in findings if f.certain and f.kind not in c.kinds and not right]
-    assert not wrong
+def test_each_catalogue_is_named_right_at_least_ninety_percent_of_the_time():
+    for case in doctor_cases.every(Raises):
+        _tally(case, _right_raising(case))
+    for case in doctor_cases.every(Silent):
+        findings = run_silent(case)
+        _tally(case, any(f.kind in case.kinds and f.path == case.path for f in findings))
+    for name, results in TALLY.items():
+        assert sum(results.values()) / len(results) >= HIT_RATE, doctor_cases.SUMMARY["catalogue"]
 
 
-def test_every_raising_case_names_both_sizes_where_it_has_them(results):
-    for case, path, diagnosis, right in results["raising"]:
-        if case.sizes is not None and right:
-            assert tuple(diagnosis.sizes) == tuple(case.sizes), case.name
-
-
-@pytest.mark.parametrize("case", correct.CASES, ids=lambda c: c.name)
-def test_correct_models_raise_no_warning(case):
-    findings = run_silent(case)
-    assert not findings, str(findings)
+def _right_raising(case):
+    path, diagnosis = run_raising(case)
+    return diagnosis is not None and diagnosis.cause_id in case.causes and path == case.path
 
 
 def test_check_warns_each_finding():
