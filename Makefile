@@ -18,7 +18,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 # jupyter refuses to start as root without this flag (containers, CI machines)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test generate check-generated benchmark clean postgresql
+.PHONY: setup lab test generate check-generated benchmark benchmark-doctor clean postgresql
 
 setup: $(STAMP)
 
@@ -76,6 +76,12 @@ check-generated: $(STAMP)
 
 benchmark: $(STAMP) $(BWRAP)
 	$(BIN)/python -m shapeschool_grader.benchmark --students $(STUDENTS)
+
+# The shape doctor's benchmark: plain PyTorch, TensorSensor and the doctor on the catalogue of
+# shape mistakes (tests/doctor_cases), side by side; the scoring is in tests/doctor_cases/benchmark.py.
+benchmark-doctor: $(STAMP)
+	MPLBACKEND=Agg PYTHONPATH=tests $(BIN)/python -m doctor_cases.benchmark
+	PYTHONPATH=tests $(BIN)/python -m doctor_cases.cost
 
 clean:
 	rm -rf $(VENV) $(COLAB_VENV)

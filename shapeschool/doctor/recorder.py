@@ -64,6 +64,9 @@ WATCHED = frozenset({
 })
 
 
+_WATCHING = {}                    # torch function -> whether its calls are recorded
+
+
 @dataclass
 class Call:
     """One module's forward: where it sits, what went in, what came out (or that it raised)."""
@@ -143,8 +146,13 @@ class _Functions(TorchFunctionMode):
                 if strict():
                     raise
             raise
-        name = _op_name(func)
-        if name in WATCHED:
+        watched = _WATCHING.get(func)
+        if watched is None:                       # decided once per function: the common path is a
+            if len(_WATCHING) > 10_000:           # dictionary lookup (bounded, whatever calls come)
+                _WATCHING.clear()
+            watched = _WATCHING[func] = _op_name(func) in WATCHED
+        if watched:
+            name = _op_name(func)
             try:
                 self.recorder.op_ran(name, args, kwargs, result)
             except Exception:

@@ -38,8 +38,8 @@ def embedding_range(ctx, m):
             f"outputs (one per row of {ctx.path}, the vocabulary size); a larger table would hide the wrong width",
             None, True, (rows, high + 1))
     return Diagnosis(
-        "embedding_range", f"the largest id is {high}, but {ctx.path} has num_embeddings={rows} rows "
-        f"(ids 0 to {rows - 1})", "if the ids come from your vocabulary: num_embeddings=len(vocab) (the largest "
+        "embedding_range", f"the largest id is {high}, so the table needs {high + 1} rows, but {ctx.path} has "
+        f"num_embeddings={rows} (ids 0 to {rows - 1})", "if the ids come from your vocabulary: num_embeddings=len(vocab) (the largest "
         "id + 1), and map words the vocabulary never saw to <unk>; an id past len(vocab) - 1 is a bug upstream, "
         "which a larger table would only hide", "table_rows" if high == rows else "unknown_words", True,
         (rows, high + 1))

@@ -83,10 +83,20 @@ def ce_target_range(ctx, m):
         return Diagnosis(
             "ce_negative_target", f"a target is {value}; classes are 0 to {classes - 1 if classes else 'C-1'}",
             f"if {value} marks padding, pass ignore_index={value}", "padding_loss", True)
+    labels = sorted(set(target.unique().tolist())) if target is not None and target.numel() else []
+    few = len(labels) <= (classes or 0) and value + 1 > 2 * (classes or 0)
+    if few:                      # as many distinct labels as classes, but not numbered 0..C-1
+        fix = (f"the targets hold {len(labels)} distinct values ({', '.join(map(str, labels[:6]))}"
+               f"{', ...' if len(labels) > 6 else ''}), not ids 0 to {classes - 1}: map them to class ids first "
+               "(a mask saved as gray levels 0 and 255 becomes 0 and 1 with mask // 255); a wider output layer "
+               "would only hide this")
+    else:
+        fix = ("if the targets are right, give the output layer one output per class or tag, the padding tag "
+               f"included (at least {value + 1}); if they are not class ids yet (labels counted from 1, gray "
+               f"levels), map them to 0..{classes - 1 if classes else 'C-1'} first")
     return Diagnosis(
-        "ce_target_range", f"a target is {value}, but the scores have {classes} classes (0 to "
-        f"{classes - 1 if classes else '?'})", "give the output layer one output per tag or class, the "
-        "padding tag included (n_tags = len(tag_vocab))", "tagger", True, (classes, value + 1))
+        "ce_target_range", f"a target is {value}, so the scores would need {value + 1} classes, but they have "
+        f"{classes} (0 to {classes - 1 if classes else '?'})", fix, "tagger", True, (classes, value + 1))
 
 
 @message(r"Target size \(torch\.Size\(\[([\d, ]*)\]\)\) must be the same as input size \(torch\.Size\(\[([\d, ]*)\]\)\)")
