@@ -127,6 +127,8 @@ class _Trace:
 def _traced(model, inputs, loss_fn=None, target=None, name="model"):
     recorder = Recorder(keep_values=True, limit=10_000)
     recorder.name(model, name)
+    if isinstance(loss_fn, nn.Module):        # nn.MSELoss() passed straight in is named as it was passed
+        recorder.name(loss_fn, name_in_caller(loss_fn) or "loss_fn")
     recorder.start()
     try:
         output = model(*inputs)

@@ -90,10 +90,14 @@ def ce_target_range(ctx, m):
                f"{', ...' if len(labels) > 6 else ''}), not ids 0 to {classes - 1}: map them to class ids first "
                "(a mask saved as gray levels 0 and 255 becomes 0 and 1 with mask // 255); a wider output layer "
                "would only hide this")
+    elif classes and value + 1 > 2 * classes:     # far past the classes: more likely not ids at all
+        fix = (f"check what the targets hold: class ids must be 0..{classes - 1}; labels that are something else "
+               "(gray levels of a mask, counted from 1, raw codes) are mapped to ids first; only if there really "
+               f"are {value + 1} classes does the output layer need {value + 1} outputs")
     else:
         fix = ("if the targets are right, give the output layer one output per class or tag, the padding tag "
-               f"included (at least {value + 1}); if they are not class ids yet (labels counted from 1, gray "
-               f"levels), map them to 0..{classes - 1 if classes else 'C-1'} first")
+               f"included (at least {value + 1}); if they are not class ids yet (labels counted from 1), map them "
+               f"to 0..{classes - 1 if classes else 'C-1'} first")
     return Diagnosis(
         "ce_target_range", f"a target is {value}, so the scores would need {value + 1} classes, but they have "
         f"{classes} (0 to {classes - 1 if classes else '?'})", fix, "tagger", True, (classes, value + 1))

@@ -107,11 +107,17 @@ def stack_unequal(ctx, m):
     sequences = len(a) == len(b) >= 1 and a[1:] == b[1:]
     where = ("the DataLoader's default collate stacks a batch's examples into one tensor" if _in_collate()
              else "torch.stack makes one tensor of its inputs")
+    images = len(a) == len(b) == 3 and a[0] == b[0] and a[1:] != b[1:]     # (C, H, W) of other sizes
+    if images:
+        fix = ("give every image one size before batching: resize or crop in the dataset's transform "
+               "(transforms.Resize((H, W)), RandomCrop), or pad them in a collate_fn")
+    else:
+        fix = ("pad them to one length: pad_sequence(batch, batch_first=True) in a collate_fn, keeping the "
+               "lengths (then pack, or mask, so the padding is not read)")
     return Diagnosis(
         "stack_unequal", f"{where}, and they differ: entry {m.group(2)} is {shape_text(a)} and entry "
-        f"{m.group(4)} is {shape_text(b)}; a tensor cannot be ragged",
-        "pad them to one length: pad_sequence(batch, batch_first=True) in a collate_fn, keeping the lengths "
-        "(then pack, or mask, so the padding is not read)", "packing", sequences, (a, b))
+        f"{m.group(4)} is {shape_text(b)}; a tensor cannot be ragged", fix, None if images else "packing",
+        sequences, (a, b))
 
 
 def _in_collate():
