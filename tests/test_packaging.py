@@ -11,6 +11,7 @@ from conftest import REPO
 PACKAGES = {"shapeschool": REPO / "shapeschool",
             "shapeschool.chapters": REPO / "shapeschool" / "chapters",
             "shapeschool.doctor": REPO / "shapeschool" / "doctor",
+            "shapeschool.doctor.rules": REPO / "shapeschool" / "doctor" / "rules",
             "shapeschool_nbgrader": REPO / "autograder" / "shapeschool_nbgrader",
             "shapeschool_grader": REPO / "autograder" / "shapeschool_grader"}
 
