@@ -70,12 +70,18 @@ OUTPUT = "the model's output"       # where a finding points when the model retu
 LOSSES_THAT_BROADCAST = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 
 
-def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=True):
+def check(model, example_input, loss_fn=None, target=None, batch_dim=None, warn=True):
     """Run ``model`` once on ``example_input`` (a batch as your DataLoader gives it: a tensor, or
     a tuple of the model's positional inputs, with the batch on ``batch_dim``), and, given
     ``loss_fn`` and ``target``, the loss once; return the ``Findings`` (and warn each one).
 
+    Without ``batch_dim`` the batch is taken to be on axis 0, as a DataLoader gives it; a finding
+    that rests on that guess alone (a seq-first example would read the other way) is then not
+    stated as certain, and says to pass ``batch_dim``.
+
     The model runs in eval mode under ``torch.no_grad`` and is put back as it was."""
+    guessed = batch_dim is None
+    batch_dim = 0 if guessed else batch_dim
     inputs = example_input if isinstance(example_input, tuple) else (example_input,)
     first = next((t for t in inputs if isinstance(t, torch.Tensor)), None)
     if first is None or first.dim() <= batch_dim:
@@ -104,10 +110,28 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=0, warn=Tru
                 findings.append(found)
     if any(f.kind == "batch_on_time_axis" for f in findings):      # the cause explains the mixing
         findings[:] = [f for f in findings if f.kind != "samples_mix"]
+    if guessed:
+        for f in findings:
+            if f.kind == "batch_on_time_axis" and f.path in _fed_directly(base, inputs):
+                f.certain = False
+                f.message += ("; if the example is seq-first, (time, batch, ...), pass batch_dim=1 to "
+                              "doctor.check: it cannot tell the two layouts apart from one example")
     if warn:
         for f in findings:
             warnings.warn(f.text(), ShapeWarning, stacklevel=2)
     return findings
+
+
+def _fed_directly(trace, inputs):
+    """Paths of the recurrent layers given the example itself (or its embedding, axis for axis):
+    where a seq-first example and a batch-first one cannot be told apart."""
+    first = next((t for t in inputs if isinstance(t, torch.Tensor)), None)
+    paths = set()
+    for call in _rnn_calls(trace):
+        x = call.values[0][0] if call.values[0] else None
+        if isinstance(x, torch.Tensor) and first is not None and tuple(x.shape[:first.dim()]) == tuple(first.shape):
+            paths.add(call.path)
+    return paths
 
 
 class _Trace:

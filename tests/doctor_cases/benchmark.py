@@ -195,13 +195,40 @@ def table(results):
     return "\n".join(lines)
 
 
+CATALOGUES = ("questions", "course")
+README_BLOCK = re.compile(r"(<!-- doctor-benchmark[^>]*-->\n)(.*?)(\n<!-- end doctor-benchmark -->)", re.S)
+
+
+def readme_block(results_by_catalogue):
+    """The README's benchmark block: each catalogue's counts and table."""
+    parts = []
+    for catalogue, results in results_by_catalogue.items():
+        first = next(iter(results.values()))
+        parts.append(f"The {catalogue} catalogue: {len(first['raising'])} mistakes that raise, "
+                     f"{len(first['silent'])} silent, {len(first['correct'])} correct models.\n\n{table(results)}")
+    return "\n\n".join(parts)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m doctor_cases.benchmark", description=__doc__.split("\n\n")[0])
     parser.add_argument("--tool", nargs="+", choices=sorted(TOOLS), default=["plain", "tensorsensor", "doctor"])
     parser.add_argument("--catalogue", choices=["course", "questions"], default=None,
                         help="one catalogue (default: each in turn)")
     parser.add_argument("--list", action="store_true", help="list each case's score")
+    parser.add_argument("--readme", metavar="README.md", help="write every tool's tables for both catalogues "
+                        "into the README's <!-- doctor-benchmark --> block")
     args = parser.parse_args(argv)
+    if args.readme:
+        from pathlib import Path
+        path = Path(args.readme)
+        block = readme_block({c: run(sorted(TOOLS, key=list(TOOLS).index), c) for c in CATALOGUES})
+        text = path.read_text()
+        if not README_BLOCK.search(text):
+            print(f"{path} has no <!-- doctor-benchmark --> ... <!-- end doctor-benchmark --> block", file=sys.stderr)
+            return 2
+        path.write_text(README_BLOCK.sub(lambda m: m.group(1) + block + m.group(3), text))
+        print(f"wrote the benchmark's tables into {path}")
+        return 0
     for catalogue in ([args.catalogue] if args.catalogue else ["questions", "course"]):
         results = run(args.tool, catalogue)
         first = next(iter(results.values()))

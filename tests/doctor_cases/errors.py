@@ -743,3 +743,38 @@ def a_padding_mask_over_the_query_not_the_keys():
     queries, memory = torch.randn(2, 5, 16), torch.randn(2, 6, 16)   # (B, L, E), (B, S, E)
     padding = torch.zeros(2, 5, dtype=torch.bool)             # (B, L): built from the queries
     attention(queries, memory, memory, key_padding_mask=padding)
+
+
+# -- a batch that vanished upstream, operands the other way round, arguments swapped ------------
+
+@case("question", "model.2", "flatten_batch", sizes=(288, 1152))
+def flatten_module_from_axis_zero():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(0), nn.Linear(8 * 6 * 6, 10))   # start_dim=0: the batch too
+    model(torch.randn(4, 3, 8, 8))
+
+
+@case("question", "matmul", "matmul", sizes=(3, 8))
+def weights_stored_out_by_in():
+    x = torch.randn(4, 8)                                     # (B, in)
+    w = torch.randn(3, 8)                                     # (out, in), as nn.Linear stores it
+    x @ w                                                     # wants w.T
+
+
+@case("question", "_pack_padded_sequence", "pack_arguments")
+def packing_given_the_lengths_first():
+    padded, lengths = torch.randn(2, 5, 8), torch.tensor([5, 3])
+    pack_padded_sequence(lengths, padded, batch_first=True)
+
+
+@case("question", "lstm", "rnn_tuple_output")
+def lstm_result_indexed_as_a_tensor():
+    lstm = nn.LSTM(8, 16, batch_first=True)
+    result = lstm(torch.randn(4, 5, 8))
+    result[:, -1]                                             # the (output, (h_n, c_n)) tuple
+
+
+@case("question", "head", "linear_transposed", sizes=(16, 4))
+def final_state_transposed_before_the_head():
+    lstm, head = nn.LSTM(8, 16, batch_first=True), nn.Linear(16, 3)
+    _, (h_n, _) = lstm(torch.randn(4, 5, 8))                  # h_n: (1, B, H)
+    head(h_n.squeeze(0).t())                                  # (H, B): transposed once too often

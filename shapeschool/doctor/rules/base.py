@@ -136,6 +136,27 @@ class Context:
             tb = tb.tb_next
         return {}
 
+    def batch_at_entry(self):
+        """The batch as the model got it: axis 0 of the first tensor given to the outermost module
+        running when the error happened; None outside any module."""
+        from ..summaries import shape_of
+        stack = self.failure.stack if self.failure else []
+        if not stack or not stack[0].inputs:
+            return None
+        shape = shape_of(stack[0].inputs[0])
+        return shape[0] if shape else None
+
+    def batch_changed_by(self, batch):
+        """The newest recorded call that took a tensor with ``batch`` on axis 0 and returned one
+        without it (a flatten, view or cat that merged or split examples), or None."""
+        from ..summaries import shape_of
+        for op in reversed(self.failure.ops if self.failure else []):
+            before = shape_of(op.args[0]) if op.args else None
+            made = shape_of(op.result)
+            if before and made is not None and before[0] == batch and (not made or made[0] != batch):
+                return op
+        return None
+
     def function_named(self):
         """The torch function a message names ("empty(): argument 'size' ...", "view() received ..."),
         for errors raised before any recorded call; else None."""

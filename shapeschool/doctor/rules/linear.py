@@ -2,7 +2,7 @@
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from ..summaries import shape_of, shape_text
+from ..summaries import describe, describe_call, shape_of, shape_text
 from .base import Diagnosis, message, plain, product, shaped
 
 
@@ -20,10 +20,17 @@ def matmul_sizes(ctx, m):
             f"pack a (batch, time, features) tensor with batch_first=True: its last axis must hold the {want} "
             "features", "packing_traps", True, (want, got))
     if not isinstance(ctx.module, nn.Linear) and not (ctx.op is not None and ctx.op.name == "linear"):
+        shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())]
+        shapes = [s for s in shapes if s is not None][:2]
+        operands = (f"{ctx.op.name}({shape_text(shapes[0])}, {shape_text(shapes[1])})" if len(shapes) == 2
+                    else f"a matrix product of ({rows} x {got}) by ({want} x {out})")
+        turned = len(shapes) == 2 and len(shapes[1]) >= 1 and shapes[1][-1] == got
         return Diagnosis(
-            "matmul", f"a matrix product of ({rows} x {got}) by ({want} x {out}): the first's columns "
-            f"({got}) must equal the second's rows ({want})", "transpose one operand, or check which axis "
-            "holds the features", None, False, (want, got))
+            "matmul", f"{operands}: the first operand's last axis ({got}) must equal the second's "
+            f"{'first' if len(shapes) < 2 or len(shapes[1]) <= 2 else 'second-to-last'} axis ({want})"
+            + (f"; the second's last axis is {got}: it is the other way round" if turned else ""),
+            "transpose the second operand (w.T, or w.transpose(-2, -1))" if turned else
+            "transpose one operand, or check which axis holds the features", None, True, (want, got))
     prev = ctx.last_before()
     rnn = ctx.last_before(nn.RNNBase)
     if rnn is not None and rnn.module.bidirectional:
@@ -43,6 +50,12 @@ def matmul_sizes(ctx, m):
             "side", f"{op.name}(..., dim=1) joins the features of each example: ({parts[0][0]}, {want})", None, True,
             (want, got))
     x = ctx.first_tensor()
+    if x is not None and x.dim() == 2 and x.shape[0] == want and x.shape[1] == got:
+        return Diagnosis(
+            "linear_transposed", f"{ctx.path} got {shaped(x)}: its {want} features are on axis 0 and the "
+            f"{got} examples on the last axis, and a Linear reads features from the last axis",
+            "transpose it back (x.t()), or find the .t() / transpose that turned it: (examples, features)",
+            None, True, (want, got))
     if isinstance(ctx.module, nn.Linear) and x is not None and x.dim() >= 3 and product(x.shape[1:]) == want:
         return Diagnosis(
             "flatten_missing", f"{ctx.path} got {shaped(x)}: a Linear acts on the last axis only ({got} values), "
@@ -55,6 +68,18 @@ def matmul_sizes(ctx, m):
             "flatten_batch", f"{flattened.name}() flattened the whole batch {shape_text(whole)} "
             f"into one row of {got} values; {ctx.path} expected {want} per example", "x.flatten(1) (start_dim=1) "
             "keeps one row per example", "flatten", True, (want, got))
+    batch = ctx.batch_at_entry()
+    x_rows = product(x.shape[:-1]) if x is not None else rows
+    if batch is not None and x is not None and x.dim() <= 2 and x_rows != batch:
+        changed = ctx.batch_changed_by(batch)
+        if changed is not None:
+            return Diagnosis(
+                "batch_changed", f"the model got a batch of {batch}, but {ctx.path} gets {x_rows} row"
+                f"{'s' if x_rows != 1 else ''} of {got}: {changed.name}({describe_call(changed.args, changed.kwargs)})"
+                f"{' in ' + changed.where if changed.where else ''} made {describe(changed.result)} of it, so "
+                f"examples were merged or split before {ctx.path}; in_features={want} may well be right",
+                "keep the batch on axis 0: flatten(1) / nn.Flatten() (start_dim=1), view(x.size(0), -1), "
+                "cat along the feature axis", "flatten", True, (want, got))
     spatial = ctx.last_before((nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd,
                                nn.modules.pooling._AvgPoolNd, nn.modules.pooling._AdaptiveAvgPoolNd,
                                nn.modules.pooling._AdaptiveMaxPoolNd))
@@ -73,10 +98,13 @@ def matmul_sizes(ctx, m):
                 f"in_features={got}; or nn.LazyLinear, which reads it from the first batch; or compute it "
                 "with the output-size formula", "in_features", True, (want, got))
     source = f" (from {prev.path})" if prev is not None else ""
+    elsewhere = x is not None and any(x.shape[i] == want for i in range(x.dim() - 1))
+    kept = batch is None or x is None or x.shape[0] == batch
     return Diagnosis(
         "linear_in_features", f"the last axis of the input to {ctx.path}{source} has {got} features, but "
-        f"it has in_features={want}", f"in_features={got}, or give it {want} features",
-        "linear_after_lstm" if rnn is not None else "in_features", True, (want, got))
+        f"it has in_features={want}" + (f"; {want} is on another axis of {shaped(x)}" if elsewhere else ""),
+        f"in_features={got}, or give it {want} features" + ("; or move that axis last" if elsewhere else ""),
+        "linear_after_lstm" if rnn is not None else "in_features", kept and not elsewhere, (want, got))
 
 
 def _joined_on_the_batch(ctx, rows, got, want):
@@ -112,7 +140,8 @@ def _into_one_row(op):
     rest = tuple(plain(a) for a in op.args[1:])
     named = {k: plain(v) for k, v in op.kwargs.items()}
     if op.name == "flatten":
-        return (rest in ((), (0,)) and not named) or (not rest and named in ({"start_dim": 0},))
+        return ((rest in ((), (0,), (0, -1)) and not named)
+                or (not rest and named in ({"start_dim": 0}, {"start_dim": 0, "end_dim": -1})))
     if op.name in ("view", "reshape"):
         return rest in ((-1,), ((-1,),)) and not named
     return False

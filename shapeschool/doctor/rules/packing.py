@@ -2,7 +2,7 @@
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from ..summaries import describe
+from ..summaries import describe, shape_of, shape_text
 from .base import Diagnosis, evidence, message, shaped
 
 
@@ -24,6 +24,22 @@ def packed_inconsistently(ctx, found):
         "the lengths ran past the axis it took as time", "pad with pad_sequence(..., batch_first=True) and "
         "pack with batch_first=True, or keep both seq-first (batch_first=False)", "packing", True,
         (len(packed.batch_sizes), rows))
+
+
+@message(r"")
+def pack_arguments_swapped(ctx, m):
+    """pack_padded_sequence(lengths, padded): the lengths first. Whatever the message says (it
+    depends on the lengths' shape), the arguments tell."""
+    if ctx.op is None or ctx.op.name != "_pack_padded_sequence" or len(ctx.op.args) < 2:
+        return None
+    first, second = shape_of(ctx.op.args[0]), shape_of(ctx.op.args[1])
+    if first is None or second is None or len(first) != 1 or len(second) < 2:
+        return None
+    return Diagnosis(
+        "pack_arguments", f"packing was given a 1-D tensor {shape_text(first)} as the padded batch and a "
+        f"{len(second)}-D tensor {shape_text(second)} as the lengths: the two are the other way round",
+        "pack_padded_sequence(padded, lengths, batch_first=...): the padded batch first, then one length per "
+        "sentence", "packing", True)
 
 
 @message(r"`lengths` array must be sorted in decreasing order")

@@ -166,6 +166,7 @@ def _tuple_said(call):
 
 @message(r"argument '\w+' \(position \d+\) must be Tensor, not tuple")
 @message(r"'tuple' object has no attribute '(\w+)'")
+@after(r"tuple indices must be integers or slices, not tuple")
 @after(r"argument '\w+' \(position \d+\) must be Tensor, not tuple")
 @after(r"'tuple' object has no attribute '(\w+)'")
 def rnn_tuple_output(ctx, m):

@@ -165,3 +165,14 @@ def test_check_warns_each_finding():
     case = next(c for c in silent.CASES if c.name == "final_state_of_one_direction")
     with pytest.warns(ss.doctor.ShapeWarning, match=r"model\.head: its input is h_n\[-1\]"):
         ss.doctor.check(**case.setup())
+
+
+def test_a_seq_first_example_without_batch_dim_is_never_a_certain_finding():
+    """One example cannot show whether its batch is on axis 0 or 1: without batch_dim the doctor
+    says so, and with it the correct model is quiet."""
+    lstm = torch.nn.LSTM(8, 16)                               # seq-first, and so is its example
+    example = torch.randn(7, 4, 8)                            # (T, B, E)
+    findings = ss.doctor.check(lambda x: lstm(x)[0], example, warn=False)
+    assert findings and not any(f.certain for f in findings)
+    assert "pass batch_dim=1" in findings[0].message
+    assert not ss.doctor.check(lambda x: lstm(x)[0], example, batch_dim=1, warn=False)

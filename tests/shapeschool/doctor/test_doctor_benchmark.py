@@ -21,19 +21,14 @@ def tables():
     return out
 
 
-def readme_block(results, table, catalogue):
-    first = next(iter(results.values()))
-    return (f"The {catalogue} catalogue: {len(first['raising'])} mistakes that raise, {len(first['silent'])} "
-            f"silent, {len(first['correct'])} correct models.\\n\\n{table}")
-
-
 def test_the_readme_shows_what_the_benchmark_prints(tables):
-    text = (REPO / "README.md").read_text()
-    found = re.search(r"<!-- doctor-benchmark[^>]*-->\n(.*?)\n<!-- end doctor-benchmark -->", text, re.S)
+    from doctor_cases import benchmark
+    found = benchmark.README_BLOCK.search((REPO / "README.md").read_text())
     assert found, "README.md lost its <!-- doctor-benchmark --> block"
-    expected = "\n\n".join(readme_block(*tables[c], c).replace("\\n", "\n") for c in ("questions", "course"))
-    assert found.group(1).strip() == expected.strip(), (
-        "README.md's benchmark tables differ from what make benchmark-doctor prints; paste:\n" + expected)
+    expected = benchmark.readme_block({c: tables[c][0] for c in benchmark.CATALOGUES})
+    assert found.group(2).strip() == expected.strip(), (
+        "README.md's benchmark tables differ from what the benchmark prints: run "
+        "PYTHONPATH=tests .venv/bin/python -m doctor_cases.benchmark --readme README.md")
 
 
 @pytest.mark.parametrize("catalogue", ["questions", "course"])
