@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from ..summaries import shape_of
+from ..summaries import shape_of, shape_text
 from .base import Diagnosis, message, shaped
 
 
@@ -93,3 +93,50 @@ def embedding_dtype(ctx, m):
         "embedding_dtype", f"{ctx.path or 'the embedding'} looks rows up by integer id, and it was "
         f"given{shape} floats", "pass ids as torch.long (ids.long()); if these are already vectors, skip "
         "the Embedding", "ids", True)
+
+
+BROADCAST = (r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton "
+             r"dimension (\d+)")
+
+
+def _table_of(module, value):
+    """(name, table) when ``value`` is one of ``module``'s parameters or buffers, or a slice of one."""
+    if module is None or not isinstance(value, torch.Tensor):
+        return None
+    base = value._base if value._base is not None else value
+    for name, table in list(module.named_parameters()) + list(module.named_buffers()):
+        if table is value or table is base:
+            return name, table
+    return None
+
+
+@message(BROADCAST)
+def position_table_broadcast(ctx, m):
+    """A position table added to a sequence: a learned table of one fixed length, or a seq-first
+    (max_len, 1, D) table added to batch-first input."""
+    tensors = [a for a in ctx.op_args if isinstance(a, torch.Tensor)][:2]
+    if len(tensors) != 2:
+        return None
+    for table_side, x in ((tensors[0], tensors[1]), (tensors[1], tensors[0])):
+        found = _table_of(ctx.module, table_side)
+        if found is None or x.dim() != 3 or table_side.dim() != 3 or _table_of(ctx.module, x) is not None:
+            continue
+        name, table = found
+        rows, width = table_side.shape, x.shape
+        if table_side.shape[1] == 1 and table_side.shape[2] == x.shape[2] and x.shape[1] != 1:
+            return Diagnosis(
+                "positions_layout", f"{ctx.path}.{name} is laid out (positions, 1, features) = {shape_text(table.shape)}, "
+                f"seq-first, and was sliced to {shape_text(rows)} for an input {shape_text(width)} that is "
+                f"batch-first: broadcasting lines the table's positions up with the batch",
+                f"for batch-first input keep the table as (1, max_len, features) and slice its axis 1: "
+                f"{name}[:, :x.size(1)] (or transpose the input to (time, batch, features))", None, True,
+                (tuple(x.shape), tuple(rows)))
+        if isinstance(table, nn.Parameter) and table_side is table and table.shape[0] == 1 \
+                and table.shape[2] == x.shape[2] and table.shape[1] != x.shape[1]:
+            return Diagnosis(
+                "position_length_fixed", f"{ctx.path}.{name} is a learned table {shape_text(table.shape)}: one row "
+                f"for each of exactly {table.shape[1]} positions, added whole to an input {shape_text(width)} of "
+                f"{x.shape[1]} steps", f"slice it to the input, {name}[:, :x.size(1)], for inputs up to "
+                f"{table.shape[1]} steps; or give inputs of {table.shape[1]} steps, as the model was built for",
+                None, True, (table.shape[1], x.shape[1]))
+    return None

@@ -221,3 +221,43 @@ def unpacked_like_an_lstm(ctx, m):
             f"output and the pair (h_n, c_n), and the code unpacked {expected}",
             f"out, (h_n, c_n) = {source.path}(x)", "state_rule", True)
     return None
+
+
+@message(r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)")
+def state_layout_broadcast(ctx, m):
+    """A recurrent state (layers * directions, batch, hidden), or something made from it, combined
+    with batch-first (batch, steps, hidden) tensors: the batch is on axis 1 of one and 0 of the other."""
+    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())]
+    shapes = [s for s in shapes if s is not None][:2]
+    if len(shapes) != 2:
+        return None
+    for state, other in (shapes, shapes[::-1]):
+        if len(state) != 3 or len(other) != 3 or state[1] != other[0] or state[2] != other[2] or other[1] == state[1]:
+            continue
+        rnns = [m for m in (ctx.module.modules() if ctx.module is not None else ()) if isinstance(m, nn.RNNBase)]
+        widths = [r for r in rnns if (r.proj_size or r.hidden_size) == state[2]]
+        if not widths:
+            continue
+        sure = state[0] in {r.num_layers * (2 if r.bidirectional else 1) for r in widths}   # its rows match too
+        return Diagnosis(
+            "state_leading_axis", f"{ctx.op.name}({shape_text(state)}, {shape_text(other)}) inside {ctx.path}: the "
+            f"first is laid out like a recurrent state, (num_layers * num_directions, batch, hidden), with the batch "
+            f"of {state[1]} on axis 1; the second is batch-first, with its batch on axis 0",
+            "take the last layer's state and give it a step axis: h_n[-1].unsqueeze(1) is (batch, 1, hidden), "
+            "which lines up with (batch, steps, hidden)", "h_n_layout", sure, (other[1], state[1]))
+    return None
+
+
+@message(r"'tuple' object has no attribute '(to|cuda|cpu|detach|float|double|half|view|reshape|size|dim|"
+         r"shape|unsqueeze|squeeze|permute|transpose|contiguous)'", plain=True)
+def tuple_used_as_a_tensor(ctx, m):
+    """A tensor method called on a Python tuple, with no recorded call to say where the tuple came
+    from (the after rule above answers when a recurrent layer had just returned it)."""
+    if ctx.failure is not None and (ctx.failure.call is not None or ctx.failure.op is not None):
+        return None
+    method = m.group(1)
+    return Diagnosis(
+        "lstm_state_pair", f"a Python tuple was used as a tensor (.{method}): in sequence models the usual "
+        "tuples are an LSTM's state (h, c), a pair where a GRU has one tensor, and a layer's (output, state) "
+        "result", f"apply it to each tensor of the tuple: tuple(t.{method}(...) for t in state), or unpack it "
+        "first: h, c = state", "gru_state", False)

@@ -22,14 +22,6 @@ HIT_RATE = 0.90
 MISSES = {
     "predictions_keep_the_padding": "doctor.check has no finding for predictions compared at padded "
                                     "positions when no loss is given",
-    "the_lstm_state_pair_moved_as_one_tensor": "an AttributeError on a Python tuple before any module ran: "
-                                               "nothing recorded shows where the (h, c) pair came from",
-    "stacked_final_state_added_to_batch_first_outputs": "broadcasting is named with both operands, but no rule "
-                                                        "yet traces an operand back to h_n's (layers, B, H) axis",
-    "learned_positions_for_a_fixed_length": "broadcasting is named with both operands, but no rule yet sees "
-                                            "that one operand is a learned table of one fixed length",
-    "seq_first_position_table_on_batch_first_input": "broadcasting is named with both operands, but no rule "
-                                                     "yet reads a (max_len, 1, D) table against batch-first input",
     "positions_taken_from_the_batch_axis": "doctor.check has no finding for a position encoding sliced by "
                                            "the batch size",
 }
