@@ -65,6 +65,7 @@ WATCHED = frozenset({
 
 
 _WATCHING = {}                    # torch function -> whether its calls are recorded
+_UNWATCHED = torch._C.DisableTorchFunction   # while the hooks read shapes, no mode sees those reads
 
 
 @dataclass
@@ -225,7 +226,8 @@ class Recorder:
         if threading.get_ident() != self._thread:
             return None
         try:
-            self._entered(module, args)
+            with _UNWATCHED():            # the recorder's own reads of shapes are not torch calls to see
+                self._entered(module, args)
         except Exception:                 # the doctor must never break the learner's program
             if strict():
                 raise
@@ -254,7 +256,8 @@ class Recorder:
         if call.set_aside:
             _push_mode(self._mode)
         try:
-            self._left(call, output)
+            with _UNWATCHED():
+                self._left(call, output)
         except Exception:
             if strict():
                 raise
