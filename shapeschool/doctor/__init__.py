@@ -101,7 +101,8 @@ def _add_note(exc, report):
     note = report.text()
     if _in_jupyter():
         # the table is shown beside the traceback; the note keeps the cause where logs see it
-        first = report.rows()[1:2] or report.rows()[:1]
+        rows = report.rows()
+        first = [r for r in rows if "cause" in r[0]][:1] or rows[:1]
         note = f"shapeschool.doctor: {first[0][1]} (the doctor's table has the rest)"
     if hasattr(exc, "add_note"):
         exc.add_note(note)

@@ -98,6 +98,7 @@ class Op:
     kwargs: dict                  # and of the keyword ones that are not None
     where: str                    # the path of the module it ran in, or "" outside any module
     result: object = None         # the record of what it returned (None when it raised)
+    line: tuple = None            # (file, line number) of the learner's code that called it, when it raised
     values: tuple = None          # (args, kwargs, result), kept only when the recorder keeps values
 
 
@@ -308,6 +309,7 @@ class Recorder:
             return
         op = Op(name, *_seen_call(args, kwargs), where=self.stack[-1].path if self.stack else "")
         op.values = (args, kwargs, None)          # kept for the diagnosis, dropped with the exception
+        op.line = _learners_line()
         call = self.stack[-1] if self.stack else None
         _attach(exc, self._failure(call, stack=list(self.stack), op=op))
         if not self.stack:
@@ -336,6 +338,17 @@ def _keywords_given():
 
 def _seen_call(args, kwargs):
     return tuple(seen(a) for a in args), {k: seen(v) for k, v in kwargs.items() if v is not None}
+
+
+def _learners_line():
+    """(file, line) of the innermost frame on the stack outside torch and this package."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if outside_torch_and_us(filename) and not filename.startswith("<frozen"):
+            return filename, frame.f_lineno
+        frame = frame.f_back
+    return None
 
 
 def outside_torch_and_us(filename):

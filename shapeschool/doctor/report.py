@@ -24,6 +24,8 @@ class Report:
         elif failure is not None and failure.before:
             self.where = f"your own code, after {failure.before[-1].path} returned"
         self.trace = _trace(failure)
+        self.line = _your_line(failure.op.line) if failure is not None and failure.call is None \
+            and failure.op is not None and failure.op.line else None
         if diagnosis is not None and diagnosis.alone:         # nothing recorded raised it
             named = re.match(r"(\w+)\(\)(?::| received)", str(exc.args[0]) if exc.args else "")
             self.path = named.group(1) if named else ""
@@ -37,6 +39,8 @@ class Report:
     def rows(self):
         """(label, text) pairs, in reading order."""
         rows = [("where", self.where)] if self.where else []
+        if self.line:
+            rows.append(("your line", self.line))
         d = self.diagnosis
         if d is None:
             rows.append(("cause", "not an error the doctor recognises; above and below is what flowed in"))
@@ -98,3 +102,12 @@ def _trace(failure):
         lines.append((failure.op.where + ": " + failure.op.name if failure.op.where else failure.op.name,
                       f"{describe_call(failure.op.args, failure.op.kwargs)} -> raised"))
     return lines
+
+
+def _your_line(place):
+    """``file.py:12: y = x @ w``: the line of the learner's own code that called the torch function
+    that raised outside any module (the line is what names its operands)."""
+    import linecache
+    import os
+    text = linecache.getline(*place).strip()
+    return f"{os.path.basename(place[0])}:{place[1]}: {text}" if text else None
