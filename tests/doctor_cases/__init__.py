@@ -49,7 +49,7 @@ class Correct:
 
 
 # The catalogue's modules: the course's own mistakes, then the ones reconstructed from questions.
-MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors")
+MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors", "asked_holdout")
 
 
 def _modules():

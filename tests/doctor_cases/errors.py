@@ -778,3 +778,49 @@ def final_state_transposed_before_the_head():
     lstm, head = nn.LSTM(8, 16, batch_first=True), nn.Linear(16, 3)
     _, (h_n, _) = lstm(torch.randn(4, 5, 8))                  # h_n: (1, B, H)
     head(h_n.squeeze(0).t())                                  # (H, B): transposed once too often
+
+
+# -- attention written by hand, batched products, einsum -----------------------------------------
+
+@case("question", "scaled_dot_product_attention", "attn_mask_shape", sizes=((5, 6), (5, 5)))
+def a_square_mask_for_keys_of_another_length():
+    q, k, v = torch.randn(2, 4, 5, 8), torch.randn(2, 4, 6, 8), torch.randn(2, 4, 6, 8)   # (B, heads, L|S, E)
+    F.scaled_dot_product_attention(q, k, v, attn_mask=torch.ones(5, 5, dtype=torch.bool))   # (L, L), not (L, S)
+
+
+@case("question", "scaled_dot_product_attention", "sdpa_heads_axis", sizes=(4, 5))
+def heads_split_without_the_transpose():
+    B, T, heads, E = 2, 5, 4, 8
+    x = torch.randn(B, T, heads * E)
+    q = x.view(B, T, heads, E)                                # (B, T, heads, E): the transpose(1, 2) forgotten
+    k = v = torch.randn(B, T + 1, heads * E).view(B, T + 1, heads, E).transpose(1, 2)   # (B, heads, S, E)
+    F.scaled_dot_product_attention(q, k, v)
+
+
+@case("question", "bmm", "bmm_batch", sizes=(3, 2))
+def batched_products_of_two_batch_sizes():
+    torch.bmm(torch.randn(3, 4, 5), torch.randn(2, 5, 6))     # 3 matrices against 2
+
+
+@case("question", "bmm", "bmm_rank")
+def bmm_on_two_matrices():
+    torch.bmm(torch.randn(4, 5), torch.randn(5, 6))
+
+
+@case("question", "einsum", "einsum_sizes", sizes=(4, 5))
+def einsum_letters_in_another_order():
+    torch.einsum("bij,bjk->bik", torch.randn(2, 3, 4), torch.randn(2, 5, 6))
+
+
+@case("question", "attention", "padding_mask_shape", sizes=(2, 3))
+def a_padding_mask_with_a_feature_axis():
+    attention = nn.MultiheadAttention(16, 4, batch_first=True)
+    x = torch.randn(2, 5, 16)
+    attention(x, x, x, key_padding_mask=torch.zeros(2, 5, 1, dtype=torch.bool))   # (B, T, 1)
+
+
+@case("question", "attention", "attention_rank", sizes=(3, 4))
+def attention_given_a_stack_of_batches():
+    attention = nn.MultiheadAttention(16, 4, batch_first=True)
+    x = torch.randn(3, 2, 5, 16)                              # (chunks, B, T, E)
+    attention(x, x, x)

@@ -187,3 +187,57 @@ def attention_kdim_vdim(ctx, m):
         f"but the {which}s given are {shape_text(tensor.shape)}, {tensor.shape[-1]} features",
         f"{setting}={tensor.shape[-1]} (or leave {setting} out when the {which}s are as wide as the queries, "
         f"embed_dim={mha.embed_dim})", None, True, (built, tensor.shape[-1]))
+
+
+@message(r"expected `key_padding_mask` to be `None` or (\d)-D but found (\d)-D tensor instead")
+def padding_mask_rank(ctx, m):
+    want, got = int(m.group(1)), int(m.group(2))
+    mask = ctx.arguments().get("key_padding_mask")
+    shown = f" {shape_text(mask.shape)}" if isinstance(mask, torch.Tensor) else ""
+    return Diagnosis(
+        "padding_mask_shape", f"key_padding_mask{shown} is {got}-D; it is one flag per key position and sentence, "
+        f"(batch, keys' length), {want}-D", "drop the extra axis (mask.squeeze(-1)), True at padding", None, True,
+        (want, got))
+
+
+@message(r"query should be unbatched 2D or batched 3D tensor but received (\d)-D query tensor")
+def attention_rank(ctx, m):
+    got = int(m.group(1))
+    mha = ctx.module if isinstance(ctx.module, nn.MultiheadAttention) else None
+    layout = "(batch, time, features)" if mha is not None and mha.batch_first else "(time, batch, features)"
+    return Diagnosis(
+        "attention_rank", f"{ctx.path or 'MultiheadAttention'} takes {layout}, or (time, features) for one "
+        f"sentence, and the query is {got}-D", "remove the extra axis (squeeze it), or merge it into the batch "
+        "with flatten(0, 1) and split it again after", None, True, (3, got))
+
+
+@message(r"")
+def sdpa_layout(ctx, m):
+    """F.scaled_dot_product_attention(q, k, v): (batch, heads, length, features), masks (L, S)."""
+    if ctx.op is None or ctx.op.name != "scaled_dot_product_attention" or len(ctx.op_args) < 3:
+        return None
+    q, k, v = ctx.op_args[:3]
+    if not all(isinstance(t, torch.Tensor) for t in (q, k, v)):
+        return None
+    shown = f"q {shape_text(q.shape)}, k {shape_text(k.shape)}, v {shape_text(v.shape)}"
+    if q.shape[-1] != k.shape[-1]:
+        return Diagnosis(
+            "sdpa_widths", f"{shown}: the query and the keys must have the same last axis (the width each score "
+            f"is a dot product over); it is {q.shape[-1]} and {k.shape[-1]}", "project both to one width per "
+            "head (E = embed_dim // num_heads)", None, True, (q.shape[-1], k.shape[-1]))
+    if q.dim() == k.dim() == 4 and q.shape[1] != k.shape[1] and q.shape[2] == k.shape[1]:
+        return Diagnosis(
+            "sdpa_heads_axis", f"{shown}: it reads (batch, heads, length, features), and q has the heads on axis 2 "
+            f"({q.shape[2]}) where k has them on axis 1: q is (batch, length, heads, features)",
+            "split heads as x.view(B, T, heads, E).transpose(1, 2) for every one of q, k and v", None, True,
+            (k.shape[1], q.shape[1]))
+    mask = ctx.op_kwargs.get("attn_mask", ctx.op_args[3] if len(ctx.op_args) > 3 else None)
+    if isinstance(mask, torch.Tensor) and mask.dim() >= 2:
+        want = (q.shape[-2], k.shape[-2])
+        if tuple(mask.shape[-2:]) != want:
+            return Diagnosis(
+                "attn_mask_shape", f"{shown}: attn_mask is {shape_text(mask.shape)}, and its last two axes must be "
+                f"(L, S) = {shape_text(want)}, the query's and the keys' lengths (it broadcasts over batch and "
+                "heads)", f"a mask of shape {shape_text(want)} (or (batch, 1, L, S))", None, True,
+                (want, tuple(mask.shape[-2:])))
+    return None

@@ -38,6 +38,17 @@ def conv_channels(ctx, m):
         "channels_last", True, (want, got))
 
 
+@message(r"expected (stride|padding|dilation|kernel_size|output_padding) to be a single integer value or a list "
+         r"of (\d+) values to match the convolution dimensions, but got \w+=\[([\d, ]+)\]")
+def conv_args_rank(ctx, m):
+    setting, want, got = m.group(1), int(m.group(2)), ints(m.group(3))
+    kind = type(ctx.module).__name__ if ctx.module is not None else "the convolution"
+    return Diagnosis(
+        "conv_args_2d", f"{ctx.path or kind} is a {kind} over {want} axis{'es' if want > 1 else ''}, and its "
+        f"{setting} has {len(got)} values {list(got)}: settings written for a convolution of another rank",
+        f"{setting}={got[0]} (one value per axis the layer slides over)", "conv1d", True, (want, len(got)))
+
+
 @message(r"Expected (\d)D \(unbatched\) or (\d)D \(batched\) input to (\w+), but got input of size: \[([\d, ]*)\]")
 def conv_dims(ctx, m):
     unbatched, batched, op, shape = int(m.group(1)), int(m.group(2)), m.group(3), ints(m.group(4))
@@ -78,9 +89,10 @@ def pool_too_small(ctx, m):
     kernel = getattr(ctx.module, "kernel_size", None)
     return Diagnosis(
         "pool_too_small", f"the map reaching {ctx.path or 'the pooling'} is {' x '.join(map(str, size[1:]))}"
-        f"{trail}, smaller than its window (kernel_size={kernel})", "pool less, or with a smaller window, "
-        "or give larger inputs; AdaptiveAvgPool2d picks its window from the input", "pooling", True,
-        (kernel, tuple(size[1:])))
+        f"{trail}, smaller than its window (kernel_size={kernel})", "give larger inputs (each pooling halves "
+        "the side: the input needs at least the window times 2 per pooling before it), or pool less; for a "
+        "classifier's last pooling, AdaptiveAvgPool2d picks its window from the input", "pooling", True,
+        (tuple(kernel) if isinstance(kernel, (tuple, list)) else (kernel,) * len(size[1:]), tuple(size[1:])))
 
 
 def _spatial_trail(ctx):

@@ -18,8 +18,9 @@ def embedding_range(ctx, m):
     if low < 0:
         return Diagnosis(
             "embedding_negative", f"an id is {low}: {ctx.path} has rows 0 to {rows - 1}, and a negative id "
-            "is out of range", "find where -1 (or another negative) came from: an unknown word should map "
-            "to the <unk> id", "unknown_words", True, (rows, low))
+            "is out of range", f"find where {low} came from: an unknown word maps to the <unk> id, and padding "
+            "to a real row kept for it (pad id 0 with padding_idx=0), never to a negative id", "unknown_words",
+            True, (rows, low))
     if _positions(ids) and _a_position_table(ctx):
         return Diagnosis(
             "position_table_short", f"the ids given to {ctx.path} count up by one along the last axis: they are "

@@ -96,7 +96,9 @@ def matmul_sizes(ctx, m):
                 "flatten_size", f"{spatial.path} gives {shape_text(shape[1:])} per example, {per} = {got} "
                 f"features after flattening, but {ctx.path} has in_features={want}",
                 f"in_features={got}; or nn.LazyLinear, which reads it from the first batch; or compute it "
-                "with the output-size formula", "in_features", True, (want, got))
+                "with the output-size formula. If the weights were trained (a pretrained model), resize the "
+                f"inputs to the size they were trained at instead: a new in_features discards what "
+                f"{ctx.path} learned", "in_features", True, (want, got))
     source = f" (from {prev.path})" if prev is not None else ""
     elsewhere = x is not None and any(x.shape[i] == want for i in range(x.dim() - 1))
     kept = batch is None or x is None or x.shape[0] == batch

@@ -43,6 +43,13 @@ def ce_batch(ctx, m):
             "ce_flatten_one", f"the scores have {rows} rows (batch x time, flattened), but the targets "
             f"{shaped(target)} were not flattened: cross_entropy counts {wanted} targets", "flatten both: "
             "scores.reshape(-1, C) and targets.reshape(-1)", "loss_axes", True, (wanted, rows))
+    if scores is not None and target is not None and scores.dim() == 2 and target.dim() == 1 \
+            and target.numel() == rows * scores.shape[1] and set(target.unique().tolist()) <= {0, 1}:
+        return Diagnosis(
+            "ce_onehot_long", f"{target.numel()} targets of 0s and 1s for {rows} rows of {scores.shape[1]} scores: "
+            f"one-hot rows ({rows}, {scores.shape[1]}) flattened into one long row of labels", "give class ids, "
+            "one per row: onehot.argmax(1), shape (B,); or keep the one-hot rows as float probabilities "
+            "(onehot.float(), the scores' shape)", "loss_axes", True, (wanted, rows))
     views = [op for op in ctx.failure.ops if op.name in ("view", "reshape")] if ctx.failure else []
     if views and rows != wanted:
         return Diagnosis(

@@ -5,8 +5,8 @@ import sys
 import torch
 from torch import nn
 
-from ..summaries import shape_of, shape_text
-from .base import Diagnosis, floats_in, ints, message, product, shaped
+from ..summaries import describe_call, shape_of, shape_text
+from .base import Diagnosis, floats_in, ints, message, plain, product, shaped
 
 
 @message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)"
@@ -160,10 +160,32 @@ def cat_sizes(ctx, m):
                 "cat_batch", f"{name} joins along dim {dim}, and tensor {which} has a batch of {got} where the first "
                 f"has {want}{shown}: they are not the same examples", "join tensors made from the same batch (a "
                 "state or a table made for another batch size is the usual cause)", None, True, (want, got))
+        folded = _folded_by_a_view(ctx, first, other) or _folded_by_a_view(ctx, other, first)
+        if folded is not None:
+            op, before, made = folded
+            return Diagnosis(
+                "cat_folded", f"{name} joins along dim {dim}, and {shape_text(first)} and {shape_text(other)} disagree "
+                f"on more than that axis: {op.name}({describe_call(op.args[1:], op.kwargs)})"
+                f"{' in ' + op.where if op.where else ''} made {shape_text(made)} of {shape_text(before)}, folding "
+                f"axis 0 ({before[0]}) into the others", f"keep that axis where it was: {op.name} with "
+                f"{before[0]} in its place (x.size(0) rather than 1), so both tensors have the same batch",
+                None, True, (want, got))
     return Diagnosis(
         "cat_sizes", f"{name} joins along dim {dim}, so every other axis must agree; tensor {which} has {got} "
         f"where the first has {want}{shown}", "check which axis each tensor keeps the batch on (transpose one), or "
-        "join along the axis where they differ", None, True, (want, got))
+        "join along the axis where they differ", None, False, (want, got))
+
+
+def _folded_by_a_view(ctx, shape, other):
+    """(op, its input's shape, shape) when a recorded view/reshape made ``shape`` from a tensor whose
+    axis 0 (a batch) appears in ``other`` but not in ``shape``: the batch folded into other axes."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name not in ("view", "reshape") or shape_of(op.result) != tuple(shape) or not op.args:
+            continue
+        before = shape_of(op.args[0])
+        if before and before[0] > 1 and before[0] in other and before[0] not in shape:
+            return op, before, tuple(shape)
+    return None
 
 
 @message(r"Expected size for first two dimensions of batch2 tensor to be: \[(\d+), (\d+)\] but got: \[(\d+), (\d+)\]")
@@ -174,10 +196,67 @@ def bmm_inner(ctx, m):
         same_shape = ctx.op_args[0].shape == ctx.op_args[1].shape
     hint = (" Both are the same shape: for attention scores, q @ k.transpose(-2, -1) gives (B, T, T)"
             if same_shape else "")
+    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())][:2]
+    operands = (f"{ctx.op.name}({shape_text(shapes[0])}, {shape_text(shapes[1])}): "
+                if len(shapes) == 2 and all(shapes) else "")
+    if batch != batch2:
+        return Diagnosis(
+            "bmm_batch", f"{operands}a batched matrix product pairs the i-th matrix of one with the i-th of the "
+            f"other, and one holds {batch} matrices, the other {batch2}", "make both (B, ...) for the same B: the "
+            "two come from batches of different sizes, or one has its batch on another axis", None, True,
+            (batch, batch2))
+    turned = len(shapes) == 2 and shapes[1] and shapes[1][-1] == want
     return Diagnosis(
-        "bmm_inner", f"a batched matrix product (B, n, m) @ (B, m, p) needs the first's last axis ({want}) to equal "
-        f"the second's middle axis, which is {got}.{hint}", "transpose the second operand's last two axes, "
-        "x.transpose(-2, -1), or check which axis holds the features", None, True, (want, got))
+        "bmm_inner", f"{operands}a batched matrix product (B, n, m) @ (B, m, p) needs the first's last axis ({want}) "
+        f"to equal the second's middle axis, which is {got}.{hint}",
+        ("if the second's last axis is the one meant to meet the first's, transpose it, x.transpose(-2, -1); if "
+         f"not, {got} comes from elsewhere (a layer built for another input size, an axis moved earlier): a "
+         "transpose that merely makes it run would multiply the wrong axes") if turned and not same_shape else
+        "transpose the second operand's last two axes, x.transpose(-2, -1), or check which axis holds the features",
+        None, same_shape or not turned, (want, got))
+
+
+@message(r"batch([12]) must be a 3D tensor")
+def bmm_rank(ctx, m):
+    which = int(m.group(1))
+    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())][:2]
+    shown = f" {shape_text(shapes[which - 1])}" if len(shapes) >= which and shapes[which - 1] else ""
+    return Diagnosis(
+        "bmm_rank", f"bmm multiplies batches of matrices, (B, n, m) @ (B, m, p), and its operand {which}{shown} is "
+        "not 3-D", "for two matrices use x @ w (or torch.mm); for batches, give both a batch axis "
+        "(x.unsqueeze(0)); torch.matmul broadcasts a batch over a single matrix", None, True)
+
+
+@message(r"einsum\(\): subscript (\w) has size (\d+) for operand (\d+) which does not broadcast with previously "
+         r"seen size (\d+)")
+def einsum_sizes(ctx, m):
+    letter, got, which, seen_size = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
+    equation = plain(ctx.op.args[0]) if ctx.op is not None and ctx.op.args else None
+    shapes = [shape_of(r) for r in (ctx.op.args[1:] if ctx.op is not None else ())]
+    where = []
+    if isinstance(equation, str):
+        for i, term in enumerate(equation.split("->")[0].split(",")):
+            term = term.strip()
+            if letter in term and i < len(shapes) and shapes[i] is not None and len(term) == len(shapes[i]):
+                where.append(f"axis {term.index(letter)} of operand {i} {shape_text(shapes[i])} "
+                             f"({shapes[i][term.index(letter)]})")
+    return Diagnosis(
+        "einsum_sizes", f"in {equation!r}, the letter {letter} names one size, and it is {seen_size} in one place "
+        f"and {got} in operand {which}" + (f": {'; '.join(where)}" if where else ""),
+        f"write the letters in each operand's own axis order, or transpose the operand so that {letter} means "
+        "the same axis in both", None, True, (seen_size, got))
+
+
+
+@message(r"1D tensors expected, but got (\d)D and (\d)D tensors")
+def dot_needs_vectors(ctx, m):
+    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())][:2]
+    shown = f" ({', '.join(shape_text(s) for s in shapes if s)})" if shapes else ""
+    return Diagnosis(
+        "dot_needs_vectors", f"{ctx.op.name if ctx.op else 'torch.dot'} multiplies two 1-D vectors; it was given "
+        f"{m.group(1)}-D and {m.group(2)}-D tensors{shown}", "for a row of scores per example use "
+        "(a * b).sum(-1), or torch.bmm / @ for matrices; squeeze a single row to 1-D only if there is one "
+        "example", None, True)
 
 
 @message(r"Dimension out of range \(expected to be in range of \[-(\d+), (\d+)\], but got (-?\d+)\)")
