@@ -48,6 +48,38 @@ class Correct:
     source: str = ""               # where a correct model from a question comes from
 
 
+class Asked:
+    """The registrars a catalogue of questions (``asked_*.py``) writes its cases with:
+
+        asked = Asked()
+        CASES, SILENT, CORRECT = asked.raising, asked.silent_cases, asked.correct_models
+
+        @asked.raises("https://github.com/...", "model.lstm", "state_batch", sizes=(4, 64), truth="...")
+        def the_mistake(): ...
+    """
+
+    def __init__(self):
+        self.raising, self.silent_cases, self.correct_models = [], [], []
+
+    def raises(self, source, path, causes, sizes=None, truth=""):
+        def register(run):
+            self.raising.append(Raises(run.__name__, source, run, path, tuple(causes.split()), sizes, truth))
+            return run
+        return register
+
+    def silent(self, source, path, kinds, truth=""):
+        def register(setup):
+            self.silent_cases.append(Silent(setup.__name__, source, setup, path, tuple(kinds.split()), "", truth))
+            return setup
+        return register
+
+    def correct(self, source):
+        def register(setup):
+            self.correct_models.append(Correct(setup.__name__, setup, (), source))
+            return setup
+        return register
+
+
 # The catalogue's modules: the course's own mistakes, then the ones reconstructed from questions.
 MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors", "asked_holdout")
 

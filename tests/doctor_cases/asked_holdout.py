@@ -17,32 +17,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from . import Correct, Raises, Silent
+from . import Asked
 
-CASES = []      # Raises
-SILENT = []     # Silent
-CORRECT = []    # Correct
-
-
-def raises(source, path, causes, sizes=None, truth=""):
-    def register(run):
-        CASES.append(Raises(run.__name__, source, run, path, tuple(causes.split()), sizes, truth))
-        return run
-    return register
-
-
-def silent(source, path, kinds, truth=""):
-    def register(setup):
-        SILENT.append(Silent(setup.__name__, source, setup, path, tuple(kinds.split()), "", truth))
-        return setup
-    return register
-
-
-def correct(source):
-    def register(setup):
-        CORRECT.append(Correct(setup.__name__, setup, (), source))
-        return setup
-    return register
+_asked = Asked()
+CASES, SILENT, CORRECT = _asked.raising, _asked.silent_cases, _asked.correct_models
+raises, silent, correct = _asked.raises, _asked.silent, _asked.correct
 
 
 def _ids(shape, vocab, low=0, seed=0):
