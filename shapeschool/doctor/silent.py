@@ -103,7 +103,7 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=None, warn=
     if mixed is not None:
         findings.append(mixed)
     for look in (_batch_on_time_axis, _batch_changed, _unbatched_conv, _bidirectional_halves,
-                 _padding_checks, _view_moves_axes, _loss_classes_axis, _loss_broadcast, _loss_padding,
+                 _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes, _loss_classes_axis, _loss_broadcast, _loss_padding,
                  _mean_over_padding):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
@@ -438,6 +438,26 @@ def _padding_of(trace):
             return None                      # one row, or every row, ending the same way: words, not padding
         return call, ids, pad, rows
     return None
+
+
+def _unpacked_in_the_other_layout(trace, batch, inputs, batch_dim):
+    """A batch packed with one batch_first and unpacked with the other: pad_packed_sequence defaults
+    to batch_first=False, so a batch packed batch-first comes back (time, batch, ...)."""
+    packed_first = None
+    for op in trace.ops:
+        if op.name == "_pack_padded_sequence" and len(op.args) > 2:
+            packed_first = bool(op.values[0][2]) if op.values else None
+        elif op.name == "_pad_packed_sequence" and packed_first is not None and op.values and len(op.values[0]) > 2:
+            unpacked_first = bool(op.values[0][2])
+            if unpacked_first != packed_first:
+                made = tensors_in(op.values[2])[:1]
+                shown = f" {shape_text(made[0].shape)}" if made else ""
+                yield Finding(
+                    "unpacked_layout", op.where or OUTPUT, f"the batch was packed with batch_first={packed_first} and "
+                    f"unpacked with batch_first={unpacked_first} (pad_packed_sequence's default is False), so it comes "
+                    f"back{shown}, {'(batch, time, ...)' if unpacked_first else '(time, batch, ...)'}, the other "
+                    "layout from the one that was packed", f"pad_packed_sequence(..., batch_first={packed_first})",
+                    "packing", False)
 
 
 def _padding_checks(trace, batch, inputs, batch_dim):

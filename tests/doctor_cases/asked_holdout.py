@@ -657,7 +657,7 @@ class PackedTagger(nn.Module):
         return self.fc(h)
 
 
-@silent("https://github.com/pytorch/pytorch/issues/1176", "the model's output", "batch_changed",
+@silent("https://github.com/pytorch/pytorch/issues/1176", "model", "unpacked_layout",
         truth="The batch was packed with batch_first=True but unpacked without it, so pad_packed_sequence returns "
               "(T, B, H) where (B, T, H) is expected; a maintainer answered that pad_packed_sequence(..., "
               "batch_first=True) does it.")

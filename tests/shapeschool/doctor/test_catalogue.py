@@ -33,8 +33,6 @@ MISSES = {
                                         "seen, hedged, but not traced to the squeeze",
     "density_map_at_an_eighth_against_full_ground_truth": "an output at 1/8 resolution against a full-size "
                                                           "target: named as broadcasting, unsure",
-    "unpacked_without_batch_first": "doctor.check has no finding for pad_packed_sequence's seq-first output "
-                                    "read as batch-first",
     "clip_viewed_into_frames_without_permute": "doctor.check's view_moves_axes look misses a view of "
                                                "(B, C, T, H, W) into frames",
     "attention_heads_split_by_view_alone": "doctor.check's view_moves_axes look misses heads split by view "
