@@ -28,6 +28,11 @@ from ..summaries import settings, shape_text
 
 REGISTERED = []             # (way, family, pattern or kinds, function), in the order registered
 
+# PyTorch's broadcasting message, read by several families (position tables, recurrent states,
+# plain tensors), each asking whether its own evidence explains it.
+BROADCAST = (r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton "
+             r"dimension (\d+)")
+
 
 @dataclass
 class Diagnosis:
@@ -100,17 +105,13 @@ class Context:
         return ""
 
     def arguments(self):
-        """The failing module's ``forward`` arguments by name, keyword ones included, as they were
-        when the call began: its positional inputs and, for the modules the recorder keeps them
-        for (recorder.KEYWORDS), its keyword ones, bound to ``forward``'s signature. For other
-        modules, the keyword arguments come from the frames the exception passed through (as
-        they were when it was raised). {} when it is not a module's error."""
+        """The failing module's ``forward`` arguments by name, as they were when the call began:
+        its positional inputs and, for the modules the recorder keeps them for (recorder.KEYWORDS),
+        its keyword ones, bound to ``forward``'s signature. {} when it is not a module's error."""
         if self._arguments is None:
             self._arguments = {}
             if self.module is not None:
-                given = self.call.kwargs
-                if given is None:
-                    given = {k: v for k, v in self._forward_locals().items() if k not in self._positional()}
+                given = self.call.kwargs or {}
                 try:
                     bound = inspect.signature(self.module.forward).bind_partial(*self.args, **given)
                     self._arguments = dict(bound.arguments)
@@ -118,23 +119,11 @@ class Context:
                     self._arguments = dict(given)
         return self._arguments
 
-    def _positional(self):
-        try:
-            names = list(inspect.signature(self.module.forward).parameters)
-        except (TypeError, ValueError):
-            return set()
-        return set(names[:len(self.args)])
-
-    def _forward_locals(self):
-        tb = self.exc.__traceback__
-        while tb is not None:
-            frame = tb.tb_frame
-            if frame.f_code.co_name == "forward" and frame.f_locals.get("self") is self.module:
-                code = frame.f_code
-                names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-                return {n: frame.f_locals[n] for n in names if n != "self" and n in frame.f_locals}
-            tb = tb.tb_next
-        return {}
+    def op_shapes(self):
+        """The shapes of the failing torch function's positional arguments, as recorded (None for
+        an argument that is not a tensor); [] when no torch function raised."""
+        from ..summaries import shape_of
+        return [shape_of(r) for r in self.op.args] if self.op is not None else []
 
     def batch_at_entry(self):
         """The batch as the model got it: axis 0 of the first tensor given to the outermost module

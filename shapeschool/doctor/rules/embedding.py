@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from ..summaries import shape_of, shape_text
-from .base import Diagnosis, message, shaped
+from .base import BROADCAST, Diagnosis, message, shaped
 
 
 @message(r"index out of range in self")
@@ -94,10 +94,6 @@ def embedding_dtype(ctx, m):
         "embedding_dtype", f"{ctx.path or 'the embedding'} looks rows up by integer id, and it was "
         f"given{shape} floats", "pass ids as torch.long (ids.long()); if these are already vectors, skip "
         "the Embedding", "ids", True)
-
-
-BROADCAST = (r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton "
-             r"dimension (\d+)")
 
 
 def _table_of(module, value):

@@ -20,7 +20,7 @@ def matmul_sizes(ctx, m):
             f"pack a (batch, time, features) tensor with batch_first=True: its last axis must hold the {want} "
             "features", "packing_traps", True, (want, got))
     if not isinstance(ctx.module, nn.Linear) and not (ctx.op is not None and ctx.op.name == "linear"):
-        shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())]
+        shapes = ctx.op_shapes()
         shapes = [s for s in shapes if s is not None][:2]
         operands = (f"{ctx.op.name}({shape_text(shapes[0])}, {shape_text(shapes[1])})" if len(shapes) == 2
                     else f"a matrix product of ({rows} x {got}) by ({want} x {out})")

@@ -3,7 +3,7 @@ results handed on or unpacked the wrong way."""
 from torch import nn
 
 from ..summaries import settings, shape_of, shape_text
-from .base import Diagnosis, after, ints, message, shaped
+from .base import BROADCAST, Diagnosis, after, ints, message, shaped
 
 
 @message(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)")
@@ -223,11 +223,11 @@ def unpacked_like_an_lstm(ctx, m):
     return None
 
 
-@message(r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)")
+@message(BROADCAST)
 def state_layout_broadcast(ctx, m):
     """A recurrent state (layers * directions, batch, hidden), or something made from it, combined
     with batch-first (batch, steps, hidden) tensors: the batch is on axis 1 of one and 0 of the other."""
-    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())]
+    shapes = ctx.op_shapes()
     shapes = [s for s in shapes if s is not None][:2]
     if len(shapes) != 2:
         return None

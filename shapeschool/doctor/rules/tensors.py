@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ..summaries import describe_call, shape_of, shape_text
-from .base import Diagnosis, floats_in, ints, message, plain, product, shaped
+from .base import BROADCAST, Diagnosis, floats_in, ints, message, plain, product, shaped
 
 
 @message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)"
@@ -76,11 +76,11 @@ def view_stride(ctx, m):
         "first check that the axes are in the order you mean", "view_vs_transpose", True)
 
 
-@message(r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)")
+@message(BROADCAST)
 def broadcast(ctx, m):
     a, b, dim = (int(g) for g in m.groups())
     op = ctx.op.name if ctx.op is not None else "an elementwise operation"
-    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())]
+    shapes = ctx.op_shapes()
     shapes = [s for s in shapes if s is not None][:2]
     lesson = "loss_axes" if ctx.op is not None and ctx.op.name.endswith("_loss") else None
     if len(shapes) == 2:
@@ -196,7 +196,7 @@ def bmm_inner(ctx, m):
         same_shape = ctx.op_args[0].shape == ctx.op_args[1].shape
     hint = (" Both are the same shape: for attention scores, q @ k.transpose(-2, -1) gives (B, T, T)"
             if same_shape else "")
-    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())][:2]
+    shapes = ctx.op_shapes()[:2]
     operands = (f"{ctx.op.name}({shape_text(shapes[0])}, {shape_text(shapes[1])}): "
                 if len(shapes) == 2 and all(shapes) else "")
     if batch != batch2:
@@ -219,7 +219,7 @@ def bmm_inner(ctx, m):
 @message(r"batch([12]) must be a 3D tensor")
 def bmm_rank(ctx, m):
     which = int(m.group(1))
-    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())][:2]
+    shapes = ctx.op_shapes()[:2]
     shown = f" {shape_text(shapes[which - 1])}" if len(shapes) >= which and shapes[which - 1] else ""
     return Diagnosis(
         "bmm_rank", f"bmm multiplies batches of matrices, (B, n, m) @ (B, m, p), and its operand {which}{shown} is "
@@ -232,7 +232,7 @@ def bmm_rank(ctx, m):
 def einsum_sizes(ctx, m):
     letter, got, which, seen_size = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
     equation = plain(ctx.op.args[0]) if ctx.op is not None and ctx.op.args else None
-    shapes = [shape_of(r) for r in (ctx.op.args[1:] if ctx.op is not None else ())]
+    shapes = ctx.op_shapes()[1:]
     where = []
     if isinstance(equation, str):
         for i, term in enumerate(equation.split("->")[0].split(",")):
@@ -250,7 +250,7 @@ def einsum_sizes(ctx, m):
 
 @message(r"1D tensors expected, but got (\d)D and (\d)D tensors")
 def dot_needs_vectors(ctx, m):
-    shapes = [shape_of(r) for r in (ctx.op.args if ctx.op is not None else ())][:2]
+    shapes = ctx.op_shapes()[:2]
     shown = f" ({', '.join(shape_text(s) for s in shapes if s)})" if shapes else ""
     return Diagnosis(
         "dot_needs_vectors", f"{ctx.op.name if ctx.op else 'torch.dot'} multiplies two 1-D vectors; it was given "

@@ -15,6 +15,7 @@ import torch
 import doctor_cases
 import shapeschool as ss
 from doctor_cases import Correct, Raises, Silent, silent
+from doctor_cases.benchmark import catalogue_of
 
 HIT_RATE = 0.90
 
@@ -40,10 +41,6 @@ MISSES = {
 }
 
 TALLY = {}            # catalogue -> {case name: named right}
-
-
-def catalogue_of(case):
-    return "questions" if case.source.startswith("http") else "course"
 
 
 def _tally(case, right):
@@ -145,7 +142,7 @@ def test_the_catalogue_is_large_and_covers_every_fix_me(repo):
 
 def test_every_question_case_cites_its_thread_and_says_the_cause():
     for case in doctor_cases.every(Raises) + doctor_cases.every(Silent) + doctor_cases.every(Correct):
-        if catalogue_of(case) == "questions" if hasattr(case, "source") else False:
+        if catalogue_of(case) == "questions":
             assert case.source.startswith("https://"), case.name
             if not isinstance(case, Correct):
                 assert len(case.truth) > 20, f"{case.name}: say in truth= what the thread found the cause to be"

@@ -1,7 +1,6 @@
 """The shape doctor's benchmark (tests/doctor_cases/benchmark.py): it runs, its tables are the ones
 the README shows, and on each catalogue the doctor hits at least 90% of the mistakes that raise,
 with no false alarm on a correct model and no wrong cause stated as certain."""
-import re
 
 import pytest
 
