@@ -60,11 +60,15 @@ WATCHED = frozenset({
     "cat", "stack", "matmul", "mm", "bmm", "linear", "einsum",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "_pack_padded_sequence", "_pad_packed_sequence", "pad_sequence", "argmax", "multinomial", "topk", "softmax", "log_softmax", "embedding", "mean",
+    "_pack_padded_sequence", "_pad_packed_sequence", "pad_sequence", "argmax", "unbind", "multinomial", "topk", "softmax", "log_softmax", "embedding", "mean",
 })
 
 
-_WATCHING = {}                    # torch function -> whether its calls are recorded
+# What doctor.check records besides: it runs the model once, so it can afford to see every sum
+# (a table sliced by the wrong size is only visible where it is added).
+CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__"}
+
+_WATCHING = {}                    # watched set -> {torch function -> whether its calls are recorded}
 _UNWATCHED = torch._C.DisableTorchFunction   # while the hooks read shapes, no mode sees those reads
 
 
@@ -136,6 +140,7 @@ class _Functions(TorchFunctionMode):
     def __init__(self, recorder):
         super().__init__()
         self.recorder = recorder
+        self.watching = _WATCHING.setdefault(recorder.watch, {})
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -148,11 +153,12 @@ class _Functions(TorchFunctionMode):
                 if strict():
                     raise
             raise
-        watched = _WATCHING.get(func)
+        watching = self.watching
+        watched = watching.get(func)
         if watched is None:                       # decided once per function: the common path is a
-            if len(_WATCHING) > 10_000:           # dictionary lookup (bounded, whatever calls come)
-                _WATCHING.clear()
-            watched = _WATCHING[func] = _op_name(func) in WATCHED
+            if len(watching) > 10_000:            # dictionary lookup (bounded, whatever calls come)
+                watching.clear()
+            watched = watching[func] = _op_name(func) in self.recorder.watch
         if watched:
             name = _op_name(func)
             try:
@@ -170,8 +176,9 @@ class Recorder:
     compares them); otherwise only their descriptions are kept. ``limit`` bounds how many module
     calls, and how many functional calls, are remembered, so a long session costs bounded memory."""
 
-    def __init__(self, keep_values=False, limit=400):
+    def __init__(self, keep_values=False, limit=400, watch=WATCHED):
         self.keep_values = keep_values
+        self.watch = frozenset(watch)      # the names of the torch functions whose calls are kept
         self.limit = limit
         self.stack = []           # Calls running now, outermost first
         self.calls = []           # Calls of this top-level forward and the previous ones, in start order

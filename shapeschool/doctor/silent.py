@@ -14,6 +14,7 @@ What it looks for:
 - padding run through a bidirectional recurrent layer without packing.
 """
 import functools
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from .lessons import where
-from .recorder import Recorder, name_in_caller
+from .recorder import CHECKED, Recorder, name_in_caller
 from .summaries import settings, shape_text, tensors_in
 
 
@@ -87,8 +88,28 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=None, warn=
     if first is None or first.dim() <= batch_dim:
         raise ValueError(f"doctor.check needs an example batch with a batch axis {batch_dim}; got "
                          f"{type(example_input).__name__}: pass model inputs as a tensor or a tuple of them")
-    batch = first.shape[batch_dim]
     name = name_in_caller(model) or "model"
+    findings, base = _findings(model, inputs, loss_fn, target, batch_dim, name)
+    if guessed and findings:
+        # A finding that the seq-first reading of the same example does not make rests on the guess.
+        other = (_findings(model, inputs, loss_fn, target, 1, name)[0]
+                 if first.dim() >= 2 and first.shape[1] >= 2 else [])
+        fed = _fed_directly(base, inputs)
+        for f in findings:
+            alone = not any(o.kind == f.kind and o.path == f.path for o in other)
+            if alone or f.kind == "batch_on_time_axis" and f.path in fed:
+                f.certain = False
+                f.message += ("; if the example is seq-first, (time, batch, ...), pass batch_dim=1 to "
+                              "doctor.check: it cannot tell the two layouts apart from one example")
+    if warn:
+        for f in findings:
+            warnings.warn(f.text(), ShapeWarning, stacklevel=2)
+    return findings
+
+
+def _findings(model, inputs, loss_fn, target, batch_dim, name):
+    """(Findings, the traced run) for the example read with its batch on ``batch_dim``."""
+    batch = next(t for t in inputs if isinstance(t, torch.Tensor)).shape[batch_dim]
     training = model.training if isinstance(model, nn.Module) else None    # any callable will do
     if training is not None:
         model.eval()
@@ -103,23 +124,15 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=None, warn=
     if mixed is not None:
         findings.append(mixed)
     for look in (_batch_on_time_axis, _batch_changed, _unbatched_conv, _bidirectional_halves,
-                 _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes, _loss_classes_axis, _loss_broadcast, _loss_padding,
-                 _mean_over_padding):
+                 _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes,
+                 _table_sliced_by_batch, _loss_classes_axis, _loss_broadcast, _loss_padding, _mean_over_padding,
+                 _predictions_at_padding):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
     if any(f.kind == "batch_on_time_axis" for f in findings):      # the cause explains the mixing
         findings[:] = [f for f in findings if f.kind != "samples_mix"]
-    if guessed:
-        for f in findings:
-            if f.kind == "batch_on_time_axis" and f.path in _fed_directly(base, inputs):
-                f.certain = False
-                f.message += ("; if the example is seq-first, (time, batch, ...), pass batch_dim=1 to "
-                              "doctor.check: it cannot tell the two layouts apart from one example")
-    if warn:
-        for f in findings:
-            warnings.warn(f.text(), ShapeWarning, stacklevel=2)
-    return findings
+    return findings, base
 
 
 def _fed_directly(trace, inputs):
@@ -137,10 +150,11 @@ def _fed_directly(trace, inputs):
 class _Trace:
     """One traced run: the module calls and watched functional calls, with their values."""
 
-    def __init__(self, recorder, output):
+    def __init__(self, recorder, output, returned=None):
         self.calls = list(recorder.calls)
         self.ops = list(recorder.ops)
         self.output = output
+        self.returned = returned           # what loss_fn gave back (a loss, a metric, predictions)
 
     @functools.cached_property
     def padding(self):
@@ -149,18 +163,19 @@ class _Trace:
 
 
 def _traced(model, inputs, loss_fn=None, target=None, name="model"):
-    recorder = Recorder(keep_values=True, limit=10_000)
+    recorder = Recorder(keep_values=True, limit=10_000, watch=CHECKED)
     recorder.name(model, name)
     if isinstance(loss_fn, nn.Module):        # nn.MSELoss() passed straight in is named as it was passed
         recorder.name(loss_fn, name_in_caller(loss_fn) or "loss_fn")
     recorder.start()
+    returned = None
     try:
         output = model(*inputs)
         if loss_fn is not None and target is not None:
-            loss_fn(output, target)                    # traced for its calls; the value is not needed
+            returned = loss_fn(output, target)
     finally:
         recorder.stop()
-    return _Trace(recorder, output)
+    return _Trace(recorder, output, returned)
 
 
 def _with_example_zero_changed(inputs, batch_dim, batch):
@@ -393,6 +408,16 @@ def _groups(sizes_in, sizes_out):
     return groups
 
 
+def _kept(size, gi, go):
+    """Whether an axis of ``size`` keeps its place in memory through a view that turns the sizes
+    ``gi`` into ``go``: it does when some axis of that size has as many elements after it, within
+    the group, before and after. (2, 3, 4) -> (8, 3) re-reads the 3: 4 elements follow it before,
+    1 after; (2, 3, 4) -> (2, 12) keeps nothing of size 3 and merges it, which is not a move."""
+    trailing_in = {math.prod(gi[p + 1:]) for p, s in enumerate(gi) if s == size}
+    trailing_out = {math.prod(go[q + 1:]) for q, s in enumerate(go) if s == size}
+    return bool(trailing_in & trailing_out)
+
+
 def _view_moves_axes(trace, batch, inputs, batch_dim):
     for op in _ops_named(trace, ("view", "reshape")):
         args, _, result = op.values
@@ -403,7 +428,7 @@ def _view_moves_axes(trace, batch, inputs, batch_dim):
         for gi, go in _groups(before, after):
             if len(gi) < 2 or len(go) < 2 or 1 in gi or 1 in go:
                 continue
-            moved = [s for s in gi if s in go and gi.index(s) != go.index(s)]
+            moved = [s for s in gi if s in go and not _kept(s, gi, go)]
             if moved:
                 permutation = sorted(gi) == sorted(go)
                 yield Finding(
@@ -414,6 +439,56 @@ def _view_moves_axes(trace, batch, inputs, batch_dim):
                     "move axes with transpose/permute (then reshape if sizes must merge or split)",
                     "view_vs_transpose", permutation)
                 break
+
+
+def _tables(trace):
+    """(name, tensor) for every buffer and parameter of the modules that ran: where a position
+    table lives."""
+    seen = {}
+    for call in trace.calls:
+        for name, table in list(call.module.named_buffers(recurse=False)) + list(
+                call.module.named_parameters(recurse=False)):
+            if isinstance(table, torch.Tensor) and table.dim() >= 2:
+                seen.setdefault(id(table), (f"{call.path}.{name}", table))
+    return list(seen.values())
+
+
+def _table_sliced_by_batch(trace, batch, inputs, batch_dim):
+    """A table (a position encoding) sliced to the batch's size and added across the time steps:
+    ``x + pe[:x.size(0)]`` written for (time, batch, d) and given (batch, time, d). Row b of the
+    table, the code of position b, is added to every step of example b."""
+    axis = batch_dim or 0
+    tables = _tables(trace)
+    for op in _ops_named(trace, ("add", "__add__", "__iadd__", "__radd__")):
+        args, _, _ = op.values
+        operands = [a for a in args[:2] if isinstance(a, torch.Tensor)]
+        if len(operands) != 2 or operands[0].dim() != operands[1].dim() or operands[0].dim() < 3:
+            continue
+        for x, part in (operands, operands[::-1]):
+            if x.shape[axis] != batch or part.shape[axis] != batch:
+                continue
+            spread = [d for d in range(x.dim()) if d != axis and part.shape[d] == 1 and x.shape[d] not in (1, batch)]
+            if not spread:
+                continue
+            for name, table in _tables_holding(tables, part, axis):
+                yield Finding(
+                    "positions_wrong_axis", op.where or op.name,
+                    f"{name} {shape_text(table.shape)} is cut to its first {batch} rows, the example batch's size, "
+                    f"and added to {shape_text(x.shape)} across dimension {spread[0]} ({x.shape[spread[0]]} steps): "
+                    f"each example gets one row of the table on every step, the code of one position for all of them",
+                    f"slice the table by the number of steps, dimension {spread[0]} of the input, and lay it out "
+                    f"to match ({shape_text(x.shape)} takes a (1, {x.shape[spread[0]]}, ...) table), or give it "
+                    "the layout it was written for", "layouts", True)
+                return
+
+
+def _tables_holding(tables, part, axis):
+    """The tables whose first rows, along ``axis``, are ``part``."""
+    for name, table in tables:
+        if (table.dim() == part.dim() and table.shape[axis] > part.shape[axis]
+                and all(table.shape[d] == part.shape[d] for d in range(table.dim()) if d != axis)
+                and torch.equal(table.narrow(axis, 0, part.shape[axis]).detach(), part.detach())):
+            yield name, table
 
 
 def _padding_of(trace):
@@ -548,3 +623,24 @@ def _mean_over_padding(trace, batch, inputs, batch_dim):
                 "padding_in_metric", op.name, f"a mean over all {x.numel()} positions of the {shape_text(x.shape)} "
                 f"batch, {padding} of which are padding (id {pad})", "average over the real words only: "
                 "x[ids != pad].mean(), or (x * mask).sum() / mask.sum()", "accuracy", True)
+
+
+def _predictions_at_padding(trace, batch, inputs, batch_dim):
+    """Predictions taken by argmax over a padded batch and handed back whole, padded positions and
+    all: each sentence gets tags for words it does not have (likely: what happens to them next,
+    a trim by length or not, is not traced)."""
+    found = trace.padding
+    returned = trace.returned
+    if found is None or not isinstance(returned, torch.Tensor):
+        return
+    _, ids, pad, rows = found
+    for op in _ops_named(trace, ("argmax",)):
+        if op.where or op.values[2] is not returned or tuple(returned.shape) != tuple(ids.shape):
+            continue
+        padding = int((ids == pad).sum())
+        yield Finding(
+            "padding_in_metric", op.name, f"the predictions {shape_text(returned.shape)} are taken at every "
+            f"position of the padded batch and returned whole: {padding} of them sit on padding (id {pad}), "
+            "words no sentence has", "keep each sentence's first `length` predictions (row[:n] for each row and "
+            "its length), or mask the padded positions out before they are used", "new_sentence", False)
+

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn.utils.rnn import PackedSequence
 
-from ..summaries import settings, shape_text
+from ..summaries import settings, shape_of, shape_text
 
 REGISTERED = []             # (way, family, pattern or kinds, function), in the order registered
 
@@ -222,3 +222,33 @@ def floats_in(records):
             if isinstance(v, float):
                 found.append(v)
     return found
+
+
+def squeezed_away_a_batch_of_one(ctx, tensor):
+    """The shape before the last squeeze() (every axis of size 1, no dim given) that made a tensor of
+    ``tensor``'s shape out of one whose first axis, the batch, was 1; None when no such squeeze ran."""
+    if tensor is None or ctx.failure is None:
+        return None
+    for op in reversed(ctx.failure.ops):
+        if op.name != "squeeze" or len(op.args) != 1 or op.kwargs:
+            continue
+        before, after = shape_of(op.args[0]), shape_of(op.result)
+        if before and after is not None and before[0] == 1 and tuple(after) == tuple(tensor.shape):
+            return tuple(before)
+    return None
+
+
+def iterated_from(ctx, tensor):
+    """The shape of the tensor that a for loop (or an unpacking, or unbind) walked along its first
+    axis to give a tensor of ``tensor``'s shape; None when none did."""
+    if tensor is None or ctx.failure is None:
+        return None
+    for op in reversed(ctx.failure.ops):
+        dim = op.args[1] if len(op.args) > 1 else op.kwargs.get("dim", 0)
+        if op.name != "unbind" or not op.args or getattr(dim, "value", dim) != 0:
+            continue
+        whole = shape_of(op.args[0])
+        if whole and tuple(whole[1:]) == tuple(tensor.shape):
+            return tuple(whole)
+    return None
+

@@ -3,7 +3,8 @@ import torch
 from torch import nn
 
 from ..summaries import describe_call, shape_text
-from .base import Diagnosis, ints, message, shaped
+from ..summaries import shape_of
+from .base import BROADCAST, Diagnosis, ints, iterated_from, message, shaped, squeezed_away_a_batch_of_one
 
 
 def _loss_tensors(ctx):
@@ -50,6 +51,21 @@ def ce_batch(ctx, m):
             f"one-hot rows ({rows}, {scores.shape[1]}) flattened into one long row of labels", "give class ids, "
             "one per row: onehot.argmax(1), shape (B,); or keep the one-hot rows as float probabilities "
             "(onehot.float(), the scores' shape)", "loss_axes", True, (wanted, rows))
+    walked = iterated_from(ctx, scores)
+    if walked is not None and walked[0] == wanted:
+        return Diagnosis(
+            "tensor_iterated_as_list", f"the scores {shaped(scores)} are one item of a loop over a tensor "
+            f"{shape_text(walked)}: iterating a tensor walks its first axis, the batch, so each item is one example "
+            f"(its {rows} channels read as a batch), not one output of a list", "pass the whole tensor to the loss; "
+            "if the model gives a list of outputs only in some modes (training), check isinstance(out, list) "
+            "before looping", None, True, (wanted, rows))
+    squeezed = squeezed_away_a_batch_of_one(ctx, target)
+    if squeezed is not None and rows == 1:
+        return Diagnosis(
+            "squeeze_batch", f"the targets {shaped(target)} came from squeeze() on {shape_text(squeezed)}, which "
+            f"dropped every axis of size 1, the batch of one included, so cross_entropy reads their first axis, "
+            f"{wanted}, as the batch", "squeeze only the axis you mean (squeeze(1) for a channel axis), so that a "
+            "batch of one keeps its batch axis", "unbatched", True, (rows, wanted))
     views = [op for op in ctx.failure.ops if op.name in ("view", "reshape")] if ctx.failure else []
     if views and rows != wanted:
         return Diagnosis(
@@ -195,3 +211,40 @@ def ce_scores_1d(ctx, m, n=None):
         f"example's scores over classes, but there are {n} targets: one score per example is not a "
         "distribution over classes", "give (B, C) scores, C >= 2 (a Linear with out_features=C); for one "
         "logit per example use binary_cross_entropy_with_logits with float targets", "loss_axes", True, (1, n))
+
+
+@message(BROADCAST)
+def prediction_downsampled(ctx, m):
+    """A dense prediction (a density map, a mask) made smaller than its target by the network's
+    strides and poolings, compared with a full-size target."""
+    if ctx.op is None or not ctx.op.name.endswith("_loss"):
+        return None
+    shapes = [s for s in ctx.op_shapes() if s is not None][:2]
+    if len(shapes) != 2 or len(shapes[0]) != len(shapes[1]) or len(shapes[0]) < 3:
+        return None
+    made, wanted = shapes
+    differ = [d for d in range(len(made)) if made[d] != wanted[d]]
+    if not differ or differ[0] < 2 or any(made[d] == 0 or wanted[d] % made[d] for d in differ):
+        return None
+    factors = {wanted[d] // made[d] for d in differ}
+    if len(factors) != 1 or min(factors) < 2:
+        return None
+    factor = factors.pop()
+    given = _model_input(ctx)
+    seen = given is not None and len(given) == len(wanted) and tuple(given[2:]) == tuple(wanted[2:])
+    return Diagnosis(
+        "output_downsampled", f"{ctx.op.name}({shape_text(made)}, {shape_text(wanted)}): the prediction is 1/{factor} "
+        f"of the target's size on {'axes' if len(differ) > 1 else 'axis'} {', '.join(map(str, differ))}"
+        + (f", as the network's strides and poolings made it from the input {shape_text(given)}" if seen else "")
+        + ", and the target was kept full-size", f"bring the two to one size: upsample the prediction "
+        f"(F.interpolate(pred, size=target.shape[2:])) or shrink the target by {factor} (summing it, for a density "
+        "map, so its total is kept)", "conv_formula", seen, (wanted[differ[-1]], made[differ[-1]]))
+
+
+def _model_input(ctx):
+    """The shape of the first tensor the first outermost module of the step was given."""
+    for call in (ctx.failure.before if ctx.failure else []):
+        if call.depth == 0 and call.inputs:
+            return shape_of(call.inputs[0])
+    return None
+

@@ -2,6 +2,8 @@
 wrong type."""
 import sys
 
+import math
+
 import torch
 from torch import nn
 
@@ -206,6 +208,18 @@ def bmm_inner(ctx, m):
             "two come from batches of different sizes, or one has its batch on another axis", None, True,
             (batch, batch2))
     turned = len(shapes) == 2 and shapes[1] and shapes[1][-1] == want
+    sized = _sized_for_other_positions(ctx, positions=want, built=got)
+    if sized is not None:
+        layer, side, made, given = sized
+        scaled = (f"; the model's input {shape_text(given)} would have to be about {given[-1] * side // made[-1]} "
+                  f"pixels a side" if given else "")
+        return Diagnosis(
+            "built_for_crop_size", f"{operands}{got} = {side} x {side} is {layer.path}'s out_channels, and the map it "
+            f"meets is {made[0]} x {made[1]} = {want} positions: a layer with one channel per position was built for "
+            f"a {side} x {side} map, and this input gives a {made[0]} x {made[1]} one{scaled}. (If {got} channels "
+            "are not positions, the second operand may just need transposing.)", "feed inputs of the size the model "
+            "was built for (resize or crop them), or rebuild that layer for this size", "conv_formula", False,
+            (got, want))
     return Diagnosis(
         "bmm_inner", f"{operands}a batched matrix product (B, n, m) @ (B, m, p) needs the first's last axis ({want}) "
         f"to equal the second's middle axis, which is {got}.{hint}",
@@ -214,6 +228,24 @@ def bmm_inner(ctx, m):
          "transpose that merely makes it run would multiply the wrong axes") if turned and not same_shape else
         "transpose the second operand's last two axes, x.transpose(-2, -1), or check which axis holds the features",
         None, same_shape or not turned, (want, got))
+
+
+def _sized_for_other_positions(ctx, positions, built):
+    """(layer call, side, (h, w), model input shape) when ``built`` is a square side * side that a
+    convolution that ran produced as its channels, while the map it was given has h * w ==
+    ``positions`` positions: one channel per position of a map of another size."""
+    side = math.isqrt(built)
+    if side * side != built or ctx.failure is None:
+        return None
+    for call in reversed(ctx.failure.before):
+        if not isinstance(call.module, torch.nn.modules.conv._ConvNd) or call.module.out_channels != built:
+            continue
+        made = shape_of(call.output)
+        if made and len(made) == 4 and made[2] * made[3] == positions and made[2:] != (side, side):
+            first = next((c for c in ctx.failure.stack[:1] + ctx.failure.before if c.depth == 0 and c.inputs), None)
+            given = shape_of(first.inputs[0]) if first is not None else None
+            return call, side, tuple(made[2:]), (given if given and len(given) == 4 else None)
+    return None
 
 
 @message(r"batch([12]) must be a 3D tensor")

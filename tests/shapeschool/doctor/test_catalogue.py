@@ -21,23 +21,6 @@ HIT_RATE = 0.90
 
 # case name -> why the doctor does not name it right yet
 MISSES = {
-    "predictions_keep_the_padding": "doctor.check has no finding for predictions compared at padded "
-                                    "positions when no loss is given",
-    "positions_taken_from_the_batch_axis": "doctor.check has no finding for a position encoding sliced by "
-                                           "the batch size",
-    # the hold-out questions (asked_holdout.py) the doctor still misses at first sight
-    "psanet_attention_sized_for_another_crop": "a layer sized for one input resolution: the bmm is named, "
-                                               "unsure, with both readings; nothing says the crop size is wrong",
-    "multiscale_loop_over_a_single_logit_tensor": "a tensor iterated as if it were a list of outputs: only "
-                                                  "the batch mismatch at the loss is seen, hedged",
-    "batch_of_one_label_squeezed_flat": "a batch of one label squeezed flat: the mismatch at the loss is "
-                                        "seen, hedged, but not traced to the squeeze",
-    "density_map_at_an_eighth_against_full_ground_truth": "an output at 1/8 resolution against a full-size "
-                                                          "target: named as broadcasting, unsure",
-    "clip_viewed_into_frames_without_permute": "doctor.check's view_moves_axes look misses a view of "
-                                               "(B, C, T, H, W) into frames",
-    "attention_heads_split_by_view_alone": "doctor.check's view_moves_axes look misses heads split by view "
-                                           "alone",
 }
 
 TALLY = {}            # catalogue -> {case name: named right}
@@ -178,3 +161,17 @@ def test_a_seq_first_example_without_batch_dim_is_never_a_certain_finding():
     assert findings and not any(f.certain for f in findings)
     assert "pass batch_dim=1" in findings[0].message
     assert not ss.doctor.check(lambda x: lstm(x)[0], example, batch_dim=1, warn=False)
+
+
+@pytest.mark.parametrize("case", [c for c in doctor_cases.every(Correct) if "batch_dim" in c.setup()],
+                         ids=lambda c: c.name)
+def test_a_correct_seq_first_model_checked_without_batch_dim_is_never_certain(case):
+    """A correct model whose example is seq-first, checked without saying so: what it finds rests on
+    the guess that the batch is on axis 0, so it is hedged and says to pass batch_dim."""
+    setup = case.setup()
+    assert setup.pop("batch_dim") == 1
+    torch.manual_seed(0)
+    findings = ss.doctor.check(**setup, warn=False)
+    assert not [f"{f.path}: {f.kind}" for f in findings if f.certain]
+    assert all("pass batch_dim=1" in f.message for f in findings)
+
