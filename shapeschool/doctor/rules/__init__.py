@@ -1,8 +1,9 @@
 """The doctor's rules, one file per layer family, asked in one order written down here.
 
 How a diagnosis is reached (``diagnose``):
-1. the ``@evidence`` rules of every family, in ``FAMILIES`` order, whose module kinds include the
-   failing module: they look at what flowed, whatever the message says;
+1. the ``@evidence`` rules of every family, in ``FAMILIES`` order, registered for the failing
+   module's kind or the failing torch function's name: they look at what flowed, whatever the
+   message says;
 2. the ``@message`` rules of every family, in ``FAMILIES`` order and, within a family, in the
    order its file defines them: the first whose pattern matches and which answers wins;
 3. nothing: the report says the error is not one the doctor recognises, and shows what flowed.
@@ -14,7 +15,7 @@ unless said here; tests/shapeschool/doctor/test_rules.py checks that each messag
 catalogue is answered by the family its case expects):
 """
 from ..recorder import failure_of, strict
-from .base import REGISTERED, Context, Diagnosis
+from .base import REGISTERED, Context, Diagnosis, asks
 
 FAMILIES = (
     ("packing", "a batch packed along the wrong axes fails inside the recurrent layer with whatever its "
@@ -67,12 +68,11 @@ def _family_of(function):
 def diagnose(exc):
     """The Diagnosis of ``exc`` (raised while the doctor recorded), or None when no rule knows it."""
     ctx = Context(exc, failure_of(exc))
-    if ctx.module is not None:
-        for family, kinds, function in _rules("evidence"):
-            if isinstance(ctx.module, kinds):
-                answer = _asked(function, ctx, None)
-                if answer is not None:
-                    return answer
+    for family, kinds, function in _rules("evidence"):
+        if asks(ctx, kinds):
+            answer = _asked(function, ctx, None)
+            if answer is not None:
+                return answer
     return _first_message(_rules("message"), ctx)
 
 

@@ -211,10 +211,10 @@ def attention_rank(ctx, m):
         "with flatten(0, 1) and split it again after", None, True, (3, got))
 
 
-@message(r"")
+@evidence("scaled_dot_product_attention")
 def sdpa_layout(ctx, m):
     """F.scaled_dot_product_attention(q, k, v): (batch, heads, length, features), masks (L, S)."""
-    if ctx.op is None or ctx.op.name != "scaled_dot_product_attention" or len(ctx.op_args) < 3:
+    if len(ctx.op_args) < 3:
         return None
     q, k, v = ctx.op_args[:3]
     if not all(isinstance(t, torch.Tensor) for t in (q, k, v)):

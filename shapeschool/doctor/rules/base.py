@@ -4,8 +4,10 @@ ways to register it, and the small helpers rules share.
 A rule is a function ``rule(ctx, found) -> Diagnosis | None`` registered with one of:
 
 - ``@evidence(*kinds)``: asked first, whatever the message, when the failing module is one of
-  ``kinds``: for mistakes whose message depends on where PyTorch happens to trip (a badly packed
-  batch, a mask of the wrong size on the fast path or off it); ``found`` is None;
+  ``kinds`` (module classes) or the torch function that raised is (names, as recorded:
+  ``"scaled_dot_product_attention"``): for mistakes whose message depends on where PyTorch
+  happens to trip (a badly packed batch, a mask of the wrong size on the fast path or off it,
+  packing arguments in the wrong order); ``found`` is None;
 - ``@message(pattern)``: asked when the exception's message matches ``pattern`` (searched, not
   anchored; ``found`` is the match): the stable part of one of PyTorch's messages;
 - ``@after(pattern)``: for an error the learner's own code raised just after a module returned
@@ -75,11 +77,22 @@ def after(pattern):
 
 
 def evidence(*kinds):
-    """Register a rule asked first whenever the failing module is one of ``kinds``."""
+    """Register a rule asked first whenever the failing module is one of ``kinds`` (module classes),
+    or the torch function that raised is one of them (names: "scaled_dot_product_attention")."""
+    types = tuple(k for k in kinds if isinstance(k, type))
+    names = frozenset(k for k in kinds if isinstance(k, str))
+
     def register(function):
-        REGISTERED.append(("evidence", _family(function), kinds, function))
+        REGISTERED.append(("evidence", _family(function), (types, names), function))
         return function
     return register
+
+
+def asks(ctx, kinds):
+    """Whether an ``@evidence`` rule registered for ``kinds`` is asked about ``ctx``."""
+    types, names = kinds
+    return (ctx.module is not None and bool(types) and isinstance(ctx.module, types)
+            or ctx.op is not None and ctx.op.name in names)
 
 
 class Context:

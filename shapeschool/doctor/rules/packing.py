@@ -26,11 +26,11 @@ def packed_inconsistently(ctx, found):
         (len(packed.batch_sizes), rows))
 
 
-@message(r"")
+@evidence("_pack_padded_sequence")
 def pack_arguments_swapped(ctx, m):
     """pack_padded_sequence(lengths, padded): the lengths first. Whatever the message says (it
     depends on the lengths' shape), the arguments tell."""
-    if ctx.op is None or ctx.op.name != "_pack_padded_sequence" or len(ctx.op.args) < 2:
+    if len(ctx.op.args) < 2:
         return None
     first, second = shape_of(ctx.op.args[0]), shape_of(ctx.op.args[1])
     if first is None or second is None or len(first) != 1 or len(second) < 2:
