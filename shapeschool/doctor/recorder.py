@@ -25,6 +25,7 @@ is set aside, and only its own module call is recorded (its hooks still run).
 tests/shapeschool/doctor/test_do_no_harm.py runs every case with the doctor on and off.
 """
 import os
+import itertools
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ WATCHED = frozenset({
 # (a table sliced by the wrong size is only visible where it is added).
 CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__"}
 
+_SEQ = itertools.count(1)         # orders module calls and functional calls as they happened
 _WATCHING = {}                    # watched set -> {torch function -> whether its calls are recorded}
 _UNWATCHED = torch._C.DisableTorchFunction   # while the hooks read shapes, no mode sees those reads
 
@@ -86,6 +88,7 @@ class Call:
     outer: bool = False           # another module call ran inside this one
     set_aside: bool = False       # the function mode was set aside while it ran (FAST_PATH)
     kwargs: dict = None           # its keyword arguments, for KEYWORDS modules, while it runs
+    seq: int = 0                  # when it began, counted across module calls and Ops
 
     @property
     def leaf(self):
@@ -104,6 +107,7 @@ class Op:
     result: object = None         # the record of what it returned (None when it raised)
     line: tuple = None            # (file, line number) of the learner's code that called it, when it raised
     values: tuple = None          # (args, kwargs, result), kept only when the recorder keeps values
+    seq: int = 0                  # when it ran, counted across module calls and Ops
 
 
 @dataclass
@@ -246,7 +250,7 @@ class Recorder:
         if self.stack:
             self.stack[-1].outer = True
         call = Call(path=path, module=module, depth=len(self.stack), inputs=tuple(seen(a) for a in args),
-                    values=(args, None))
+                    values=(args, None), seq=next(_SEQ))
         if isinstance(module, KEYWORDS):
             call.kwargs = _keywords_given()
         if isinstance(module, FAST_PATH) and _get_current_function_mode() is self._mode is not None:
@@ -304,7 +308,7 @@ class Recorder:
     # -- functional calls ---------------------------------------------------------------------
     def op_ran(self, name, args, kwargs, result):
         op = Op(name, *_seen_call(args, kwargs), where=self.stack[-1].path if self.stack else "",
-                result=seen(result))
+                result=seen(result), seq=next(_SEQ))
         if self.keep_values:
             op.values = (args, kwargs, result)
         self.ops.append(op)

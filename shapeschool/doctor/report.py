@@ -7,6 +7,7 @@ from .lessons import where
 from .summaries import describe, describe_call, describe_inputs, settings
 
 TRACE_LINES = 8
+PLAIN_LINES = 3         # of those, at most this many torch calls made outside any module
 
 
 class Report:
@@ -89,13 +90,16 @@ def _path(failure):
 
 
 def _trace(failure):
-    """(path, "inputs -> outputs") for the leaf modules that ran before the failure, and for the
-    failing module or call itself."""
+    """(path, "inputs -> outputs") for the leaf modules that ran before the failure and the last
+    torch calls made outside any module (a squeeze, a loop over a tensor), in the order they ran,
+    then for the failing module or call itself."""
     if failure is None:
         return []
-    lines = [(c.path, f"{describe_inputs(c.inputs)} -> {describe(c.output)}")
-             for c in failure.before if c.leaf and c.output is not None]
-    lines = lines[-TRACE_LINES:]
+    ran = [(c.seq, c.path, f"{describe_inputs(c.inputs)} -> {describe(c.output)}")
+           for c in failure.before if c.leaf and c.output is not None]
+    ran += [(op.seq, op.name, f"{describe_call(op.args, op.kwargs)} -> {describe(op.result)}")
+            for op in [op for op in failure.ops if not op.where][-PLAIN_LINES:]]
+    lines = [(path, text) for _, path, text in sorted(ran, key=lambda r: r[0])][-TRACE_LINES:]
     if failure.call is not None:
         lines.append((failure.call.path, f"{describe_inputs(failure.call.inputs)} -> raised"))
     if failure.op is not None and (failure.call is None or any(True for _ in failure.call.module.children())):
