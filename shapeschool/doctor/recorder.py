@@ -389,6 +389,8 @@ def name_in_caller_of(frame, module):
                     if isinstance(value, torch.nn.Module) and not name.startswith("_"):
                         for inner, part in value.named_modules():
                             if part is module and inner:
+                                if name == "self":    # from the model's own method (inference()): its
+                                    name = name_in_caller_of(frame.f_back, value) or name   # caller's name
                                 return f"{name}.{inner}"
             return None
         frame = frame.f_back

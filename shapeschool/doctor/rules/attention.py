@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from ..summaries import shape_text
-from .base import Diagnosis, evidence, message
+from .base import BROADCAST, Diagnosis, evidence, message
 
 ATTENTION = (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerEncoder)
 
@@ -241,3 +241,24 @@ def sdpa_layout(ctx, m):
                 "heads)", f"a mask of shape {shape_text(want)} (or (batch, 1, L, S))", None, True,
                 (want, tuple(mask.shape[-2:])))
     return None
+
+
+@message(BROADCAST)
+def mask_without_head_axis(ctx, m):
+    """scores.masked_fill(mask, ...) with scores (batch, heads, L, S) and a mask (batch, L, S): lined
+    up from the right, the mask's batch meets the heads."""
+    if ctx.op is None or ctx.op.name not in ("masked_fill", "masked_fill_"):
+        return None
+    tensors = [a for a in ctx.op_args if isinstance(a, torch.Tensor)]
+    scores = next((t for t in tensors if t.dim() == 4), None)
+    mask = next((t for t in tensors if t.dim() == 3), None)
+    if scores is None or mask is None:
+        return None
+    b, h, q, k = scores.shape
+    if tuple(mask.shape) != (b, q, k) or b == h:
+        return None
+    return Diagnosis(
+        "attn_mask_shape", f"the scores {shape_text(scores.shape)} are (batch, heads, queries, keys) and the mask "
+        f"{shape_text(mask.shape)} is (batch, queries, keys): lined up from the right, the mask's batch ({b}) meets "
+        f"the heads ({h})", "give the mask a head axis of 1, mask.unsqueeze(1), shape "
+        f"{shape_text((b, 1, q, k))}, so it applies to every head", None, True, (h, b))

@@ -100,11 +100,17 @@ def _table_of(module, value):
     """(name, table) when ``value`` is one of ``module``'s parameters or buffers, or a slice of one."""
     if module is None or not isinstance(value, torch.Tensor):
         return None
-    base = value._base if value._base is not None else value
+    base = _root(value)
     for name, table in list(module.named_parameters()) + list(module.named_buffers()):
-        if table is value or table is base:
+        if table is value or _root(table) is base:
             return name, table
     return None
+
+
+def _root(tensor):
+    """The tensor whose memory a view reads (a buffer registered as pe.unsqueeze(0) is itself a view,
+    and a slice of it shares that root)."""
+    return tensor._base if tensor._base is not None else tensor
 
 
 @message(BROADCAST)
@@ -128,6 +134,16 @@ def position_table_broadcast(ctx, m):
                 f"for batch-first input keep the table as (1, max_len, features) and slice its axis 1: "
                 f"{name}[:, :x.size(1)] (or transpose the input to (time, batch, features))", None, True,
                 (tuple(x.shape), tuple(rows)))
+        axis = next((d for d in range(3) if table_side.shape[d] != x.shape[d] and table_side.shape[d] != 1), None)
+        if axis is not None and table_side.shape[axis] == table.shape[axis] < x.shape[axis] \
+                and table_side.shape[2] == x.shape[2] and all(table_side.shape[d] in (1, x.shape[d])
+                                                               for d in range(3) if d != axis):
+            return Diagnosis(
+                "position_table_short", f"{ctx.path}.{name} {shape_text(table.shape)} holds {table.shape[axis]} "
+                f"positions, and the input {shape_text(width)} has {x.shape[axis]} steps: slicing the table to the "
+                f"input's length stops at its last row, {shape_text(rows)}", f"build the table for the longest "
+                f"sequence the model will see (max_len >= {x.shape[axis]}, encoder and decoder alike), or cut "
+                f"sequences to {table.shape[axis]} steps", None, True, (table.shape[axis], x.shape[axis]))
         if isinstance(table, nn.Parameter) and table_side is table and table.shape[0] == 1 \
                 and table.shape[2] == x.shape[2] and table.shape[1] != x.shape[1]:
             return Diagnosis(

@@ -2,8 +2,7 @@
 import torch
 from torch import nn
 
-from ..summaries import describe_call, shape_text
-from ..summaries import shape_of
+from ..summaries import describe_call, shape_of, shape_text
 from .base import BROADCAST, Diagnosis, ints, iterated_from, message, shaped, squeezed_away_a_batch_of_one
 
 
@@ -242,9 +241,78 @@ def prediction_downsampled(ctx, m):
 
 
 def _model_input(ctx):
-    """The shape of the first tensor the first outermost module of the step was given."""
-    for call in (ctx.failure.before if ctx.failure else []):
-        if call.depth == 0 and call.inputs:
+    """The shape of the first tensor given to the model: the newest outermost module call before
+    the loss (the loss module itself is not the model)."""
+    loss = ctx.failure.stack[0].module if ctx.failure and ctx.failure.stack else None
+    for call in reversed(ctx.failure.before if ctx.failure else []):
+        if call.depth == 0 and call.inputs and call.module is not loss:
             return shape_of(call.inputs[0])
     return None
 
+
+@message(BROADCAST)
+def loss_rows_changed(ctx, m):
+    """Predictions with more (or fewer) rows than the targets, where the targets have the model's
+    batch: a view/reshape/flatten inside the model merged another axis into the batch (the final
+    states of every layer viewed as rows), or split it."""
+    if ctx.op is None or not ctx.op.name.endswith("_loss"):
+        return None
+    shapes = [s for s in ctx.op_shapes() if s is not None][:2]
+    given = _model_input(ctx)
+    if len(shapes) != 2 or not all(shapes) or not given:
+        return None
+    made, wanted = shapes
+    batch = given[0]
+    if wanted[0] != batch or made[0] == batch or tuple(made[1:]) != tuple(wanted[1:]) and len(made) == len(wanted):
+        return None
+    op = _merged_into_rows(ctx, batch, made[0])
+    if op is None:
+        return None
+    before, after = shape_of(op.args[0]), shape_of(op.result)
+    where = f" in {op.where}" if op.where else ""
+    return Diagnosis(
+        "batch_changed", f"{ctx.op.name} got {made[0]} predictions for {wanted[0]} targets: the batch is "
+        f"{batch} (the model's input {shape_text(given)}), and {op.name}({describe_call(op.args[1:], op.kwargs)})"
+        f"{where} made {shape_text(after)} of {shape_text(before)}, folding its other axes into the rows",
+        f"keep one row per example: pick the part you mean before flattening (h_n[-1], the last layer's "
+        f"state, for {shape_text(before)} final states), or flatten each example with x.flatten(1)",
+        "flatten", True, (wanted[0], made[0]))
+
+
+def _merged_into_rows(ctx, batch, rows):
+    """The newest view/reshape/flatten that made a tensor with ``rows`` on axis 0 from one with the
+    batch on another axis, or with it on axis 0 and other axes merged in."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name not in ("view", "reshape", "flatten") or not op.args:
+            continue
+        before, after = shape_of(op.args[0]), shape_of(op.result)
+        if before and after and after[0] == rows and batch in before and rows not in before[:1] \
+                and (rows % batch == 0 or batch % rows == 0):
+            return op
+    return None
+
+
+
+@message(r"only batches of spatial targets supported \(3D tensors\) but got targets of dimension: (\d+)")
+def spatial_target_dims(ctx, m):
+    """Pixel-wise cross-entropy / NLL: scores (B, C, H, W) take targets (B, H, W), one class id per
+    pixel; masks often arrive with a channel axis or one-hot."""
+    scores, target = _loss_tensors(ctx)
+    if scores is None or target is None or scores.dim() != 4 or target.dim() != 4:
+        return None
+    b, c, h, w = scores.shape
+    wanted = (b, h, w)
+    if tuple(target.shape) == (b, h, w, c) and bool(((target == 0) | (target == 1)).all()):
+        return Diagnosis(
+            "ce_onehot_long", f"the targets {shaped(target)} are one-hot masks, one 0/1 column per class, but the "
+            f"loss takes one class id per pixel, {shape_text(wanted)}", "target.argmax(-1) gives the class ids "
+            f"{shape_text(wanted)}", "loss_axes", True, (wanted, tuple(target.shape)))
+    if tuple(target.shape) == (b, 1, h, w):
+        return Diagnosis(
+            "ce_target_extra_axis", f"the targets {shaped(target)} keep the mask's channel axis; the loss takes one "
+            f"class id per pixel, {shape_text(wanted)}", "target.squeeze(1) (not squeeze(), which would also drop a "
+            "batch of one)", "loss_axes", True, (wanted, tuple(target.shape)))
+    return Diagnosis(
+        "ce_target_size", f"the targets {shaped(target)} are 4-D; for scores {shaped(scores)} the loss takes one "
+        f"class id per pixel, {shape_text(wanted)}", "give targets of shape (batch, height, width) holding class "
+        "ids", "loss_axes", False, (wanted, tuple(target.shape)))

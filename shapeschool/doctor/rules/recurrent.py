@@ -1,9 +1,24 @@
 """Recurrent layers (LSTM, GRU, RNN): input_size, input rank, the states h0 and c0, and the
 results handed on or unpacked the wrong way."""
+import torch
 from torch import nn
 
-from ..summaries import settings, shape_of, shape_text
-from .base import BROADCAST, Diagnosis, after, ints, message, shaped
+from ..summaries import describe_call, settings, shape_of, shape_text
+from .base import BROADCAST, Diagnosis, after, evidence, ints, message, shaped
+
+
+@evidence(nn.LSTM, nn.LSTMCell)
+def lstm_given_one_state(ctx, m):
+    """An LSTM (or LSTMCell) given one tensor as its state: it takes the pair (h0, c0). The message
+    depends on where the layer trips over it (a TypeError from the cell, an IndexError from the
+    layer reading hx[1])."""
+    hx = ctx.arguments().get("hx")
+    if not isinstance(hx, torch.Tensor):
+        return None
+    return Diagnosis(
+        "lstm_state_pair", f"{ctx.path} is an {type(ctx.module).__name__}: its state is a pair (h, c), and it was "
+        f"given one tensor {shaped(hx)}, as a GRU takes", "pass (h0, c0), both shaped like that tensor; or leave "
+        "the state out to start from zeros", "gru_state", True)
 
 
 @message(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)")
@@ -131,10 +146,32 @@ def rnn_state_dims(ctx, m):
             "unbatched sentence and wants 2-D states, but the states are 3-D",
             "give the input its batch axis (x.unsqueeze(0) with batch_first=True, x.unsqueeze(1) without)",
             "unbatched", True)
+    hx = ctx.arguments().get("hx")
+    states = [t for t in (hx if isinstance(hx, (tuple, list)) else (hx,)) if isinstance(t, torch.Tensor)]
+    wrong = next((t for t in states if t.dim() != 3), None)
+    if wrong is None:
+        return None
+    if wrong.dim() > 3:
+        made = _made_by(ctx, ("unsqueeze", "view", "reshape"), tuple(wrong.shape))
+        by = (f": {made.name}({describe_call(made.args[1:], made.kwargs)}) made it from "
+              f"{shape_text(shape_of(made.args[0]))}" if made is not None and made.args else "")
+        return Diagnosis(
+            "state_dims", f"the input {shape} is batched, and the state {shaped(wrong)} is {wrong.dim()}-D, "
+            f"{'one axis' if wrong.dim() == 4 else f'{wrong.dim() - 3} axes'} too many{by}", "states are (num_layers * num_directions, batch, hidden): "
+            "drop the extra axis (an unsqueeze(0) meant only for a state that was 2-D)", "state_rule", True,
+            (3, wrong.dim()))
     return Diagnosis(
-        "state_dims", f"the input {shape} is batched, but the states are 2-D: they lack the "
-        "(num_layers * num_directions) axis", "states are (num_layers * num_directions, batch, hidden): "
-        "h0.unsqueeze(0) for one layer", "state_rule", True)
+        "state_dims", f"the input {shape} is batched, but the state {shaped(wrong)} is {wrong.dim()}-D: it lacks "
+        "the (num_layers * num_directions) axis", "states are (num_layers * num_directions, batch, hidden): "
+        "h0.unsqueeze(0) for one layer", "state_rule", True, (3, wrong.dim()))
+
+
+def _made_by(ctx, names, shape):
+    """The newest recorded call among ``names`` that returned a tensor of ``shape``, or None."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name in names and shape_of(op.result) == shape:
+            return op
+    return None
 
 
 @message(r"'tuple' object has no attribute '(dim|size)'")
@@ -261,3 +298,69 @@ def tuple_used_as_a_tensor(ctx, m):
         "tuples are an LSTM's state (h, c), a pair where a GRU has one tensor, and a layer's (output, state) "
         "result", f"apply it to each tensor of the tuple: tuple(t.{method}(...) for t in state), or unpack it "
         "first: h, c = state", "gru_state", False)
+
+
+@message(BROADCAST)
+def state_from_previous_batch(ctx, m):
+    """A state kept between batches (``self.h`` carried to the next call) meeting a batch of
+    another size: the last batch of an epoch is often smaller."""
+    a, b, dim = (int(g) for g in m.groups())
+    batch = ctx.batch_at_entry()
+    stack = ctx.failure.stack if ctx.failure else []
+    if batch is None or not stack or batch not in (a, b) or a == b:
+        return None
+    kept = b if batch == a else a
+    earlier = [c for c in ctx.failure.before if c.module is stack[0].module and c.depth == 0 and c.inputs]
+    sizes = {shape_of(c.inputs[0])[0] for c in earlier if shape_of(c.inputs[0])}
+    if kept not in sizes:
+        return None
+    tensors = [t for t in ctx.op_args[:2] if isinstance(t, torch.Tensor)]
+    held = next((t for t in tensors if t.dim() > 0 and t.shape[0] == kept), None)
+    owner = next(((call.path, name) for call in stack for name, value in vars(call.module).items()
+                  if held is not None and value is held), None)
+    named = f"{owner[0]}.{owner[1]}" if owner else "a tensor"
+    return Diagnosis(
+        "state_batch", f"{ctx.op.name if ctx.op else 'an elementwise operation'} inside {ctx.path} meets {named} "
+        f"made for the previous batch of {kept} with this batch of {batch}: a state kept between calls keeps the "
+        "size of the batch that made it", "start the state afresh for each batch (sized from x.size(0)), or make "
+        "every batch the same size (drop_last=True)", "state_rule", owner is not None, (batch, kept))
+
+
+@message(r"Sizes of tensors must match except in dimension (-?\d+)\. Expected size (\d+) but got size (\d+) "
+         r"for tensor number (\d+)")
+def stacked_state_repeated(ctx, m):
+    """A recurrent state of several rows (layers * directions, batch, hidden) repeated or expanded
+    over the steps, as if it had one row: the rows multiply, k * steps where the steps are wanted."""
+    dim, want, got, which = (int(g) for g in m.groups())
+    big, small = max(want, got), min(want, got)
+    if small == 0 or big % small or big == small:
+        return None
+    rows = big // small
+    state = _stacked_state_given(ctx, rows)
+    if state is None:
+        return None
+    tensor, rnn_path = state
+    return Diagnosis(
+        "state_leading_axis", f"{ctx.op.name if ctx.op else 'torch.cat'} joins a tensor with {big} = {rows} x {small} "
+        f"rows to one with {small} steps: {ctx.path} was given the state {shaped(tensor)} of {rnn_path}, with "
+        f"num_layers * num_directions = {rows} rows, and {rows} x {small} is what repeating the whole state over "
+        f"{small} steps makes: code written for a one-layer, one-direction state", "take one row of the state before repeating it: "
+        "hidden[-1] (the last layer; for two directions, torch.cat((h_n[-2], h_n[-1]), -1)), then "
+        ".unsqueeze(0).repeat(steps, 1, 1)", "state_rule", False, (small, big))
+
+
+def _stacked_state_given(ctx, rows):
+    """(tensor, the recurrent layer's path) when a module running was given a tensor shaped like
+    the state, (rows, batch, hidden), of a recurrent layer with num_layers * num_directions == rows
+    > 1 inside the modules running; else None."""
+    stack = ctx.failure.stack if ctx.failure else []
+    rnns = [(f"{call.path}.{name}" if name else call.path, r) for call in stack[:1]
+            for name, r in call.module.named_modules() if isinstance(r, nn.RNNBase)]
+    for call in reversed(stack):
+        for arg in (call.values[0] if call.values else ()):
+            if not isinstance(arg, torch.Tensor) or arg.dim() != 3 or arg.shape[0] != rows:
+                continue
+            for path, r in rnns:
+                if r.num_layers * (2 if r.bidirectional else 1) == rows and arg.shape[2] == (r.proj_size or r.hidden_size):
+                    return arg, path
+    return None

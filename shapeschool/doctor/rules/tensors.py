@@ -48,11 +48,38 @@ def view_numel(ctx, m):
             "usually smaller)" if seen_before else ""), f"take the batch from the data (x.size(0) of the batch, or "
             f"-1 in place of {asked[0]}); or DataLoader(..., drop_last=True)", "flatten", seen_before,
             (batch, asked[0]))
+    width = _width_from_the_input(ctx, x, asked)
+    if width is not None:
+        lead, per, source = width
+        return Diagnosis(
+            "reshape_wrong_width", f"{name}({', '.join(map(str, asked))}) on {shaped(x)} keeps the leading "
+            f"{shape_text(lead)} and asks {asked[-1]} values for each, but the tensor has "
+            f"{' x '.join(map(str, x.shape[len(lead):]))} = {per} per position; {asked[-1]} is the width of "
+            f"{source}, read from the input where the layer's own width is meant", f"reshape to the width the "
+            f"tensor holds ({per}: the layer's embed_dim, num_heads * head_dim), not the input's size",
+            "flatten", False, (per, asked[-1]))
     shown = shaped(x) if x is not None else f"{total} values"
     return Diagnosis(
         "view_numel", f"{name} to [{', '.join(map(str, asked))}] needs a multiple of the known sizes, and "
         f"the tensor {shown} has {total} values", "compute the sizes from x.shape, or use -1 for the one "
         "you mean to be inferred", "flatten", False, (asked, total))
+
+
+def _width_from_the_input(ctx, x, asked):
+    """(leading sizes, values per position, what) when a view/reshape keeps x's leading axes and asks
+    for a last size that is the last axis of the input of the module running, while x holds another
+    number of values per position: a width read from x.size() where the layer's own was meant."""
+    stack = ctx.failure.stack if ctx.failure else []
+    if x is None or not stack or len(asked) < 2 or -1 in asked:
+        return None
+    lead = tuple(asked[:-1])
+    if tuple(x.shape[:len(lead)]) != lead or x.dim() <= len(lead):
+        return None
+    per = product(x.shape[len(lead):])
+    given = shape_of(stack[-1].inputs[0]) if stack[-1].inputs else None
+    if per == asked[-1] or not given or given[-1] != asked[-1]:
+        return None
+    return lead, per, f"{stack[-1].path}'s input {shape_text(given)}"
 
 
 def _batches_before(ctx):
@@ -310,3 +337,52 @@ def dim_out_of_range(ctx, m):
         "dim_out_of_range", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
         f"for axis {asked}", "print x.shape just before: an axis went missing earlier (a squeeze, an index, "
         "or an input without its batch axis)", "unbatched", False, (asked, dims))
+
+
+@message(r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)|"
+         r"INDICES element is out of DATA bounds, id=(-?\d+) axis_dim=(\d+)")
+def index_past_the_scores(ctx, m):
+    """gather / index_select / indexing with ids numbered over more entries than the tensor has
+    along that axis: ids from one vocabulary, scores from a layer built for another size."""
+    index, size = (int(m.group(1)), int(m.group(3))) if m.group(1) is not None else (int(m.group(4)), int(m.group(5)))
+    name = ctx.op.name if ctx.op is not None else "indexing"
+    layer = next((c for c in reversed(ctx.failure.before if ctx.failure else [])
+                  if isinstance(c.module, nn.Linear) and c.module.out_features == size), None)
+    if index < 0:
+        return None
+    if layer is not None:
+        return Diagnosis(
+            "vocab_size_mismatch", f"{name} looks up index {index} along an axis of {size}: the {size} columns are "
+            f"{layer.path}'s outputs (out_features={size}), and the ids reach {index}, so they number at least "
+            f"{index + 1} entries: the ids and the layer were made for vocabularies of different sizes",
+            f"build {layer.path} with out_features equal to the vocabulary the ids come from (at least {index + 1}); "
+            "if that vocabulary is the right size, the ids were made with another one", None, False,
+            (index + 1, size))
+    return Diagnosis(
+        "index_range", f"{name} looks up index {index} along an axis of {size} (indices 0 to {size - 1})",
+        "find where the indices were made: they count over more entries than this tensor has", None, False,
+        (index + 1, size))
+
+
+@message(r"output with shape \[([\d, ]*)\] doesn't match the broadcast shape \[([\d, ]*)\]")
+def in_place_cannot_grow(ctx, m):
+    """x.sub_(y), x += y: an in-place operation writes into x, so broadcasting may stretch y to x
+    but never x to y."""
+    kept, grown = ints(m.group(1)), ints(m.group(2))
+    op = ctx.op.name if ctx.op is not None else "an in-place operation"
+    shapes = [s for s in ctx.op_shapes() if s is not None][:2]
+    other = shapes[1] if len(shapes) == 2 else None
+    if other is not None and len(kept) == 3 and len(other) == 3 and other[1:] == (1, 1) and kept[0] != other[0]:
+        return Diagnosis(
+            "normalize_channels", f"{op} works in place on an image {shape_text(kept)} with {kept[0]} channel"
+            f"{'s' if kept[0] != 1 else ''}, and was given per-channel values {shape_text(other)} for {other[0]} "
+            f"channels: statistics for {other[0]}-channel images (RGB) applied to a {kept[0]}-channel one",
+            f"give one mean and one std per channel of these images ({kept[0]}: Normalize(mean=[0.5] * {kept[0]}, "
+            f"std=[0.5] * {kept[0]})), or convert the images to {other[0]} channels first", None,
+            op in ("sub_", "div_"), (kept[0], other[0]))
+    shown = f" with {shape_text(other)}" if other is not None else ""
+    return Diagnosis(
+        "broadcast", f"{op} writes its result into its first tensor {shape_text(kept)}, and combining it{shown} "
+        f"broadcasts to {shape_text(grown)}: an in-place operation can stretch the other tensor to its own shape, "
+        "never its own to the other's", "make the second tensor fit the first (size 1 or the same size on each "
+        "axis), or use the out-of-place form (x = x - y), which may grow", None, True, (kept, grown))
