@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 from torch.nn.modules import module as _module
+from torch.optim import optimizer as _optimizer
 from torch.overrides import TorchFunctionMode, _get_current_function_mode, _pop_mode, _push_mode
 
 from . import warnings_place
@@ -190,6 +191,7 @@ class Recorder:
         self._names = {}          # id(module) -> the name its caller knows it by
         self._handles = []
         self._mode = None
+        self._stepping = False    # the function mode is set aside while an optimizer steps
         self._thread = None
         self.on_escape = None     # called with an exception that leaves the outermost module or
                                   # a torch function called outside any module
@@ -200,6 +202,8 @@ class Recorder:
         self._handles = [
             _module.register_module_forward_pre_hook(self._pre_hook),
             _module.register_module_forward_hook(self._post_hook, always_call=True),
+            _optimizer.register_optimizer_step_pre_hook(self._step_begins),
+            _optimizer.register_optimizer_step_post_hook(self._step_ends),
         ]
         self._mode = _Functions(self)
         self._mode.__enter__()
@@ -211,7 +215,8 @@ class Recorder:
             handle.remove()
         self._handles = []
         if self._mode is not None:
-            if any(call.set_aside for call in self.stack):     # stopped inside a FAST_PATH forward
+            if self._stepping or any(call.set_aside for call in self.stack):   # set aside: not on the stack
+                self._stepping = False
                 self._mode = None
             else:
                 self._mode.__exit__(None, None, None)
@@ -233,10 +238,33 @@ class Recorder:
         """Call ``module`` ``name`` in paths, when it is called outside any other module."""
         self._names[id(module)] = name
 
+    # -- optimizer steps ----------------------------------------------------------------------
+    # An optimizer's step is dozens of small in-place updates per parameter, and no shape the
+    # learner wrote: the function mode is set aside while it runs (dispatch through a mode is most
+    # of the doctor's cost in a training step), and put back when it ends. A step that raises never
+    # reaches the post-hook: the next module call puts the mode back.
+    def _step_begins(self, optimizer, args, kwargs):
+        if threading.get_ident() == self._thread and not self._stepping \
+                and self._mode is not None and _get_current_function_mode() is self._mode:
+            _pop_mode()
+            self._stepping = True
+        return None
+
+    def _step_ends(self, optimizer, args, kwargs):
+        if threading.get_ident() == self._thread:
+            self._take_back()
+
+    def _take_back(self):
+        if self._stepping:
+            self._stepping = False
+            _push_mode(self._mode)
+
     # -- module hooks -------------------------------------------------------------------------
     def _pre_hook(self, module, args):
         if threading.get_ident() != self._thread:
             return None
+        if self._stepping:                # a step raised, or a closure (LBFGS) runs the model
+            self._take_back()
         try:
             with _UNWATCHED():            # the recorder's own reads of shapes are not torch calls to see
                 self._entered(module, args)

@@ -6,6 +6,7 @@ import pytest
 import torch
 from torch import nn
 from torch.nn.modules import module as torch_module
+from torch.optim import optimizer as torch_optimizer
 
 import shapeschool as ss
 from shapeschool.doctor.recorder import failure_of
@@ -13,6 +14,7 @@ from shapeschool.doctor.recorder import failure_of
 
 def nothing_registered():
     return (not torch_module._global_forward_hooks and not torch_module._global_forward_pre_hooks
+            and not torch_optimizer._global_optimizer_pre_hooks and not torch_optimizer._global_optimizer_post_hooks
             and torch._C._len_torch_function_stack() == 0)
 
 
@@ -138,3 +140,64 @@ def test_check_puts_the_model_back_in_training_mode():
     assert model.training
     with pytest.raises(ValueError, match="batch axis"):
         ss.doctor.check(model, 3.0, warn=False)
+
+
+def modes_during_step(optimizer):
+    """How many torch function modes are active while ``optimizer`` updates (its own pre-hook runs
+    after the global ones)."""
+    seen = []
+    optimizer.register_step_pre_hook(lambda *_: seen.append(torch._C._len_torch_function_stack()))
+    return seen
+
+
+def test_an_optimizer_steps_outside_the_function_mode_and_the_mode_comes_back():
+    model = nn.Linear(4, 2)
+    optimizer = torch.optim.Adam(model.parameters())
+    during = modes_during_step(optimizer)
+    with pytest.raises(RuntimeError) as caught:
+        with ss.doctor():
+            model(torch.randn(3, 4)).sum().backward()
+            optimizer.step()
+            assert torch._C._len_torch_function_stack() == 1
+            torch.randn(8, 16, 5, 5).view(-1, 256)          # plain code after the step is still seen
+    assert during == [0]
+    assert ss.doctor.explain(caught.value).cause_id == "view_per_example"
+    assert nothing_registered()
+
+
+class Failing(torch.optim.SGD):
+    def step(self, closure=None):
+        raise ValueError("a step that raises never reaches the post-hook")
+
+
+def test_a_step_that_raises_gets_the_mode_back_at_the_next_module_call():
+    model = nn.Linear(4, 2)
+    optimizer = Failing(model.parameters(), lr=0.1)
+    with pytest.raises(RuntimeError) as caught:
+        with ss.doctor():
+            with pytest.raises(ValueError):
+                optimizer.step()
+            model(torch.randn(3, 4))
+            assert torch._C._len_torch_function_stack() == 1
+            torch.randn(8, 16, 5, 5).view(-1, 256)
+    assert ss.doctor.explain(caught.value).cause_id == "view_per_example"
+    assert nothing_registered()
+
+
+def test_stopping_while_a_step_has_the_mode_set_aside_leaves_nothing_behind():
+    optimizer = Failing(nn.Linear(4, 2).parameters(), lr=0.1)
+    with ss.doctor():
+        with pytest.raises(ValueError):
+            optimizer.step()
+    assert nothing_registered()
+
+
+def test_a_closure_that_runs_the_model_inside_the_step_is_recorded():
+    model = broken()
+    optimizer = torch.optim.LBFGS(model.parameters())
+    with pytest.raises(RuntimeError) as caught:
+        with ss.doctor():
+            optimizer.step(lambda: model(torch.randn(3, 4)).sum())
+    assert ss.doctor.explain(caught.value).path == "model.2"
+    assert nothing_registered()
+
