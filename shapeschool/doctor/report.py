@@ -4,7 +4,7 @@ import html
 import re
 
 from .lessons import where
-from .summaries import describe, describe_call, describe_inputs, settings
+from .summaries import describe, describe_call, describe_inputs, settings, settings_by_value
 
 TRACE_LINES = 8
 PLAIN_LINES = 3         # of those, at most this many torch calls made outside any module
@@ -25,6 +25,7 @@ class Report:
         elif failure is not None and failure.before:
             self.where = f"your own code, after {failure.before[-1].path} returned"
         self.trace = _trace(failure)
+        self.numbers = _numbers_named(str(exc.args[0]) if exc.args else str(exc), failure)
         self.line = _your_line(failure.op.line) if failure is not None and failure.call is None \
             and failure.op is not None and failure.op.line else None
         if diagnosis is not None and diagnosis.alone:         # nothing recorded raised it
@@ -50,6 +51,8 @@ class Report:
             rows.append(("fix", d.fix))
             if d.lesson:
                 rows.append(("taught in", where(d.lesson)))
+        if (d is None or not d.certain) and self.numbers:
+            rows.append(("sizes it names", self.numbers))
         return rows
 
     def text(self):
@@ -115,3 +118,24 @@ def _your_line(place):
     import os
     text = linecache.getline(*place).strip()
     return f"{os.path.basename(place[0])}:{place[1]}: {text}" if text else None
+
+
+def _numbers_named(message, failure, most=4):
+    """``20 is generator.out_features; 6 is model.hidden_size``: the sizes in the error message that
+    equal a setting of a module that ran (where the number most likely came from), or ""."""
+    if failure is None:
+        return ""
+    modules, seen = [], set()
+    for call in list(failure.stack) + list(reversed(failure.before)):
+        if id(call.module) not in seen:
+            seen.add(id(call.module))
+            modules.append((call.path, call.module))
+    named = settings_by_value(modules)
+    numbers = []
+    for text in re.findall(r"(?<![\w.])\d+(?![\w.])", message):
+        value = int(text)
+        if value >= 2 and value not in numbers:
+            numbers.append(value)
+    parts = [f"{value} is {' and '.join(named[value][:2])}" for value in numbers if value in named]
+    return "; ".join(parts[:most])
+

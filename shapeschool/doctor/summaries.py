@@ -196,3 +196,31 @@ def settings(module):
             return f"{type(module).__name__}({', '.join(parts)})"
     extra = module.extra_repr()
     return f"{type(module).__name__}({extra})" if extra and "\n" not in extra and len(extra) < 80 else type(module).__name__
+
+
+_NOT_SIZES = {"stride", "padding", "dilation", "kernel_size", "ignore_index", "dim", "start_dim", "end_dim",
+              "padding_idx", "output_size", "groups", "training"}
+
+
+def settings_by_value(modules):
+    """{size: ["path.setting", ...]} for the shape-deciding settings of ``modules`` ((path, module)
+    pairs), and the whole-number attributes a model of the learner's own keeps (self.hidden_size)."""
+    found = {}
+
+    def add(value, name):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 2:
+            found.setdefault(value, [])
+            if name not in found[value]:
+                found[value].append(name)
+
+    for path, module in modules:
+        names = next((n for kind, n in _SETTINGS if isinstance(module, kind)), ())
+        for name in names:
+            if name not in _NOT_SIZES:
+                add(getattr(module, name, None), f"{path}.{name}")
+        if not type(module).__module__.startswith("torch."):
+            for name, value in vars(module).items():
+                if not name.startswith("_") and name not in _NOT_SIZES:
+                    add(value, f"{path}.{name}")
+    return found
+
