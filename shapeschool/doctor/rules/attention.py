@@ -118,10 +118,20 @@ def mask_size(ctx, found):
 @message(r"Expected key_padded_mask\.shape\[0\] to be (\d+), but got (\d+)")
 def padding_mask_layout(ctx, m):
     batch, got = int(m.group(1)), int(m.group(2))
+    names = next((n for kind, n in _NAMES.items() if isinstance(ctx.module, kind)), None)
+    mask = ctx.arguments().get(names[3]) if names else None
+    turned = isinstance(mask, torch.Tensor) and mask.dim() == 2 and mask.shape[1] == batch
+    if isinstance(mask, torch.Tensor) and not turned:
+        return Diagnosis(
+            "padding_mask_shape", f"the key padding mask {shape_text(mask.shape)} must be (batch, keys) with the "
+            f"batch, {batch}, first; its first axis is {got}, and the batch is not its second either: a mask made "
+            "for another batch", "build the mask from this batch's own ids: (ids == pad_id), shape (batch, keys)",
+            None, False, (batch, got))
     return Diagnosis(
-        "padding_mask_layout", f"the key padding mask's first axis must be the batch, {batch}, and it is {got}: "
-        "a (time, batch) mask", "give the mask as (batch, time), True at padding: mask.transpose(0, 1), or "
-        "build it from the batch-first ids (ids == pad_id)", None, True, (batch, got))
+        "padding_mask_layout", f"the key padding mask's first axis must be the batch, {batch}, and it is {got}"
+        + (f"; the mask {shape_text(mask.shape)} has the batch second: a (time, batch) mask" if turned else
+           ": a (time, batch) mask, most likely"), "give the mask as (batch, time), True at padding: "
+        "mask.transpose(0, 1), or build it from the batch-first ids (ids == pad_id)", None, turned, (batch, got))
 
 
 @message(r"was expecting embedding dimension of (\d+), but got (\d+)")

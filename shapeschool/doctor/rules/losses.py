@@ -106,7 +106,7 @@ def ce_target_range(ctx, m):
             "ce_negative_target", f"a target is {value}; classes are 0 to {classes - 1 if classes else 'C-1'}",
             f"if {value} marks padding, pass ignore_index={value}", "padding_loss", True)
     labels = sorted(set(target.unique().tolist())) if target is not None and target.numel() else []
-    few = len(labels) <= (classes or 0) and value + 1 > 2 * (classes or 0)
+    few = bool(classes) and bool(labels) and len(labels) <= classes and value + 1 > 2 * classes
     if few:                      # as many distinct labels as classes, but not numbered 0..C-1
         fix = (f"the targets hold {len(labels)} distinct values ({', '.join(map(str, labels[:6]))}"
                f"{', ...' if len(labels) > 6 else ''}), not ids 0 to {classes - 1}: map them to class ids first "
