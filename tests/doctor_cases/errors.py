@@ -1,4 +1,5 @@
 """Broken models and steps that raise, and what the doctor must name: the module and the cause."""
+import numpy as np
 import torch
 import torch.nn.functional as F
 from einops import rearrange
@@ -824,3 +825,71 @@ def attention_given_a_stack_of_batches():
     attention = nn.MultiheadAttention(16, 4, batch_first=True)
     x = torch.randn(3, 2, 5, 16)                              # (chunks, B, T, E)
     attention(x, x, x)
+
+
+# == everyday errors around the shapes: dtypes, reductions, ranks ====================================
+
+@case("question", "model", "linear_dtype")
+def numpy_float64_into_a_linear():
+    model = nn.Linear(4, 2)
+    features = torch.from_numpy(np.random.default_rng(0).random((3, 4)))   # float64, NumPy's default
+    model(features)
+
+
+@case("question", "backward", "loss_not_scalar")
+def backward_of_an_unreduced_loss():
+    model = nn.Linear(4, 3)
+    loss = F.cross_entropy(model(torch.randn(5, 4)), torch.tensor([0, 1, 2, 1, 0]), reduction="none")   # (5,)
+    loss.backward()
+
+
+@case("question", "item", "item_not_scalar")
+def item_of_a_batch_of_losses():
+    model = nn.Linear(4, 2)
+    loss = F.mse_loss(model(torch.randn(3, 4)), torch.randn(3, 2), reduction="none")   # (3, 2)
+    loss.item()
+
+
+@case("question", "__bool__", "loss_constructed_with_tensors")
+def loss_class_given_the_tensors():
+    model = nn.Linear(4, 2)
+    nn.CrossEntropyLoss(model(torch.randn(3, 4)), torch.tensor([0, 1, 1]))     # built, not called
+
+
+@case("question", "binary_cross_entropy", "bce_given_logits")
+def bce_on_raw_scores():
+    model = nn.Linear(4, 1)
+    F.binary_cross_entropy(model(torch.randn(6, 4)) * 10, torch.rand(6, 1))       # no sigmoid
+
+
+@case("question", "__getitem__", "index_rank", sizes=(3, 2))
+def scores_indexed_as_if_they_had_a_time_axis():
+    scores = nn.Linear(4, 5)(torch.randn(3, 4))              # (B, C): no time axis
+    scores[:, -1, :]
+
+
+@case("question", "cat", "cat_rank", sizes=(3, 2))
+def features_joined_to_a_matrix_without_its_step_axis():
+    steps, summary = torch.randn(2, 7, 8), torch.randn(2, 8)  # (B, T, H) and (B, H)
+    torch.cat([steps, summary], dim=1)
+
+
+@case("question", "mm", "mm_rank")
+def mm_of_a_vector():
+    torch.mm(torch.randn(8), torch.randn(8, 3))
+
+
+@case("question", "expand", "expand_sizes", sizes=(5, 3))
+def expand_of_an_axis_that_is_not_one():
+    torch.randn(2, 3).expand(2, 5)
+
+
+@case("question", "repeat", "repeat_rank")
+def repeat_with_fewer_counts_than_axes():
+    torch.randn(2, 3, 4).repeat(2, 1)
+
+
+@case("question", "pool", "pool_dims", sizes=(3, 1))
+def max_pool_over_a_feature_vector():
+    pool = nn.MaxPool1d(2)
+    pool(torch.randn(8))

@@ -168,12 +168,20 @@ class Context:
     def frame_locals(self, function):
         """The local variables of the innermost frame of ``function`` (a name) the exception passed
         through: a constructor's arguments, for instance; {} when there is none."""
-        tb, found = self.exc.__traceback__, {}
+        tb, frames = self.exc.__traceback__, []
+        if tb is not None:               # explained while it is raised, the traceback holds only the
+            outer = tb.tb_frame.f_back   # innermost frames: the callers are still on the stack
+            while outer is not None:
+                frames.insert(0, outer)
+                outer = outer.f_back
         while tb is not None:
-            if tb.tb_frame.f_code.co_name == function:
-                found = dict(tb.tb_frame.f_locals)
+            frames.append(tb.tb_frame)
             tb = tb.tb_next
-        return found
+        found = {}
+        for frame in frames:
+            if frame.f_code.co_name == function:
+                found = frame.f_locals
+        return dict(found)
 
     def first_tensor(self, args=None):
         for a in (self.args if args is None else args):

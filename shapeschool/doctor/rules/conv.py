@@ -100,3 +100,14 @@ def _spatial_trail(ctx):
         (nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)))][-4:]
     steps = [f"{path} -> {shape_text(s[2:])}" for path, s in sizes if s and len(s) >= 3]
     return f" (the sizes so far: {'; '.join(steps)})" if steps else ""
+
+
+@message(r"(\w+pool\w*): Expected (\d)D or (\d)D \(batch mode\) tensor with optional 0 dim batch size for input, "
+         r"but got:? ?\[([\d, ]*)\]")
+def pool_dims(ctx, m):
+    op, unbatched, batched, shape = m.group(1), int(m.group(2)), int(m.group(3)), ints(m.group(4))
+    return Diagnosis(
+        "pool_dims", f"{ctx.path or op} takes (channels, ...) or (batch, channels, ...): {unbatched}-D or "
+        f"{batched}-D, and got a {len(shape)}-D input {shape_text(shape)}", "add the missing channel (and batch) "
+        "axis, x.unsqueeze(0); for a feature vector, pooling is not the layer you want", "conv1d", True,
+        (batched, len(shape)))

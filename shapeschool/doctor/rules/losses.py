@@ -316,3 +316,70 @@ def spatial_target_dims(ctx, m):
         "ce_target_size", f"the targets {shaped(target)} are 4-D; for scores {shaped(scores)} the loss takes one "
         f"class id per pixel, {shape_text(wanted)}", "give targets of shape (batch, height, width) holding class "
         "ids", "loss_axes", False, (wanted, tuple(target.shape)))
+
+
+@message(r"grad can be implicitly created only for scalar outputs")
+def backward_of_a_tensor(ctx, m):
+    """loss.backward() on a loss that is not one number: reduction='none', or a model's output
+    used as the loss."""
+    loss = ctx.first_tensor(ctx.op_args)
+    if loss is None:
+        return None
+    made = next((op for op in reversed(ctx.failure.ops if ctx.failure else [])
+                 if shape_of(op.result) == tuple(loss.shape)), None)
+    by = f", as {made.name} returned it" if made is not None else ""
+    return Diagnosis(
+        "loss_not_scalar", f"backward() was called on a tensor {shaped(loss)}{by}; without an argument, backward "
+        "starts from one number, the loss", "reduce it to one number first: loss.mean() (or the loss's "
+        "reduction='mean', its default); backward(gradient) is for when you mean a vector", None, True)
+
+
+@message(r"a Tensor with (\d+) elements cannot be converted to Scalar|only one element tensors can be "
+         r"converted to Python scalars")
+def item_of_many(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    shown = f" {shaped(x)}" if x is not None else ""
+    return Diagnosis(
+        "item_not_scalar", f"{ctx.op.name if ctx.op else 'item'}() takes a tensor of one element, and this one{shown} "
+        "has more: a loss or a metric not reduced to one number", "reduce it first (.mean() or .sum()), or use "
+        ".tolist() for every value", None, True)
+
+
+@message(r"all elements of input should be between 0 and 1")
+def bce_given_scores(ctx, m):
+    scores = ctx.first_tensor(ctx.op_args) if ctx.op is not None else ctx.first_tensor()
+    if scores is None:
+        return None
+    if bool(torch.isnan(scores).any()):
+        return Diagnosis(
+            "nan_scores", f"binary cross-entropy's input {shaped(scores)} holds NaN: the model's numbers blew up "
+            "before the loss (a learning rate too high, a log or division of zero)", "find the first step whose "
+            "loss is NaN or huge: lower the learning rate, clip gradients, and guard logs and divisions", None, True)
+    low, high = float(scores.min()), float(scores.max())
+    return Diagnosis(
+        "bce_given_logits", f"binary cross-entropy takes probabilities, and its input {shaped(scores)} runs from "
+        f"{low:.3g} to {high:.3g}: raw scores (logits), with no sigmoid applied", "nn.BCEWithLogitsLoss on the "
+        "raw scores (numerically safer), or torch.sigmoid(scores) before nn.BCELoss", None, True)
+
+
+@message(r"Boolean value of Tensor with more than one value is ambiguous")
+def loss_built_with_tensors(ctx, m):
+    """nn.CrossEntropyLoss(outputs, labels): the tensors go to the constructor (as weight and the
+    old size_average flag) instead of to the loss it builds."""
+    built = ctx.frame_locals("__init__").get("self")
+    if not isinstance(built, nn.modules.loss._Loss):
+        return None
+    name = type(built).__name__
+    functional = f" (or F.{_FUNCTIONAL[name]}(outputs, targets))" if name in _FUNCTIONAL else ""
+    return Diagnosis(
+        "loss_constructed_with_tensors", f"nn.{name}(...) was given tensors: a loss class is built first, with "
+        f"its settings, and then called on the tensors; {name}(outputs, targets) hands them to the constructor, "
+        "which reads them as settings", f"criterion = nn.{name}() once, then loss = criterion(outputs, targets)"
+        f"{functional}", None, True)
+
+
+_FUNCTIONAL = {"CrossEntropyLoss": "cross_entropy", "NLLLoss": "nll_loss", "MSELoss": "mse_loss",
+               "L1Loss": "l1_loss", "BCELoss": "binary_cross_entropy",
+               "BCEWithLogitsLoss": "binary_cross_entropy_with_logits", "KLDivLoss": "kl_div",
+               "SmoothL1Loss": "smooth_l1_loss", "HuberLoss": "huber_loss"}
+

@@ -386,3 +386,59 @@ def in_place_cannot_grow(ctx, m):
         f"broadcasts to {shape_text(grown)}: an in-place operation can stretch the other tensor to its own shape, "
         "never its own to the other's", "make the second tensor fit the first (size 1 or the same size on each "
         "axis), or use the out-of-place form (x = x - y), which may grow", None, True, (kept, grown))
+
+
+@message(r"too many indices for tensor of dimension (\d+)")
+def too_many_indices(ctx, m):
+    dims = int(m.group(1))
+    x = ctx.first_tensor(ctx.op_args)
+    shown = f" {shaped(x)}" if x is not None else ""
+    return Diagnosis(
+        "index_rank", f"the tensor{shown} has {dims} axes, and it was indexed with more: an axis it was expected "
+        "to have is gone (a squeeze, a reduction, an index that dropped it) or was never there",
+        "print x.shape just before: index only the axes it has, or keep the axis (x[:, 0:1] keeps it, x[:, 0] "
+        "drops it)", None, True, (dims + 1, dims))
+
+
+@message(r"Tensors must have same number of dimensions: got (\d+) and (\d+)")
+def cat_rank(ctx, m):
+    a, b = int(m.group(1)), int(m.group(2))
+    tensors = ctx.op_args[0] if ctx.op_args and isinstance(ctx.op_args[0], (list, tuple)) else ()
+    shapes = [tuple(t.shape) for t in tensors if isinstance(t, torch.Tensor)]
+    shown = f" ({', '.join(shape_text(s) for s in shapes)})" if shapes else ""
+    return Diagnosis(
+        "cat_rank", f"{ctx.op.name if ctx.op else 'cat'} joins tensors of one rank, and these have {a} and {b} "
+        f"axes{shown}", "give the smaller one the missing axis (x.unsqueeze(dim) where it belongs), or drop the "
+        "extra one, so both have the same axes but the joined one", None, True, (a, b))
+
+
+@message(r"self must be a matrix|mat2 must be a matrix")
+def mm_rank(ctx, m):
+    shapes = ctx.op_shapes()[:2]
+    shown = f"({', '.join(shape_text(s) for s in shapes if s)})" if shapes else ""
+    return Diagnosis(
+        "mm_rank", f"{ctx.op.name if ctx.op else 'mm'}{shown} multiplies two 2-D matrices", "torch.matmul (or @) "
+        "takes vectors and batches too; or give the vector a matrix axis, x.unsqueeze(0)", None, True)
+
+
+@message(r"The expanded size of the tensor \((-?\d+)\) must match the existing size \((\d+)\) at non-singleton "
+         r"dimension (\d+)")
+def expand_sizes(ctx, m):
+    want, have, dim = (int(g) for g in m.groups())
+    x = ctx.first_tensor(ctx.op_args)
+    shown = f" {shaped(x)}" if x is not None else ""
+    return Diagnosis(
+        "expand_sizes", f"expand only stretches axes of size 1, and axis {dim} of the tensor{shown} is {have}, asked "
+        f"to become {want}", "expand to its own size on that axis (-1 keeps it), or repeat it if you mean copies; "
+        "check that the axes are in the order you expect", None, True, (want, have))
+
+
+@message(r"Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+def repeat_rank(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    args = ctx.op.args[1:] if ctx.op is not None else ()
+    shown = f" {shaped(x)}" if x is not None else ""
+    return Diagnosis(
+        "repeat_rank", f"repeat takes one count per axis, and the tensor{shown} has {x.dim() if x is not None else 'more'} "
+        f"axes; it was given {len(args)} count{'s' if len(args) != 1 else ''}", "give a count for every axis "
+        "(1 to keep one as it is): x.repeat(n, 1, 1) for a 3-D x", None, True)
