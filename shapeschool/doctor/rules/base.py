@@ -273,3 +273,19 @@ def iterated_from(ctx, tensor):
             return tuple(whole)
     return None
 
+
+def batch_of_one_squeezed(ctx):
+    """(op, shape before, shape after) for the newest recorded squeeze that dropped a leading batch
+    axis of 1 (squeeze() with no axis, or squeeze(0)): a batch of one, the last batch of an epoch,
+    losing its batch axis. None when no squeeze did."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name != "squeeze" or not op.args:
+            continue
+        before, after = shape_of(op.args[0]), shape_of(op.result)
+        dims = [getattr(a, "value", a) for a in op.args[1:]] + [getattr(v, "value", v) for v in op.kwargs.values()]
+        if not before or after is None or before[0] != 1 or len(after) >= len(before):
+            continue
+        if not dims or dims == [0] or dims == [(0,)]:
+            return op, tuple(before), tuple(after)
+    return None
+

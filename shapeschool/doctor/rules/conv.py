@@ -1,7 +1,7 @@
 """Convolutions and pooling: channels, rank, and maps smaller than the window."""
 from torch import nn
 
-from ..summaries import shape_of, shape_text
+from ..summaries import describe_call, shape_of, shape_text
 from .base import Diagnosis, ints, message
 
 
@@ -10,6 +10,15 @@ def conv_channels(ctx, m):
     shape, want, got = ints(m.group(2)), int(m.group(3)), int(m.group(4))
     conv = ctx.module
     kind = type(conv).__name__ if conv is not None else "the convolution"
+    lone = _one_example_unsqueezed(ctx, conv)
+    if lone is not None:
+        op, before, given = lone
+        return Diagnosis(
+            "image_unbatched", f"{ctx.path} was given {shape_text(given)}, with no batch axis: "
+            f"{op.name}({describe_call(op.args[1:], op.kwargs)}) made it from {shape_text(before)}, one example, "
+            f"where the code expects a batch (the axis it adds is the channel axis of (batch, ...)), so {kind} reads "
+            f"{given[0]} channels", "give the model a batch, even of one: x.unsqueeze(0) before the model call",
+            "unbatched", True, (want, got))
     if len(shape) >= 3 and shape[-1] == want and shape[1] != want:
         if isinstance(conv, nn.Conv1d):
             return Diagnosis(
@@ -58,6 +67,16 @@ def conv_dims(ctx, m):
     else:
         fix = "remove the extra axis (squeeze it, or merge it into the batch with flatten(0, 1))"
     conv = ctx.module if isinstance(ctx.module, nn.modules.conv._ConvNd) else None
+    channels = _channels_kept_last(ctx, conv, shape)
+    if channels is not None:
+        op, before = channels
+        return Diagnosis(
+            "stereo_audio", f"{ctx.path} got {shape_text(shape)}: {op.name}({describe_call(op.args[1:], op.kwargs)}) "
+            f"added the channel axis to {shape_text(before)}, which already had a trailing axis of {before[-1]}, "
+            f"a recording's channels (stereo), where the model takes one-channel signals (batch, samples)",
+            f"mix the channels down, x.mean(-1), or pick one, x[..., 0], before the model; or a first layer "
+            f"with in_channels={before[-1]} fed (batch, channels, samples)", "conv1d", False,
+            (batched, len(shape)))
     if conv is not None and len(shape) in (batched + 1, batched - 1) and len(shape) >= 3 \
             and shape[1] == conv.in_channels:
         spatial = len(shape) - 2
@@ -67,7 +86,8 @@ def conv_dims(ctx, m):
             f"axis{'es' if batched - 2 > 1 else ''}, and the input {shape_text(shape)} is (batch, channels) and "
             f"{spatial} more axes, with its {conv.in_channels} channels where they belong: the data has the rank "
             f"the layer lacks", f"nn.{right}(...) for {len(shape)}-D input (kernel_size and padding per axis)"
-            if right else "a convolution of the input's rank", "conv1d", True, (batched, len(shape)))
+            if right else "a convolution of the input's rank", "conv1d", conv.in_channels > 1,
+            (batched, len(shape)))
     cause = f"{ctx.path or op} got a {len(shape)}-D input {shape_text(shape)}; it takes {batched}-D (batch, channels, ...)"
     return Diagnosis("conv_dims", cause, fix, "flatten", True, (batched, len(shape)))
 
@@ -111,3 +131,41 @@ def pool_dims(ctx, m):
         f"{batched}-D, and got a {len(shape)}-D input {shape_text(shape)}", "add the missing channel (and batch) "
         "axis, x.unsqueeze(0); for a feature vector, pooling is not the layer you want", "conv1d", True,
         (batched, len(shape)))
+
+
+def _made_by_unsqueeze(ctx, shape):
+    """(op, the shape before) for the newest recorded unsqueeze that made a tensor of ``shape``."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name == "unsqueeze" and op.args and shape_of(op.result) == tuple(shape):
+            return op, shape_of(op.args[0])
+    return None
+
+
+def _one_example_unsqueezed(ctx, conv):
+    """(op, before, given) when a convolution got an unbatched input that an unsqueeze made from one
+    example: the code adds the channel axis to (batch, ...), and the batch axis was missing."""
+    given = ctx.first_tensor()
+    if not isinstance(conv, nn.modules.conv._ConvNd) or given is None:
+        return None
+    spatial = len(conv.kernel_size)
+    if given.dim() != spatial + 1:
+        return None
+    made = _made_by_unsqueeze(ctx, given.shape)
+    if made is None or made[1] is None or len(made[1]) != spatial:
+        return None
+    return made[0], made[1], tuple(given.shape)
+
+
+def _channels_kept_last(ctx, conv, shape):
+    """(op, before) when a Conv1d built for one channel got (batch, 1, samples, c): an unsqueeze(1)
+    added the channel axis to (batch, samples, c), audio whose few channels sit last."""
+    if not isinstance(conv, nn.Conv1d) or conv.in_channels != 1 or len(shape) != 4 or shape[1] != 1:
+        return None
+    made = _made_by_unsqueeze(ctx, shape)
+    if made is None or made[1] is None or len(made[1]) != 3:
+        return None
+    before = made[1]
+    if before[-1] > 8 or before[-1] >= before[1]:
+        return None
+    return made
+

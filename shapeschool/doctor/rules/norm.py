@@ -1,6 +1,6 @@
 """Normalisation layers: LayerNorm's trailing axes, BatchNorm's channels and rank."""
-from ..summaries import shape_text
-from .base import Diagnosis, ints, message, shaped
+from ..summaries import describe_call, shape_text
+from .base import Diagnosis, batch_of_one_squeezed, ints, message, shaped
 
 
 @message(r"Given normalized_shape=\[([\d, ]+)\], expected input with shape \[\*, ([\d, ]+)\], but got input of "
@@ -61,3 +61,24 @@ def batchnorm_single_example(ctx, m):
         f"channel{shown}: a batch of one example, from which no variance can be computed",
         "call model.eval() to run single examples (it then uses its running statistics); in training, batches "
         "of two or more: DataLoader(..., drop_last=True) keeps a last batch of one away", None, True)
+
+
+@message(r"expected (\d)D or (\d)D input \(got (\d)D input\)")
+def norm_rank(ctx, m):
+    low, high, got = (int(g) for g in m.groups())
+    x = ctx.first_tensor()
+    shown = f" {shaped(x)}" if x is not None else ""
+    lost = batch_of_one_squeezed(ctx)
+    if lost is not None and got < low:
+        op, before, after = lost
+        return Diagnosis(
+            "squeeze_batch", f"{ctx.path} takes {low}-D or {high}-D input (batch, features, ...), and got {got}-D"
+            f"{shown}: {op.name}({describe_call(op.args[1:], op.kwargs)}){' in ' + op.where if op.where else ''} "
+            f"made {shape_text(after)} of {shape_text(before)}, dropping the batch axis of a batch of one",
+            "keep the batch axis: x.flatten(1) (or x.view(x.size(0), -1)) in place of squeeze()", "unbatched",
+            False, (low, got))
+    return Diagnosis(
+        "norm_rank", f"{ctx.path or 'the normalisation'} takes {low}-D or {high}-D input (batch, features, ...), "
+        f"and got {got}-D{shown}", "give it a batch axis (x.unsqueeze(0) for one example)" if got < low else
+        "merge or remove the extra axes", "unbatched", False, (low, got))
+

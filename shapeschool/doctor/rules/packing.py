@@ -1,4 +1,5 @@
 """Packing padded batches: axes, lengths, order and device."""
+import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
@@ -85,5 +86,19 @@ def pack_batch(ctx, m):
 
 @message(r"'lengths' argument should be a 1D CPU int64 tensor")
 def pack_lengths_device(ctx, m):
-    return Diagnosis("pack_lengths_device", "packing takes the lengths on the CPU, even when the batch is "
-                     "on the GPU", "pass lengths.cpu() (or a list)", "packing_traps", True)
+    """The message names requirements at once: 1-D, on the CPU. Which one failed is in the lengths
+    themselves."""
+    lengths = ctx.op_args[1] if ctx.op is not None and len(ctx.op_args) > 1 else None
+    if isinstance(lengths, torch.Tensor) and lengths.dim() != 1:
+        padded = ctx.op_args[0] if isinstance(ctx.op_args[0], torch.Tensor) else None
+        same = padded is not None and tuple(lengths.shape) == tuple(padded.shape[:lengths.dim()])[::-1] \
+            or padded is not None and tuple(lengths.shape) == tuple(padded.shape[:lengths.dim()])
+        return Diagnosis(
+            "pack_lengths_wrong", f"the lengths {shaped(lengths)} are {lengths.dim()}-D; packing takes one length per "
+            f"sentence, a 1-D tensor of the batch's size" + (", and this tensor has a value per token, like the "
+            "ids (token type ids, a mask)" if same else ""), "count each sentence's real tokens: "
+            "attention_mask.sum(1) (or (ids != pad_id).sum(1)), then .cpu()", "packing", True)
+    on = f" {shaped(lengths)} are on {lengths.device}" if isinstance(lengths, torch.Tensor) else ""
+    return Diagnosis("pack_lengths_device", f"packing takes the lengths on the CPU, even when the batch is "
+                     f"on the GPU{'; these' + on if on else ''}", "pass lengths.cpu() (or a list)", "packing_traps",
+                     isinstance(lengths, torch.Tensor))

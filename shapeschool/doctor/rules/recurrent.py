@@ -21,9 +21,11 @@ def lstm_given_one_state(ctx, m):
         "the state out to start from zeros", "gru_state", True)
 
 
-@message(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)")
+@message(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)|"
+         r"input has inconsistent input_size: got (\d+) expected (\d+)")
 def rnn_input_size(ctx, m):
-    want, got = int(m.group(1)), int(m.group(2))
+    """A recurrent layer's (or cell's: the second message) input_size against the features it got."""
+    want, got = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(4)), int(m.group(3)))
     name = type(ctx.module).__name__ if ctx.module is not None else "the recurrent layer"
     prev = ctx.last_before()
     if prev is not None and isinstance(prev.module, nn.Embedding):
@@ -43,7 +45,17 @@ def rnn_input_size(ctx, m):
                 f"input_size={want}", f"input_size={got} (2 * hidden_size of {prev.path})",
                 "linear_after_lstm", True, (want, got))
     x = ctx.first_tensor()
-    if x is not None and x.dim() >= 2:
+    joined = _joined_by_cat(ctx, x)
+    if joined is not None:
+        parts, dim = joined
+        widths = [p[dim] for p in parts]
+        return Diagnosis(
+            "rnn_input_size", f"the input to {ctx.path} {shaped(x)} was joined by cat from "
+            f"{', '.join(shape_text(p) for p in parts)}: {' + '.join(map(str, widths))} = {got} features, but "
+            f"{ctx.path} was built for input_size={want}", f"build it with input_size={got}, the sum of what is "
+            f"joined (work it out from the parts' own sizes, not another setting that happens to match them)",
+            "input_size", True, (want, got))
+    if x is not None and x.dim() >= 2 and isinstance(ctx.module, nn.RNNBase):
         others = [i for i in range(x.dim() - 1) if x.shape[i] == want]
         if len(others) == 1:
             i = others[0]
@@ -99,6 +111,20 @@ def rnn_state_shape(ctx, m):
                          "states are (num_layers * num_directions, batch, hidden)", "state_rule", False, (want, got))
     dirs = 2 if lstm.bidirectional else 1
     x = ctx.first_tensor()
+    if sum(g != w for g, w in zip(got, want)) >= 2 and not (got[0] == want[1] and got[1] == want[0]):
+        made = _output_of_shape(ctx, got)
+        if made is not None:
+            return Diagnosis(
+                "outputs_as_state", f"{which} {shape_text(got)} is not a state: it differs from the {shape_text(want)} "
+                f"that {ctx.path} needs (num_layers * num_directions, batch, hidden_size) on more than one axis, and "
+                f"it has the shape of {made.path}'s output, a sequence of encodings", f"start {ctx.path} from a state "
+                f"of {shape_text(want)} (zeros, or a summary of the encoder: its final state, or a projection of "
+                "a pooled vector); give the encodings to the attention, not as the state", "state_rule", True,
+                (want, got))
+        return Diagnosis(
+            "rnn_state_shape", f"{which} is {shape_text(got)}; {ctx.path} needs {shape_text(want)} "
+            "(num_layers * num_directions, batch, hidden_size): they differ on more than one axis",
+            "check what is passed as the state", "state_rule", False, (want, got))
     if got[0] != want[0]:
         if got[1] == want[0] and got[0] == want[1]:
             return Diagnosis(
@@ -364,3 +390,57 @@ def _stacked_state_given(ctx, rows):
                 if r.num_layers * (2 if r.bidirectional else 1) == rows and arg.shape[2] == (r.proj_size or r.hidden_size):
                     return arg, path
     return None
+
+
+@message(r"Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor|"
+         r"Tensors must have same number of dimensions|too many indices for tensor of dimension")
+def stacked_state_where_one_layer_was_meant(ctx, m):
+    """A module written for one layer's (batch, hidden) state given the whole (layers * directions,
+    batch, hidden) state: an unsqueeze meant to add an axis adds a fourth, and what follows has one
+    axis too many (the decoder's state fed back after one step of a multi-layer GRU)."""
+    stack = ctx.failure.stack if ctx.failure else []
+    for call in reversed(stack):
+        for arg in (call.values[0] if call.values else ()):
+            if not isinstance(arg, torch.Tensor) or arg.dim() != 3 or arg.shape[0] < 2:
+                continue
+            state = _stacked_state_given(ctx, arg.shape[0])
+            if state is None or state[0] is not arg:
+                continue
+            tensor, rnn_path = state
+            return Diagnosis(
+                "state_leading_axis", f"{call.path} was given {shaped(tensor)}, the whole state of {rnn_path} "
+                f"(num_layers * num_directions = {tensor.shape[0]} rows), where its code works on one layer's "
+                f"(batch, hidden) state: each axis it adds lands on a tensor with one axis more than it expects",
+                f"give it one layer's state, hidden[-1] (batch, hidden), the last layer's; keep the whole state "
+                f"for {rnn_path} itself", "state_rule", False)
+    return None
+
+
+def _output_of_shape(ctx, shape):
+    """The outermost module call before the failure whose output (or its first tensor) has ``shape``
+    (an encoder, rather than its last layer norm); the newest of those."""
+    found = []
+    for i, call in enumerate(ctx.failure.before if ctx.failure else []):
+        out = call.output[0] if isinstance(call.output, tuple) and call.output else call.output
+        if shape_of(out) == tuple(shape):
+            found.append((call.depth, -i, call))
+    return min(found, key=lambda f: f[:2])[2] if found else None
+
+
+def _joined_by_cat(ctx, x):
+    """(the parts' shapes, the axis) when the newest recorded cat made a tensor of x's shape by
+    joining along its last axis; None otherwise."""
+    if x is None:
+        return None
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name != "cat" or shape_of(op.result) != tuple(x.shape) or not op.args:
+            continue
+        given = getattr(op.args[0], "items", op.args[0])         # a list is recorded as ListSeen
+        parts = [shape_of(p) for p in given] if isinstance(given, (tuple, list)) else []
+        dim = op.args[1] if len(op.args) > 1 else op.kwargs.get("dim", 0)
+        dim = getattr(dim, "value", dim)
+        if len(parts) >= 2 and all(parts) and isinstance(dim, int) and dim % x.dim() == x.dim() - 1:
+            return parts, -1
+        return None
+    return None
+

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from ..summaries import describe_call, shape_of, shape_text
-from .base import BROADCAST, Diagnosis, floats_in, ints, message, plain, product, shaped
+from .base import BROADCAST, Diagnosis, batch_of_one_squeezed, floats_in, ints, message, plain, product, shaped
 
 
 @message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)"
@@ -333,6 +333,16 @@ def dim_out_of_range(ctx, m):
                 f"included, so the tensor{shown} has no axis {asked}", "squeeze only the axis you mean: "
                 "x.squeeze(-1) (or squeeze(dim)), and keep the batch axis even for one example", "unbatched",
                 tuple(x.shape) == kept, (asked, dims))           # sure when it is the squeezed tensor itself
+    lost = batch_of_one_squeezed(ctx)
+    if lost is not None:
+        op, before, after = lost
+        return Diagnosis(
+            "squeeze_batch", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
+            f"for axis {asked}; earlier, {op.name}({describe_call(op.args[1:], op.kwargs)})"
+            f"{' in ' + op.where if op.where else ''} made {shape_text(after)} of {shape_text(before)}, dropping "
+            "the batch axis of a batch of one (the last batch of an epoch often holds one example)",
+            "squeeze only the axis you mean, never the batch: squeeze(-1), or flatten(1) / view(x.size(0), -1) "
+            "to drop 1-sized feature axes", "unbatched", False, (asked, dims))
     return Diagnosis(
         "dim_out_of_range", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
         f"for axis {asked}", "print x.shape just before: an axis went missing earlier (a squeeze, an index, "
@@ -397,7 +407,7 @@ def too_many_indices(ctx, m):
         "index_rank", f"the tensor{shown} has {dims} axes, and it was indexed with more: an axis it was expected "
         "to have is gone (a squeeze, a reduction, an index that dropped it) or was never there",
         "print x.shape just before: index only the axes it has, or keep the axis (x[:, 0:1] keeps it, x[:, 0] "
-        "drops it)", None, True, (dims + 1, dims))
+        "drops it)", None, False, (dims + 1, dims))
 
 
 @message(r"Tensors must have same number of dimensions: got (\d+) and (\d+)")
@@ -409,7 +419,7 @@ def cat_rank(ctx, m):
     return Diagnosis(
         "cat_rank", f"{ctx.op.name if ctx.op else 'cat'} joins tensors of one rank, and these have {a} and {b} "
         f"axes{shown}", "give the smaller one the missing axis (x.unsqueeze(dim) where it belongs), or drop the "
-        "extra one, so both have the same axes but the joined one", None, True, (a, b))
+        "extra one, so both have the same axes but the joined one", None, False, (a, b))
 
 
 @message(r"self must be a matrix|mat2 must be a matrix")
@@ -418,7 +428,7 @@ def mm_rank(ctx, m):
     shown = f"({', '.join(shape_text(s) for s in shapes if s)})" if shapes else ""
     return Diagnosis(
         "mm_rank", f"{ctx.op.name if ctx.op else 'mm'}{shown} multiplies two 2-D matrices", "torch.matmul (or @) "
-        "takes vectors and batches too; or give the vector a matrix axis, x.unsqueeze(0)", None, True)
+        "takes vectors and batches too; or give the vector a matrix axis, x.unsqueeze(0)", None, False)
 
 
 @message(r"The expanded size of the tensor \((-?\d+)\) must match the existing size \((\d+)\) at non-singleton "
@@ -430,7 +440,7 @@ def expand_sizes(ctx, m):
     return Diagnosis(
         "expand_sizes", f"expand only stretches axes of size 1, and axis {dim} of the tensor{shown} is {have}, asked "
         f"to become {want}", "expand to its own size on that axis (-1 keeps it), or repeat it if you mean copies; "
-        "check that the axes are in the order you expect", None, True, (want, have))
+        "check that the axes are in the order you expect", None, False, (want, have))
 
 
 @message(r"Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
@@ -441,4 +451,4 @@ def repeat_rank(ctx, m):
     return Diagnosis(
         "repeat_rank", f"repeat takes one count per axis, and the tensor{shown} has {x.dim() if x is not None else 'more'} "
         f"axes; it was given {len(args)} count{'s' if len(args) != 1 else ''}", "give a count for every axis "
-        "(1 to keep one as it is): x.repeat(n, 1, 1) for a 3-D x", None, True)
+        "(1 to keep one as it is): x.repeat(n, 1, 1) for a 3-D x", None, False)
