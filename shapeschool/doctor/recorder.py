@@ -62,7 +62,7 @@ WATCHED = frozenset({
     "cat", "stack", "matmul", "mm", "bmm", "linear", "einsum",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "_pack_padded_sequence", "_pad_packed_sequence", "pad_sequence", "argmax", "unbind", "multinomial", "topk", "softmax", "log_softmax", "embedding", "mean",
+    "_pack_padded_sequence", "_pad_packed_sequence", "pad_sequence", "argmax", "unbind", "interpolate", "multinomial", "topk", "softmax", "log_softmax", "embedding", "mean",
 })
 
 

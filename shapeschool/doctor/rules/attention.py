@@ -221,6 +221,27 @@ def attention_rank(ctx, m):
         "with flatten(0, 1) and split it again after", None, True, (3, got))
 
 
+@evidence(nn.MultiheadAttention)
+def query_and_keys_of_other_batches(ctx, found):
+    """A query batch of one size against keys and values of another: each query attends to its own
+    example's keys, so the batches must match (a single query is repeated over the batch)."""
+    args = ctx.arguments()
+    query, key = args.get("query"), args.get("key")
+    if not isinstance(query, torch.Tensor) or not isinstance(key, torch.Tensor) or query.dim() != 3 or key.dim() != 3:
+        return None
+    axis = 0 if ctx.module.batch_first else 1
+    if query.shape[axis] == key.shape[axis]:
+        return None
+    q, k = query.shape[axis], key.shape[axis]
+    fix = (f"repeat the query over the batch: query.expand({k}, -1, -1)" if ctx.module.batch_first else
+           f"repeat the query over the batch: query.expand(-1, {k}, -1)") if q == 1 else \
+        f"give the query, keys and values the same batch (axis {axis} with batch_first={ctx.module.batch_first})"
+    return Diagnosis(
+        "attn_batch_mismatch", f"{ctx.path} (batch_first={ctx.module.batch_first}) got a query {shape_text(query.shape)} "
+        f"with a batch of {q} and keys {shape_text(key.shape)} with a batch of {k} on axis {axis}: each query "
+        "attends to its own example's keys, so the batches must match", fix, None, True, (k, q))
+
+
 @evidence("scaled_dot_product_attention")
 def sdpa_layout(ctx, m):
     """F.scaled_dot_product_attention(q, k, v): (batch, heads, length, features), masks (L, S)."""

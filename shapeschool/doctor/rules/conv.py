@@ -1,8 +1,10 @@
 """Convolutions and pooling: channels, rank, and maps smaller than the window."""
+import math
+
 from torch import nn
 
 from ..summaries import describe_call, shape_of, shape_text
-from .base import Diagnosis, ints, message
+from .base import BROADCAST, Diagnosis, ints, message
 
 
 @message(r"weight of size \[([\d, ]+)\], expected input\[([\d, ]+)\] to have (\d+) channels, but got (\d+) channels")
@@ -168,4 +170,73 @@ def _channels_kept_last(ctx, conv, shape):
     if before[-1] > 8 or before[-1] >= before[1]:
         return None
     return made
+
+
+@message(BROADCAST)
+def upsampled_map_one_off(ctx, m):
+    """Two feature maps added (or multiplied) whose sides differ by a pixel or two, one of them made by
+    upsampling: scale_factor=2 on a map whose finer partner has an odd side, or a scale factor computed
+    as out / in that floors one short."""
+    shapes = [s for s in ctx.op_shapes() if s is not None][:2]
+    if len(shapes) != 2 or len(shapes[0]) != len(shapes[1]) or len(shapes[0]) < 3:
+        return None
+    differ = [d for d in range(len(shapes[0])) if shapes[0][d] != shapes[1][d]]
+    if not differ or differ[0] < 2 or any(abs(shapes[0][d] - shapes[1][d]) > 2 for d in differ):
+        return None
+    for made, other in (shapes, shapes[::-1]):
+        source = _upsampled_to(ctx, made)
+        if source is None:
+            continue
+        given, scales = source
+        axis = differ[-1]
+        k = axis - 2
+        scale = scales[k] if k < len(scales) else None
+        if not isinstance(scale, (int, float)) or given is None or scale == 1 or given[axis] == made[axis]:
+            continue
+        if float(scale).is_integer():
+            if given[axis] * scale != made[axis] or abs(other[axis] - made[axis]) >= scale:
+                continue
+            return Diagnosis(
+                "unet_odd_size", f"{ctx.op.name}({shape_text(shapes[0])}, {shape_text(shapes[1])}): one map was "
+                f"upsampled x{int(scale)} from {shape_text(given)} to {shape_text(made)}, and the map it meets has "
+                f"{other[axis]} on axis {axis}: an odd side halves to {given[axis]} on the way down (rounded), and "
+                f"doubling that gives {made[axis]}", "upsample to the other map's size, not by a factor: "
+                "F.interpolate(x, size=other.shape[2:]) (or pad/crop the inputs to multiples of the total stride)",
+                "pooling", True, (other[axis], made[axis]))
+        if math.floor(given[axis] * scale) != made[axis]:
+            continue
+        return Diagnosis(
+            "upsample_scale_rounding", f"{ctx.op.name}({shape_text(shapes[0])}, {shape_text(shapes[1])}): one map was "
+            f"upsampled from {shape_text(given)} by a scale factor of {scale:.6g} (computed as a ratio of sizes), "
+            f"and {given[axis]} x {scale!r} = {given[axis] * scale!r} in floating point, floored to {made[axis]}, "
+            f"one short of "
+            f"{other[axis]}", "pass the size, not a factor: nn.Upsample(size=...) or F.interpolate(x, size=...)",
+            "conv_formula", True, (other[axis], made[axis]))
+    return None
+
+
+def _upsampled_to(ctx, shape):
+    """(the input's shape, the scale factors per spatial axis) for the newest recorded upsampling
+    (an nn.Upsample call, or F.interpolate) whose result has ``shape``; None when none made it."""
+    calls = [(c.seq, "module", c) for c in (ctx.failure.before if ctx.failure else [])
+             if isinstance(c.module, nn.Upsample) and shape_of(c.output) == tuple(shape)]
+    ops = [(op.seq, "op", op) for op in (ctx.failure.ops if ctx.failure else [])
+           if op.name == "interpolate" and shape_of(op.result) == tuple(shape)]
+    if not calls + ops:
+        return None
+    _, kind, found = max(calls + ops, key=lambda f: f[0])
+    if kind == "module":
+        given, factor = shape_of(found.inputs[0]) if found.inputs else None, found.module.scale_factor
+    else:
+        given = shape_of(found.args[0]) if found.args else None
+        factor = found.kwargs.get("scale_factor", found.args[2] if len(found.args) > 2 else None)
+        factor = getattr(factor, "value", factor)
+    if given is None or factor is None:
+        return given, ()
+    spatial = len(shape) - 2
+    scales = tuple(factor) if isinstance(factor, (tuple, list)) else (factor,) * spatial
+    scales = tuple(getattr(f, "value", f) for f in scales)
+    if not all(isinstance(f, (int, float)) for f in scales):
+        return given, ()
+    return given, scales
 

@@ -65,6 +65,15 @@ def ce_batch(ctx, m):
             f"dropped every axis of size 1, the batch of one included, so cross_entropy reads their first axis, "
             f"{wanted}, as the batch", "squeeze only the axis you mean (squeeze(1) for a channel axis), so that a "
             "batch of one keeps its batch axis", "unbatched", True, (rows, wanted))
+    maps = _maps_flattened(ctx, scores, target)
+    if maps is not None:
+        made, labels = maps
+        return Diagnosis(
+            "output_downsampled", f"the scores were flattened from a {' x '.join(map(str, made))} map and the "
+            f"targets from a {' x '.join(map(str, labels))} one: {rows} positions against {wanted}; the prediction "
+            "and the labels are maps of different sizes", "bring the scores to the labels' size before flattening, "
+            "whenever either side differs: F.interpolate(scores, size=labels.shape[-2:]) (or resize the labels)",
+            "loss_axes", True, (wanted, rows))
     views = [op for op in ctx.failure.ops if op.name in ("view", "reshape")] if ctx.failure else []
     if views and rows != wanted:
         return Diagnosis(
@@ -382,4 +391,73 @@ _FUNCTIONAL = {"CrossEntropyLoss": "cross_entropy", "NLLLoss": "nll_loss", "MSEL
                "L1Loss": "l1_loss", "BCELoss": "binary_cross_entropy",
                "BCEWithLogitsLoss": "binary_cross_entropy_with_logits", "KLDivLoss": "kl_div",
                "SmoothL1Loss": "smooth_l1_loss", "HuberLoss": "huber_loss"}
+
+
+@message(r"size mismatch \(got input: \[([\d, ]+)\] ?, target: \[([\d, ]+)\]")
+def ce_classes_on_another_axis(ctx, m):
+    """Cross-entropy over a map (scores of 4 or more axes): the classes must be on axis 1, and the
+    targets the scores' shape without it."""
+    scores, target = ints(m.group(1)), ints(m.group(2))
+    if len(scores) != len(target) + 1:
+        return None
+    axes = [a for a in range(len(scores)) if tuple(scores[:a] + scores[a + 1:]) == tuple(target)]
+    wanted = tuple(scores[:1] + scores[2:])
+    if not axes or 1 in axes:
+        return Diagnosis(
+            "ce_target_size", f"the scores {shape_text(scores)} take targets {shape_text(wanted)} (their shape "
+            f"without axis 1, the classes), and the targets are {shape_text(target)}", "give one class id per "
+            "position, in the scores' shape without axis 1", "loss_axes", False, (wanted, target))
+    axis = axes[-1]
+    moved = next((op for op in reversed(ctx.failure.ops if ctx.failure else [])
+                  if op.name in ("permute", "transpose", "movedim") and shape_of(op.result) == tuple(scores)), None)
+    by = (f": {moved.name}({describe_call(moved.args[1:], moved.kwargs)}) made them from "
+          f"{shape_text(shape_of(moved.args[0]))}" if moved is not None and moved.args else "")
+    source = _source_axis(moved, axis)
+    if source is not None:
+        before = shape_of(moved.args[0])
+        fix = (f"move the classes to axis 1 from the tensor before the {moved.name}, keeping the other axes in "
+               f"their order: x.movedim({source}, 1) on {shape_text(before)} (with einops, name the axes in the order "
+               "they have, e.g. 'b h w c -> b c h w'); moving them on the result would leave its other axes reordered")
+    else:
+        fix = (f"put the classes on axis 1: scores.movedim({axis}, 1), after checking that the other axes are in "
+               "the targets' order")
+    return Diagnosis(
+        "ce_classes_last", f"the scores {shape_text(scores)} hold the {scores[axis]} classes on axis {axis}, and "
+        f"cross_entropy reads classes from axis 1 (here {scores[1]}){by}", fix, "loss_axes",
+        moved is not None or len(axes) == 1, (wanted, target))
+
+
+def _source_axis(moved, axis):
+    """The axis of the tensor before a recorded permute that the permute put at ``axis``."""
+    if moved is None or moved.name != "permute" or len(moved.args) < 2:
+        return None
+    dims = moved.args[1:] if len(moved.args) > 2 else getattr(moved.args[1], "items", moved.args[1])
+    dims = [getattr(d, "value", d) for d in (dims if isinstance(dims, (tuple, list)) else (dims,))]
+    if not all(isinstance(d, int) for d in dims) or axis >= len(dims):
+        return None
+    return dims[axis] % len(dims)
+
+
+def _maps_flattened(ctx, scores, target):
+    """(the score map's spatial sides, the label map's) when the scores (N, C) and the targets (N,)
+    were both flattened by recorded view/reshape calls from maps of the same rank whose spatial sides
+    differ: (B, H, W, C) -> (-1, C) and (B, H', W') -> (-1)."""
+    if scores is None or target is None or scores.dim() != 2 or target.dim() != 1:
+        return None
+    made = labels = None
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name not in ("view", "reshape", "flatten") or not op.args:
+            continue
+        before, after = shape_of(op.args[0]), shape_of(op.result)
+        if made is None and after == tuple(scores.shape) and before and len(before) >= 3 \
+                and before[-1] == scores.shape[1]:
+            made = before
+        elif labels is None and after == tuple(target.shape) and before and len(before) >= 2:
+            labels = before
+    if made is None or labels is None or len(made) != len(labels) + 1:
+        return None
+    sides, label_sides = tuple(made[1:-1]), tuple(labels[1:])
+    if made[0] != labels[0] or sides == label_sides:
+        return None
+    return sides, label_sides
 
