@@ -126,7 +126,7 @@ def _findings(model, inputs, loss_fn, target, batch_dim, name):
     for look in (_batch_on_time_axis, _batch_changed, _unbatched_conv, _bidirectional_halves,
                  _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes,
                  _table_sliced_by_batch, _loss_classes_axis, _loss_broadcast, _loss_padding, _mean_over_padding,
-                 _predictions_at_padding):
+                 _predictions_at_padding, _conv1d_over_the_embedding, _pooled_over_padding):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -221,6 +221,9 @@ def _mixing(model, inputs, batch_dim, batch, base, name):
     other = _traced(model, changed, name=name)
     if not any(_mixes(a, b, batch) for a, b in zip(tensors_in(base.output), tensors_in(other.output))):
         return None
+    across = _attention_across_examples(base, other)
+    if across is not None:
+        return across
     # where it starts: the first module, in the order they finished, whose inputs or outputs mix
     finished = sorted(range(len(base.calls)), key=lambda i: _finish_order(base.calls, i))
     previous = None
@@ -241,6 +244,38 @@ def _mixing(model, inputs, batch_dim, batch, base, name):
     return Finding("samples_mix", "the model's forward code", "changing example 0 of the batch changed "
                    "the output for other examples", "keep the batch axis apart in view/reshape and "
                    "reductions", "batch_first", True)
+
+
+def _changed_along(a, b, axis):
+    """The indices along ``axis`` where ``a`` and ``b`` differ."""
+    differ = ~torch.isclose(a, b, rtol=1e-4, atol=1e-5) if a.is_floating_point() else a != b
+    others = [d for d in range(a.dim()) if d != axis]
+    return set(torch.nonzero(differ.any(dim=others) if others else differ).flatten().tolist())
+
+
+def _attention_across_examples(base, other):
+    """A Finding when an attention layer's query holds one changed example spread over its batch
+    axis and confined to part of its sequence axis: the examples were laid out the other way (a
+    batch-first layout into a seq-first layer, windows folded with the batch), so it attends across
+    them."""
+    for a, b in zip(base.calls, other.calls):
+        if a.path != b.path or not isinstance(a.module, nn.MultiheadAttention) or not a.values or not b.values:
+            continue
+        qa, qb = (a.values[0][0] if a.values[0] else None), (b.values[0][0] if b.values[0] else None)
+        if not isinstance(qa, torch.Tensor) or not isinstance(qb, torch.Tensor) or qa.shape != qb.shape or qa.dim() != 3:
+            continue
+        seq, batch_axis = (1, 0) if a.module.batch_first else (0, 1)
+        along_seq, along_batch = _changed_along(qa, qb, seq), _changed_along(qa, qb, batch_axis)
+        if len(along_batch) > 1 and along_seq and len(along_seq) < qa.shape[seq]:
+            return Finding(
+                "batch_on_time_axis", a.path, f"one example of the batch fills {len(along_batch)} of the "
+                f"{qa.shape[batch_axis]} places on axis {batch_axis} of its query {shape_text(qa.shape)}, the axis "
+                f"that {settings(a.module)} reads as the batch, and only {len(along_seq)} of the {qa.shape[seq]} "
+                f"places on axis {seq}, which it reads as the sequence: it attends across examples",
+                f"batch_first={not a.module.batch_first}, or lay the query out "
+                f"{'(batch, sequence, features)' if a.module.batch_first else '(sequence, batch, features)'}",
+                "batch_first", True)
+    return None
 
 
 def _finish_order(calls, i):
@@ -289,6 +324,27 @@ def _unbatched_conv(trace, batch, inputs, batch_dim):
                     "conv_unbatched", call.path, f"its input {shape_text(x.shape)} is 3-D, so Conv2d reads it "
                     f"as ONE image with {x.shape[0]} channels, not {batch} images", "add the channel axis: "
                     "x.unsqueeze(1) gives (batch, 1, height, width)", "flatten", x.shape[0] == batch)
+
+
+def _conv1d_over_the_embedding(trace, batch, inputs, batch_dim):
+    """A Conv1d given an Embedding's (batch, words, features) output as it is: it reads the words as
+    channels and slides over the features (in_channels was set to the sentence length to make it run)."""
+    tables = {id(c.values[1]): c for c in trace.calls
+              if isinstance(c.module, nn.Embedding) and c.values and isinstance(c.values[1], torch.Tensor)}
+    for call in trace.calls:
+        if not isinstance(call.module, nn.Conv1d) or not call.values or not call.values[0]:
+            continue
+        x = call.values[0][0]
+        table = tables.get(id(x))
+        if table is None or x.dim() != 3:
+            continue
+        words, width = x.shape[1], x.shape[2]
+        yield Finding(
+            "conv1d_over_features", call.path, f"it gets {table.path}'s output {shape_text(x.shape)}, (batch, words, "
+            f"features) as it is, so it reads the {words} words as channels (in_channels={call.module.in_channels}) "
+            f"and slides over the {width} embedding features, mixing every word at once",
+            f"x.transpose(1, 2) to (batch, {width}, {words}) before it, and in_channels={width} (the embedding "
+            "size)", "conv1d", call.module.in_channels == words)
 
 
 def _state_of(output):
@@ -439,6 +495,35 @@ def _view_moves_axes(trace, batch, inputs, batch_dim):
                     "move axes with transpose/permute (then reshape if sizes must merge or split)",
                     "view_vs_transpose", permutation)
                 break
+    yield from _split_in_another_order(trace)
+
+
+def _split_in_another_order(trace):
+    """An axis made by merging sizes in one order (flatten of (C, p, p)) and later split back into
+    the same sizes in another ((p, p, C)): each piece is read as something it is not. Likely only:
+    what ran between (a Linear) may have learnt the other order."""
+    merged = []                     # (sizes in order, the op that merged them)
+    for op in _ops_named(trace, ("view", "reshape", "flatten")):
+        args, _, result = op.values
+        x = args[0] if args else None
+        if not isinstance(x, torch.Tensor) or not isinstance(result, torch.Tensor):
+            continue
+        for gi, go in _groups([int(v) for v in x.shape], [int(v) for v in result.shape]):
+            gi, go = [v for v in gi if v != 1], [v for v in go if v != 1]
+            if len(gi) > 1 and len(go) == 1:
+                merged.append((tuple(gi), op))
+            elif len(gi) == 1 and len(go) > 1:
+                if any(sizes == tuple(go) for sizes, _ in merged):
+                    continue                           # it undoes a merge made in this order
+                for sizes, first in [(z, f) for z, f in merged if sorted(z) == sorted(go)][-1:]:
+                    if len(set(sizes)) > 1:
+                        yield Finding(
+                            "view_moves_axes", op.where or op.name, f"{first.name} merged sizes {shape_text(sizes)} into "
+                            f"one axis of {gi[0]}{' in ' + first.where if first.where else ''}, and {op.name} splits "
+                            f"it back as {shape_text(tuple(go))}: the pieces are read in another order than they "
+                            "were packed", "split in the order of the merge, then permute the axes to the order you "
+                            "need", "view_vs_transpose", False)
+                        return
 
 
 def _tables(trace):
@@ -623,6 +708,30 @@ def _mean_over_padding(trace, batch, inputs, batch_dim):
                 "padding_in_metric", op.name, f"a mean over all {x.numel()} positions of the {shape_text(x.shape)} "
                 f"batch, {padding} of which are padding (id {pad})", "average over the real words only: "
                 "x[ids != pad].mean(), or (x * mask).sum() / mask.sum()", "accuracy", True)
+
+
+def _pooled_over_padding(trace, batch, inputs, batch_dim):
+    """A mean over the time axis of a padded batch's (batch, time, features) states inside the model:
+    each sentence's vector averages its padded positions too, and changes with the batch's longest."""
+    found = trace.padding
+    if found is None:
+        return
+    _, ids, pad, rows = found
+    for op in _ops_named(trace, ("mean",)):
+        args, kwargs, _ = op.values
+        x = args[0] if args else None
+        dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
+        if not isinstance(x, torch.Tensor) or x.dim() != 3 or tuple(x.shape[:2]) != tuple(ids.shape):
+            continue
+        if dim not in (1, -2, (1,), [1]):
+            continue
+        yield Finding(
+            "padding_pooled", op.where or op.name, f"a mean over the {x.shape[1]} steps of {shape_text(x.shape)} "
+            f"counts the padding: {rows} of the {x.shape[0]} sentences end in padding (id {pad}), so their vectors "
+            "average positions that are not words, and change with the longest sentence in the batch",
+            "average over the real words only: (x * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True), "
+            "with mask = (ids != pad_id)", "padding_loss", True)
+        return
 
 
 def _predictions_at_padding(trace, batch, inputs, batch_dim):

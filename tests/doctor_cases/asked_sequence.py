@@ -862,7 +862,7 @@ class AttentionSubBlock(nn.Module):
         return out
 
 
-@silent("https://github.com/karttikeya/minREV/issues/4", "model.attn", "samples_mix",
+@silent("https://github.com/karttikeya/minREV/issues/4", "model.attn", "samples_mix batch_on_time_axis",
         truth="nn.MultiheadAttention defaults to (L, N, E), and the ViT block gave it (N, L, E), so attention ran "
               "across the images of the batch; the author confirmed and fixed it.")
 def batch_first_patches_into_seq_first_attention():
