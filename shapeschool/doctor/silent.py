@@ -126,7 +126,8 @@ def _findings(model, inputs, loss_fn, target, batch_dim, name):
     for look in (_batch_on_time_axis, _batch_changed, _unbatched_conv, _bidirectional_halves,
                  _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes,
                  _table_sliced_by_batch, _loss_classes_axis, _loss_broadcast, _loss_padding, _mean_over_padding,
-                 _predictions_at_padding, _conv1d_over_the_embedding, _pooled_over_padding):
+                 _predictions_at_padding, _conv1d_over_the_embedding, _pooled_over_padding,
+                 _padding_mask_inverted):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -732,6 +733,36 @@ def _pooled_over_padding(trace, batch, inputs, batch_dim):
             "average over the real words only: (x * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True), "
             "with mask = (ids != pad_id)", "padding_loss", True)
         return
+
+
+_PADDING_MASKS = {nn.MultiheadAttention: "key_padding_mask", nn.TransformerEncoderLayer: "src_key_padding_mask",
+                  nn.TransformerEncoder: "src_key_padding_mask", nn.TransformerDecoderLayer: "tgt_key_padding_mask",
+                  nn.TransformerDecoder: "tgt_key_padding_mask"}
+
+
+def _padding_mask_inverted(trace, batch, inputs, batch_dim):
+    """A key padding mask True at the real words: PyTorch's masks are True where a position is to be
+    ignored, and a tokenizer's attention_mask is 1 where it is a word. Passed as it is (or as
+    ids != pad), every real word is masked out and only the padding is attended to."""
+    found = trace.padding
+    if found is None:
+        return
+    _, ids, pad, rows = found
+    words = ids != pad
+    for call in trace.calls:
+        name = next((n for kind, n in _PADDING_MASKS.items() if isinstance(call.module, kind)), None)
+        if name is None or not call.kwargs:
+            continue
+        mask = call.kwargs.get(name)
+        if not isinstance(mask, torch.Tensor) or tuple(mask.shape) != tuple(ids.shape):
+            continue
+        if torch.equal(mask.bool(), words):
+            yield Finding(
+                "padding_mask_inverted", call.path, f"its {name} {shape_text(mask.shape)} is True (or 1) at the "
+                f"{int(words.sum())} real words and False at the {int((~words).sum())} padded positions (id {pad}): "
+                "PyTorch ignores the positions where the mask is True, so it attends to the padding only",
+                f"{name}=(ids == pad_id), or ~attention_mask.bool() for a tokenizer's attention_mask", None, True)
+            return
 
 
 def _predictions_at_padding(trace, batch, inputs, batch_dim):

@@ -378,3 +378,24 @@ def tagger_scores_when_time_equals_classes():
     ids = torch.randint(2, 30, (4, 5))
     return dict(model=TokenTagger(tags=5), example_input=ids, loss_fn=F.cross_entropy,
                 target=torch.randint(0, 5, (4, 5)))
+
+
+class MaskedEncoder(nn.Module):
+    """A tokenizer's attention_mask (1 at words) handed to PyTorch as the padding mask (True = ignore)."""
+
+    def __init__(self, vocab=30, width=8):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, width, padding_idx=0)
+        layer = nn.TransformerEncoderLayer(width, 2, 16, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+        self.head = nn.Linear(width, 2)
+
+    def forward(self, ids):                           # (B, T), 0 = padding
+        attention_mask = (ids != 0).long()            # as a tokenizer gives it: 1 at the words
+        states = self.encoder(self.embed(ids), src_key_padding_mask=attention_mask.bool())
+        return self.head(states[:, 0])
+
+
+@case("question", "model.encoder", "padding_mask_inverted")
+def tokenizer_attention_mask_as_the_padding_mask():
+    return dict(model=MaskedEncoder(), example_input=padded_ids([6, 3, 4, 2]))
