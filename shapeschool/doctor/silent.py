@@ -92,8 +92,9 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=None, warn=
     findings, base = _findings(model, inputs, loss_fn, target, batch_dim, name)
     if guessed and findings:
         # A finding that the seq-first reading of the same example does not make rests on the guess.
-        other = (_findings(model, inputs, loss_fn, target, 1, name)[0]
-                 if first.dim() >= 2 and first.shape[1] >= 2 else [])
+        sequences = first.dim() >= 3 or first.dim() == 2 and not first.is_floating_point()   # (B, F) floats are not
+        other = (_findings(model, inputs, loss_fn, target, 1, name)[0]                       # read seq-first
+                 if sequences and first.shape[1] >= 2 else [])
         fed = _fed_directly(base, inputs)
         for f in findings:
             alone = not any(o.kind == f.kind and o.path == f.path for o in other)
@@ -127,7 +128,7 @@ def _findings(model, inputs, loss_fn, target, batch_dim, name):
                  _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes,
                  _table_sliced_by_batch, _loss_classes_axis, _loss_broadcast, _loss_padding, _mean_over_padding,
                  _predictions_at_padding, _conv1d_over_the_embedding, _pooled_over_padding,
-                 _padding_mask_inverted):
+                 _padding_mask_inverted, _over_the_batch_axis):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -762,6 +763,28 @@ def _padding_mask_inverted(trace, batch, inputs, batch_dim):
                 f"{int(words.sum())} real words and False at the {int((~words).sum())} padded positions (id {pad}): "
                 "PyTorch ignores the positions where the mask is True, so it attends to the padding only",
                 f"{name}=(ids == pad_id), or ~attention_mask.bool() for a tokenizer's attention_mask", None, True)
+            return
+
+
+def _over_the_batch_axis(trace, batch, inputs, batch_dim):
+    """argmax / softmax / log_softmax taken over the batch axis of (batch, classes) scores after the
+    model (in the loss or the metric): a prediction per class across examples, not per example. The
+    model's own layers are judged by whether examples mix; this is for what comes after."""
+    axis = batch_dim or 0
+    for op in _ops_named(trace, ("argmax", "softmax", "log_softmax")):
+        if op.where:
+            continue
+        args, kwargs, _ = op.values
+        x = args[0] if args else None
+        dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
+        if not isinstance(x, torch.Tensor) or x.dim() != 2 or not isinstance(dim, int) or x.shape[axis] != batch:
+            continue
+        if dim % 2 == axis and x.shape[1 - axis] != batch:
+            yield Finding(
+                "batch_axis_reduced", op.name, f"{op.name}(dim={dim}) on the scores {shape_text(x.shape)} runs over "
+                f"the {batch} examples of the batch (axis {axis}), not over the {x.shape[1 - axis]} classes: each "
+                "result compares examples with one another", f"{op.name}(dim={1 - axis}) (or dim=-1), over the classes",
+                "loss_axes", True)
             return
 
 

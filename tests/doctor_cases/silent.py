@@ -399,3 +399,15 @@ class MaskedEncoder(nn.Module):
 @case("question", "model.encoder", "padding_mask_inverted")
 def tokenizer_attention_mask_as_the_padding_mask():
     return dict(model=MaskedEncoder(), example_input=padded_ids([6, 3, 4, 2]))
+
+
+def accuracy_over_the_batch_axis(scores, labels):
+    predictions = scores.argmax(dim=0)                # meant dim=1: one class per example
+    return (predictions == labels[: predictions.shape[0]]).float().mean()
+
+
+@case("question", "argmax", "batch_axis_reduced")
+def accuracy_from_argmax_over_the_examples():
+    model = nn.Linear(6, 3)
+    return dict(model=model, example_input=torch.randn(5, 6), loss_fn=accuracy_over_the_batch_axis,
+                target=torch.randint(0, 3, (5,), generator=torch.Generator().manual_seed(0)))
