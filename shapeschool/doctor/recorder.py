@@ -68,7 +68,7 @@ WATCHED = frozenset({
 
 # What doctor.check records besides: it runs the model once, so it can afford to see every sum
 # (a table sliced by the wrong size is only visible where it is added).
-CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__"}
+CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__", "sub", "__sub__", "__rsub__"}
 
 _SEQ = itertools.count(1)         # orders module calls and functional calls as they happened
 _WATCHING = {}                    # watched set -> {torch function -> whether its calls are recorded}

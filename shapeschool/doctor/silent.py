@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence
+from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from .lessons import where
 from .recorder import CHECKED, Recorder, name_in_caller
@@ -97,7 +97,7 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=None, warn=
                  if sequences and first.shape[1] >= 2 else [])
         fed = _fed_directly(base, inputs)
         for f in findings:
-            alone = not any(o.kind == f.kind and o.path == f.path for o in other)
+            alone = sequences and not any(o.kind == f.kind and o.path == f.path for o in other)
             if alone or f.kind == "batch_on_time_axis" and f.path in fed:
                 f.certain = False
                 f.message += ("; if the example is seq-first, (time, batch, ...), pass batch_dim=1 to "
@@ -397,6 +397,10 @@ def _bidirectional_halves(trace, batch, inputs, batch_dim):
         if isinstance(out, torch.Tensor) and out.dim() == 3 and not isinstance(call.values[0][0], PackedSequence):
             last = out[:, -1] if rnn.batch_first else out[-1]
             halves["the output at the last step (its backward half has read one word)"] = last
+        if isinstance(out, PackedSequence):
+            padded, lengths = pad_packed_sequence(out, batch_first=True)
+            steps = padded[torch.arange(padded.shape[0]), lengths - 1]
+            halves["the output at each sentence's last real step (its backward half has read one word)"] = steps
         reader, what = _first_reader(trace, trace.calls[i + 1:], halves)
         if reader is not None:
             yield Finding(
@@ -440,6 +444,20 @@ def _loss_broadcast(trace, batch, inputs, batch_dim):
                 f"{shape_text(torch.broadcast_shapes(args[0].shape, args[1].shape))}: every prediction is "
                 "compared with every target", "give both the same shape: predictions.squeeze(-1)", "loss_axes",
                 True)
+    for op in _ops_named(trace, ("sub", "__sub__", "__rsub__")):
+        if op.where:                                   # a loss written by hand, after the model
+            continue
+        args = [a for a in op.values[0] if isinstance(a, torch.Tensor)]
+        if len(args) != 2 or args[0].dim() == args[1].dim() or min(a.dim() for a in args) != 1:
+            continue
+        column, row = sorted(args, key=lambda a: -a.dim())
+        if column.dim() == 2 and column.shape[1] == 1 and column.shape[0] == row.shape[0] == batch:
+            yield Finding(
+                "loss_broadcast", op.name, f"{shape_text(args[0].shape)} - {shape_text(args[1].shape)} broadcasts to "
+                f"{shape_text((batch, batch))}: every prediction is subtracted from every target, a difference for "
+                "each pair of examples", "give both the same shape: predictions.squeeze(-1) (or targets.unsqueeze(-1))",
+                "loss_axes", True)
+            return
 
 
 def _groups(sizes_in, sizes_out):

@@ -411,3 +411,34 @@ def accuracy_from_argmax_over_the_examples():
     model = nn.Linear(6, 3)
     return dict(model=model, example_input=torch.randn(5, 6), loss_fn=accuracy_over_the_batch_axis,
                 target=torch.randint(0, 3, (5,), generator=torch.Generator().manual_seed(0)))
+
+
+def squared_error_by_hand(predictions, targets):
+    return ((predictions - targets) ** 2).mean()     # (B, 1) - (B,): every pair of examples
+
+
+@case("question", "sub", "loss_broadcast")
+def a_loss_written_by_hand_broadcasts():
+    return dict(model=nn.Linear(4, 1), example_input=torch.randn(6, 4), loss_fn=squared_error_by_hand,
+                target=torch.randn(6))
+
+
+class LastRealStepOfABiLSTM(nn.Module):
+    """Each sentence's last real step of a packed bidirectional LSTM, as if it summed up both directions."""
+
+    def __init__(self, vocab=30, width=8, hidden=6):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, width, padding_idx=0)
+        self.lstm = nn.LSTM(width, hidden, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * hidden, 2)
+
+    def forward(self, ids):
+        lengths = (ids != 0).sum(1)
+        packed = pack_padded_sequence(self.embed(ids), lengths, batch_first=True, enforce_sorted=False)
+        out, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True)
+        return self.head(out[torch.arange(ids.shape[0]), lengths - 1])     # the backward half has read one word
+
+
+@case("question", "model.head", "bidirectional_half")
+def last_real_step_of_a_bidirectional_lstm():
+    return dict(model=LastRealStepOfABiLSTM(), example_input=padded_ids([6, 3, 4, 2]))
