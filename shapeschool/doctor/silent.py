@@ -128,7 +128,7 @@ def _findings(model, inputs, loss_fn, target, batch_dim, name):
                  _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes,
                  _table_sliced_by_batch, _loss_classes_axis, _loss_broadcast, _loss_padding, _mean_over_padding,
                  _predictions_at_padding, _conv1d_over_the_embedding, _pooled_over_padding,
-                 _padding_mask_inverted, _over_the_batch_axis):
+                 _padding_mask_inverted, _over_the_batch_axis, _softmax_then_contracted_elsewhere):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -804,6 +804,103 @@ def _over_the_batch_axis(trace, batch, inputs, batch_dim):
                 "result compares examples with one another", f"{op.name}(dim={1 - axis}) (or dim=-1), over the classes",
                 "loss_axes", True)
             return
+
+
+def _softmax_then_contracted_elsewhere(trace, batch, inputs, batch_dim):
+    """Attention weights normalised over one axis and then used to weigh values summed over another:
+    softmax(scores, dim=1) over the queries, with the product summing over the keys; or a softmax
+    over rows that merge the batch. The weights the product sums over do not add up to one."""
+    ops = trace.ops
+    for i, op in enumerate(ops):
+        if op.name not in ("softmax", "log_softmax") or not op.values:
+            continue
+        args, kwargs, weights = op.values
+        x = args[0] if args else None
+        dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
+        if not isinstance(weights, torch.Tensor) or not isinstance(dim, int) or weights.dim() < 2:
+            continue
+        axis = dim % weights.dim()
+        followed = _axis_through_views(ops[i + 1:], weights, axis)
+        if followed is None:
+            continue
+        tensor, axes = followed
+        summed = _axes_summed_by_a_product(ops[i + 1:], tensor)
+        if summed is None or set(axes) & summed:
+            continue
+        where = op.where or op.name
+        merged = weights.shape[axis] % batch == 0 and weights.shape[axis] != batch and _merged_the_batch(ops[:i], x, axis, batch)
+        if weights.shape[axis] == batch and axis == (batch_dim or 0) or merged:
+            yield Finding(
+                "samples_mix", where, f"{op.name}(dim={dim}) normalises the {shape_text(weights.shape)} scores over "
+                f"axis {axis}, which holds the examples of the batch{' (merged with another axis by a view)' if merged else ''}, "
+                "and the product that follows sums over another axis: each example's weights depend on the others, "
+                "and do not add up to one where they are used", "normalise over the axis the product sums over: "
+                "softmax(dim=-1) for scores (..., queries, keys)", "batch_first", True)
+        else:
+            yield Finding(
+                "softmax_wrong_axis", where, f"{op.name}(dim={dim}) normalises the {shape_text(weights.shape)} "
+                f"weights over axis {axis}, and the product that follows sums them over "
+                f"{'axis' if len(summed) == 1 else 'axes'} {', '.join(map(str, sorted(summed)))}: the weights it sums "
+                "do not add up to one (over the queries rather than the keys, for attention)", "normalise over the "
+                "axis the product sums over (the keys: softmax(dim=-1) for (..., queries, keys) scores)",
+                None, True)
+        return
+
+
+def _axis_through_views(ops, tensor, axis):
+    """(the tensor the weights became through views/reshapes, the axes ``axis`` became) following
+    recorded views of ``tensor`` that split or keep axes; (tensor, (axis,)) when none was taken."""
+    axes = (axis,)
+    for op in ops:
+        if op.name not in ("view", "reshape") or not op.values or not op.values[0] or op.values[0][0] is not tensor:
+            continue
+        result = op.values[2]
+        if not isinstance(result, torch.Tensor):
+            return None
+        mapped, i, j = [], 0, 0
+        for gi, go in _groups([int(v) for v in tensor.shape], [int(v) for v in result.shape]):
+            if any(a in range(i, i + len(gi)) for a in axes):
+                if len(gi) != 1:
+                    return None                       # the axis was merged with another: not followed
+                mapped += list(range(j, j + len(go)))
+            i, j = i + len(gi), j + len(go)
+        tensor, axes = result, tuple(mapped)
+    return tensor, axes
+
+
+def _axes_summed_by_a_product(ops, weights):
+    """The axes of ``weights`` the first later matmul/bmm/einsum that takes it sums over; None when
+    no product takes it."""
+    for op in ops:
+        if not op.values or op.name not in ("matmul", "bmm", "einsum"):
+            continue
+        args = op.values[0]
+        if op.name == "einsum" and args and isinstance(args[0], str):
+            operands = list(args[1:]) if len(args) > 2 else list(args[1]) if isinstance(args[1], (list, tuple)) else []
+            spec = args[0].replace(" ", "")
+            if "->" not in spec or "." in spec:
+                continue
+            given, out = spec.split("->")
+            labels = given.split(",")
+            for k, t in enumerate(operands):
+                if t is weights and k < len(labels):
+                    return {a for a, label in enumerate(labels[k]) if label not in out}
+            continue
+        tensors = [a for a in args[:2] if isinstance(a, torch.Tensor)]
+        if len(tensors) == 2 and tensors[0] is weights:
+            return {weights.dim() - 1}
+        if len(tensors) == 2 and tensors[1] is weights:
+            return {weights.dim() - 2}
+    return None
+
+
+def _merged_the_batch(ops, x, axis, batch):
+    """Whether a recorded view/reshape made ``x``'s ``axis`` by merging the batch axis with another."""
+    for op in reversed(ops):
+        if op.name in ("view", "reshape") and op.values and op.values[2] is x:
+            before = op.values[0][0] if op.values[0] else None
+            return isinstance(before, torch.Tensor) and before.dim() > x.dim() and before.shape[0] == batch and axis == 0
+    return False
 
 
 def _predictions_at_padding(trace, batch, inputs, batch_dim):

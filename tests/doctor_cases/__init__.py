@@ -81,7 +81,7 @@ class Asked:
 
 
 # The catalogue's modules: the course's own mistakes, then the ones reconstructed from questions.
-MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors", "asked_holdout", "asked_fresh", "asked_third")
+MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors", "asked_holdout", "asked_fresh", "asked_third", "asked_fourth")
 
 
 def _modules():

@@ -65,6 +65,14 @@ def ce_batch(ctx, m):
             f"dropped every axis of size 1, the batch of one included, so cross_entropy reads their first axis, "
             f"{wanted}, as the batch", "squeeze only the axis you mean (squeeze(1) for a channel axis), so that a "
             "batch of one keeps its batch axis", "unbatched", True, (rows, wanted))
+    told = _batch_size_argument(ctx, rows)
+    if told is not None and rows != wanted:
+        return Diagnosis(
+            "batch_hardcoded", f"the scores have {rows} rows for {wanted} targets, and {told.path} was called with "
+            f"{rows} as an argument: the batch size was passed in (a configured size) rather than taken from the "
+            f"data, and this batch holds {wanted}", "take the batch size from the batch itself (labels.shape[0], "
+            "len(batch)), so a smaller last batch works; or DataLoader(..., drop_last=True)", "flatten", True,
+            (rows, wanted))
     maps = _maps_flattened(ctx, scores, target)
     if maps is not None:
         made, labels = maps
@@ -460,4 +468,36 @@ def _maps_flattened(ctx, scores, target):
     if made[0] != labels[0] or sides == label_sides:
         return None
     return sides, label_sides
+
+
+
+@message(r"Expected tensor to have size at least (\d+) at dimension 1, but got size (\d+) for argument #2 "
+         r"'targets' \(while checking arguments for ctc_loss")
+def ctc_target_lengths(ctx, m):
+    """CTC's target_lengths longer than the padded targets: the lengths were counted on something
+    other than what was encoded (labels with characters the alphabet drops, a file extension)."""
+    longest, width = int(m.group(1)), int(m.group(2))
+    args = ctx.op_args if ctx.op is not None else ctx.args
+    lengths = args[3] if len(args) > 3 and isinstance(args[3], torch.Tensor) else None
+    shown = f" {lengths.tolist()}" if lengths is not None and lengths.numel() <= 8 else ""
+    return Diagnosis(
+        "ctc_target_lengths", f"the target_lengths{shown} say a label is up to {longest} symbols long, and the "
+        f"targets hold {width} per label: the lengths were counted on something other than what was encoded "
+        "(characters the alphabet has no id for, a file name's extension, padding)", "count each label's length "
+        "from the ids you encoded (the same list that fills the targets), after cleaning the label text",
+        None, True, (longest, width))
+
+
+def _batch_size_argument(ctx, rows):
+    """The newest outermost module call that was passed the whole number ``rows`` as an argument
+    (model(x, batch_size)), or None."""
+    loss = ctx.failure.stack[0].module if ctx.failure and ctx.failure.stack else None
+    for call in reversed(ctx.failure.before if ctx.failure else []):
+        if call.depth != 0 or call.module is loss:
+            continue
+        if any(getattr(a, "value", None) == rows and isinstance(getattr(a, "value", None), int)
+               and not isinstance(a.value, bool) for a in call.inputs):
+            return call
+        return None
+    return None
 

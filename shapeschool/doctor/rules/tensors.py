@@ -247,6 +247,16 @@ def bmm_inner(ctx, m):
             "are not positions, the second operand may just need transposing.)", "feed inputs of the size the model "
             "was built for (resize or crop them), or rebuild that layer for this size", "conv_formula", False,
             (got, want))
+    second = shapes[1] if len(shapes) == 2 and shapes[1] else None
+    elsewhere = [k for k in range(len(second) - 2) if second[k] == want] if second and not same_shape else []
+    if len(elsewhere) == 1 and not turned:
+        k = elsewhere[0]
+        return Diagnosis(
+            "matmul", f"{operands}the product needs the first's last axis ({want}) to meet the second's "
+            f"second-to-last axis, which is {got}; the second has its {want} on axis {k}, with "
+            f"{shape_text(second[k + 1:-1])} between it and its last axis: an axis sits between the two that should "
+            "meet", f"bring axis {k} of the second next to its last axis (x.movedim({k}, -2)), or fold the axes "
+            f"between into the batch first, so that it is (..., {want}, {second[-1]})", None, True, (want, got))
     return Diagnosis(
         "bmm_inner", f"{operands}a batched matrix product (B, n, m) @ (B, m, p) needs the first's last axis ({want}) "
         f"to equal the second's middle axis, which is {got}.{hint}",
@@ -254,7 +264,7 @@ def bmm_inner(ctx, m):
          f"not, {got} comes from elsewhere (a layer built for another input size, an axis moved earlier): a "
          "transpose that merely makes it run would multiply the wrong axes") if turned and not same_shape else
         "transpose the second operand's last two axes, x.transpose(-2, -1), or check which axis holds the features",
-        None, same_shape or not turned, (want, got))
+        None, same_shape, (want, got))
 
 
 def _sized_for_other_positions(ctx, positions, built):
