@@ -80,6 +80,24 @@ class Asked:
         return register
 
 
+def drawn_ids(shape, vocab, low=0, seed=0):
+    """Ids in [low, vocab) drawn from a local generator (nothing global is seeded)."""
+    import torch
+    return torch.randint(low, vocab, shape, generator=torch.Generator().manual_seed(seed))
+
+
+def drawn(*shape, seed=0):
+    """Uniform [0, 1) values from a local generator."""
+    import torch
+    return torch.rand(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def drawn_normal(*shape, seed=0):
+    """Standard normal values from a local generator."""
+    import torch
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
 # The catalogue's modules: the course's own mistakes, then the ones reconstructed from questions.
 MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors", "asked_holdout", "asked_fresh", "asked_third", "asked_fourth")
 

@@ -24,24 +24,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import default_collate
 
-from . import Asked
+from . import Asked, drawn_ids as _ids, drawn as _rand, drawn_normal as _randn
 
 _asked = Asked()
 CASES, SILENT, CORRECT = _asked.raising, _asked.silent_cases, _asked.correct_models
 raises, silent, correct = _asked.raises, _asked.silent, _asked.correct
-
-
-def _ids(shape, vocab, low=0, seed=0):
-    """Word ids drawn from a local generator (nothing global is seeded)."""
-    return torch.randint(low, vocab, shape, generator=torch.Generator().manual_seed(seed))
-
-
-def _rand(*shape, seed=0):
-    return torch.rand(*shape, generator=torch.Generator().manual_seed(seed))
-
-
-def _randn(*shape, seed=0):
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
 # == recurrent layers, seq2seq and text ==========================================================

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from . import Asked
+from . import Asked, drawn_ids
 
 _asked = Asked()
 CASES, SILENT, CORRECT = _asked.raising, _asked.silent_cases, _asked.correct_models
@@ -22,8 +22,8 @@ raises, silent, correct = _asked.raises, _asked.silent, _asked.correct
 
 
 def _ids(shape, vocab, low=2, seed=0):
-    """Word ids drawn from a local generator (nothing global is seeded)."""
-    return torch.randint(low, vocab, shape, generator=torch.Generator().manual_seed(seed))
+    """Word ids from 2 up (0 and 1 are kept for padding and <unk> here)."""
+    return drawn_ids(shape, vocab, low, seed)
 
 
 # -- recurrent layers: input_size ----------------------------------------------------------------

@@ -183,6 +183,12 @@ class Context:
                 found = frame.f_locals
         return dict(found)
 
+    def operand(self):
+        """(the failing torch function's first tensor argument, how a message shows it: " (3, 2)");
+        (None, "") when it had none."""
+        x = self.first_tensor(self.op_args)
+        return x, (f" {shaped(x)}" if x is not None else "")
+
     def first_tensor(self, args=None):
         for a in (self.args if args is None else args):
             if isinstance(a, PackedSequence):

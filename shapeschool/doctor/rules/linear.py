@@ -156,8 +156,7 @@ def _first_conv_unbatched(ctx):
 
 @message(r"mat1 and mat2 must have the same dtype, but got (Long|Int) and")
 def linear_dtype(ctx, m):
-    x = ctx.first_tensor(ctx.op_args)
-    shown = f" {shaped(x)}" if x is not None else ""
+    x, shown = ctx.operand()
     return Diagnosis(
         "linear_dtype", f"{ctx.path or 'a matrix product'} got integer values{shown}: word ids, not vectors",
         "turn ids into vectors with an nn.Embedding first (or .float() if they really are numbers)", "ids", True)
@@ -168,8 +167,7 @@ def float_precision_differs(ctx, m):
     """float64 data (NumPy's default, torch.from_numpy keeps it) into float32 weights, or the other
     way round."""
     given, weights = m.group(1), m.group(2)
-    x = ctx.first_tensor(ctx.op_args)
-    shown = f" {shaped(x)}" if x is not None else ""
+    x, shown = ctx.operand()
     numpy = " (NumPy's default: torch.from_numpy and torch.tensor(array) keep it)" if given == "Double" else ""
     return Diagnosis(
         "linear_dtype", f"the input{shown} is {given.lower()}{numpy} and {ctx.path or 'the layer'}'s weights are "

@@ -354,8 +354,7 @@ def backward_of_a_tensor(ctx, m):
 @message(r"a Tensor with (\d+) elements cannot be converted to Scalar|only one element tensors can be "
          r"converted to Python scalars")
 def item_of_many(ctx, m):
-    x = ctx.first_tensor(ctx.op_args)
-    shown = f" {shaped(x)}" if x is not None else ""
+    x, shown = ctx.operand()
     return Diagnosis(
         "item_not_scalar", f"{ctx.op.name if ctx.op else 'item'}() takes a tensor of one element, and this one{shown} "
         "has more: a loss or a metric not reduced to one number", "reduce it first (.mean() or .sum()), or use "

@@ -411,8 +411,7 @@ def in_place_cannot_grow(ctx, m):
 @message(r"too many indices for tensor of dimension (\d+)")
 def too_many_indices(ctx, m):
     dims = int(m.group(1))
-    x = ctx.first_tensor(ctx.op_args)
-    shown = f" {shaped(x)}" if x is not None else ""
+    x, shown = ctx.operand()
     return Diagnosis(
         "index_rank", f"the tensor{shown} has {dims} axes, and it was indexed with more: an axis it was expected "
         "to have is gone (a squeeze, a reduction, an index that dropped it) or was never there",
@@ -445,8 +444,7 @@ def mm_rank(ctx, m):
          r"dimension (\d+)")
 def expand_sizes(ctx, m):
     want, have, dim = (int(g) for g in m.groups())
-    x = ctx.first_tensor(ctx.op_args)
-    shown = f" {shaped(x)}" if x is not None else ""
+    x, shown = ctx.operand()
     return Diagnosis(
         "expand_sizes", f"expand only stretches axes of size 1, and axis {dim} of the tensor{shown} is {have}, asked "
         f"to become {want}", "expand to its own size on that axis (-1 keeps it), or repeat it if you mean copies; "
