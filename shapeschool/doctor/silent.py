@@ -817,6 +817,15 @@ def _softmax_then_contracted_elsewhere(trace, batch, inputs, batch_dim):
         args, kwargs, weights = op.values
         x = args[0] if args else None
         dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
+        picked = (0 if x.dim() in (0, 1, 3) else 1) if isinstance(x, torch.Tensor) else None   # the implicit pick
+        if dim is None and picked is not None and x.dim() >= 2 and (x.dim() == 3 or x.shape[picked] == batch
+                                                                      and x.shape[picked] != x.shape[-1]):
+            yield Finding(
+                "softmax_wrong_axis", op.where or op.name, f"{op.name} was called without dim on "
+                f"{shape_text(x.shape)}, and PyTorch then picks axis {picked} (its legacy rule: 0 for 1-D and 3-D "
+                f"tensors, else 1), of size {x.shape[picked]}, whatever the axes mean", f"say which axis the "
+                f"weights must sum to one over: {op.name}(x, dim=...)", None, False)
+            return
         if not isinstance(weights, torch.Tensor) or not isinstance(dim, int) or weights.dim() < 2:
             continue
         axis = dim % weights.dim()
@@ -842,8 +851,9 @@ def _softmax_then_contracted_elsewhere(trace, batch, inputs, batch_dim):
                 f"weights over axis {axis}, and the product that follows sums them over "
                 f"{'axis' if len(summed) == 1 else 'axes'} {', '.join(map(str, sorted(summed)))}: the weights it sums "
                 "do not add up to one (over the queries rather than the keys, for attention)", "normalise over the "
-                "axis the product sums over (the keys: softmax(dim=-1) for (..., queries, keys) scores)",
-                None, True)
+                "axis the product sums over (the keys: softmax(dim=-1) for (..., queries, keys) scores); routing "
+                "between capsules is the exception, normalised over the outputs and summed over the inputs",
+                None, False)
         return
 
 

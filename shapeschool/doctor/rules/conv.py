@@ -22,6 +22,16 @@ def conv_channels(ctx, m):
             f"{given[0]} channels", "give the model a batch, even of one: x.unsqueeze(0) before the model call",
             "unbatched", True, (want, got))
     if len(shape) >= 3 and shape[-1] == want and shape[1] != want:
+        made = _made_by_unsqueeze(ctx, shape) if ctx.first_tensor() is not None and \
+            tuple(ctx.first_tensor().shape) == tuple(shape) else None
+        if isinstance(conv, nn.Conv1d) and made is not None and made[1] and len(made[1]) == 2:
+            op, before = made
+            return Diagnosis(
+                "conv1d_time_features", f"{op.name}({describe_call(op.args[1:], op.kwargs)}) made {shape_text(shape)} of "
+                f"{shape_text(before)}: one channel with the {want} values along the length, and {ctx.path} reads "
+                f"channels from axis 1 (in_channels={want})", f"put the values on the channel axis: x.unsqueeze(-1), "
+                f"({before[0]}, {want}, 1); or build the layer with in_channels=1 if the values are a signal to slide over",
+                "conv1d", True, (want, got))
         if isinstance(conv, nn.Conv1d):
             return Diagnosis(
                 "conv1d_time_features", f"{ctx.path} reads channels from axis 1, but the input "

@@ -144,6 +144,18 @@ def position_table_broadcast(ctx, m):
                 f"input's length stops at its last row, {shape_text(rows)}", f"build the table for the longest "
                 f"sequence the model will see (max_len >= {x.shape[axis]}, encoder and decoder alike), or cut "
                 f"sequences to {table.shape[axis]} steps", None, True, (table.shape[axis], x.shape[axis]))
+        grid = _patch_grid(ctx, x.shape[1], table.shape[1]) if table_side.dim() == 3 else None
+        if grid is not None and table_side is table:
+            conv, made, side, extra = grid
+            stride = conv.module.stride[0]
+            return Diagnosis(
+                "built_for_crop_size", f"{ctx.path}.{name} {shape_text(table.shape)} holds {side} x {side}"
+                f"{' + ' + str(extra) if extra else ''} positions, the patches of a {side * stride} x {side * stride} "
+                f"image cut by {conv.path} (stride {stride}); this input gives {made[0]} x {made[1]} patches"
+                f"{' + ' + str(extra) if extra else ''} = {x.shape[1]}: the model was built for images of another size",
+                f"build it for the images you give (img_size={made[0] * stride}), or resize the images to "
+                f"{side * stride} x {side * stride}; a pretrained table can be interpolated to the new grid",
+                None, True, (table.shape[1], x.shape[1]))
         if isinstance(table, nn.Parameter) and table_side is table and table.shape[0] == 1 \
                 and table.shape[2] == x.shape[2] and table.shape[1] != x.shape[1]:
             return Diagnosis(
@@ -153,3 +165,28 @@ def position_table_broadcast(ctx, m):
                 f"{table.shape[1]} steps; or give inputs of {table.shape[1]} steps, as the model was built for",
                 None, True, (table.shape[1], x.shape[1]))
     return None
+
+
+def _patch_grid(ctx, steps, rows):
+    """(the patch convolution's call, its grid (h, w), the table's side, extra tokens) when the steps
+    are a patch embedding's h * w patches (plus a class token or so) and the table's rows are a
+    square grid of another side plus the same extra tokens: a vision transformer built for another
+    image size."""
+    import math
+    for call in reversed(ctx.failure.before if ctx.failure else []):
+        conv = call.module
+        if not isinstance(conv, nn.Conv2d) or conv.kernel_size != conv.stride:
+            continue
+        made = shape_of(call.output)
+        if not made or len(made) != 4:
+            continue
+        patches = made[2] * made[3]
+        extra = steps - patches
+        if extra not in (0, 1, 2):
+            return None
+        side = math.isqrt(rows - extra)
+        if side * side == rows - extra and side != made[2]:
+            return call, tuple(made[2:]), side, extra
+        return None
+    return None
+

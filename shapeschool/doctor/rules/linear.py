@@ -92,6 +92,19 @@ def matmul_sizes(ctx, m):
                 "give the model a batch: image.unsqueeze(0) is a batch of one", "flatten", True, (want, got))
         if shape and len(shape) >= 3 and product(shape[1:]) == got:
             per = " x ".join(map(str, shape[1:]))
+            k = _smaller_by(shape[1:], want)
+            if k is not None:
+                sides = " x ".join(str(s // k) for s in shape[2:])
+                fixed = isinstance(spatial.module, (nn.modules.pooling._AvgPoolNd, nn.modules.pooling._MaxPoolNd))
+                return Diagnosis(
+                    "built_for_crop_size", f"{ctx.path} has in_features={want} = {shape[1]} x {sides}: it was built "
+                    f"for a {sides} map after {spatial.path}, which gives {' x '.join(map(str, shape[2:]))} here, "
+                    f"{k} times larger on each side: inputs {k} times larger than the model was built for (or "
+                    "in_features worked out for one more halving)", "resize the inputs to the size the model was "
+                    "built (and trained) for" + ("; or let the pool fit any size: nn.AdaptiveAvgPool2d(1) in place "
+                    f"of {type(spatial.module).__name__}" if fixed and sides.replace("1 x ", "") == "1" else "")
+                    + f"; in_features={got} only if this size is the one you mean", "conv_formula", False,
+                    (want, got))
             return Diagnosis(
                 "flatten_size", f"{spatial.path} gives {shape_text(shape[1:])} per example, {per} = {got} "
                 f"features after flattening, but {ctx.path} has in_features={want}",
@@ -174,3 +187,16 @@ def float_precision_differs(ctx, m):
         f"{weights.lower()}: a matrix product needs one dtype", "x.float() (or make the array float32 before "
         "converting it: array.astype(np.float32)); model.double() instead makes the whole model slower",
         None, True)
+
+
+def _smaller_by(per_example, features):
+    """k (2 or more) when ``features`` is the channels times a map k times smaller on every side
+    than ``per_example`` (channels, *sides); None otherwise."""
+    channels, sides = per_example[0], per_example[1:]
+    if not sides or features % channels:
+        return None
+    for k in range(2, max(sides) + 1):
+        if all(s % k == 0 for s in sides) and product([s // k for s in sides]) * channels == features:
+            return k
+    return None
+

@@ -324,6 +324,17 @@ def spatial_target_dims(ctx, m):
             "ce_onehot_long", f"the targets {shaped(target)} are one-hot masks, one 0/1 column per class, but the "
             f"loss takes one class id per pixel, {shape_text(wanted)}", "target.argmax(-1) gives the class ids "
             f"{shape_text(wanted)}", "loss_axes", True, (wanted, tuple(target.shape)))
+    if tuple(target.shape[:3]) == (b, h, w) and target.shape[3] in (3, 4) and target.shape[3] != c:
+        colours = int(target.max()) >= c
+        copies = bool((target == target[..., :1]).all())
+        return Diagnosis(
+            "mask_rgb", f"the targets {shaped(target)} have {target.shape[3]} values per pixel"
+            + (f", up to {int(target.max())}: colours, not class ids" if colours else
+               ", three copies of one label" if copies else "") + ": the masks were read as RGB(A) pictures, where "
+            f"the loss takes one class id per pixel (0 to {c - 1}), {shape_text(wanted)}", "map each colour to its "
+            "class id (a palette lookup), or read the masks as single-channel label images (label[..., 0] when the "
+            "channels are copies); keep them (batch, height, width)", "loss_axes", colours or copies,
+            (wanted, tuple(target.shape)))
     if tuple(target.shape) == (b, 1, h, w):
         return Diagnosis(
             "ce_target_extra_axis", f"the targets {shaped(target)} keep the mask's channel axis; the loss takes one "
@@ -500,3 +511,25 @@ def _batch_size_argument(ctx, rows):
         return None
     return None
 
+
+
+@message(r"input_lengths must be of size batch_size|target_lengths must be of size batch_size")
+def ctc_lengths_count(ctx, m):
+    """CTC reads log_probs as (time, batch, classes): batch-first log-probabilities make the batch
+    look like time, and the lengths count the wrong axis."""
+    args = ctx.op_args if ctx.op is not None else ctx.args
+    log_probs = args[0] if args and isinstance(args[0], torch.Tensor) else None
+    lengths = args[2] if len(args) > 2 and isinstance(args[2], torch.Tensor) else None
+    if log_probs is None or log_probs.dim() != 3 or lengths is None:
+        return None
+    n = lengths.numel()
+    if n == log_probs.shape[0] and n != log_probs.shape[1]:
+        return Diagnosis(
+            "ctc_batch_first", f"CTC reads log_probs as (time, batch, classes), and {shape_text(log_probs.shape)} has "
+            f"its batch of {n} first (there are {n} input lengths): it is (batch, time, classes), so CTC took "
+            f"{log_probs.shape[1]} as the batch", "log_probs.transpose(0, 1), (time, batch, classes), before the "
+            "loss (or make the network return it time-first)", "batch_first", True, (n, log_probs.shape[1]))
+    return Diagnosis(
+        "ctc_lengths_count", f"CTC's batch is axis 1 of log_probs {shape_text(log_probs.shape)}, "
+        f"{log_probs.shape[1]}, and it was given {n} lengths", "give one input length and one target length per "
+        "example of the batch", None, False, (log_probs.shape[1], n))
