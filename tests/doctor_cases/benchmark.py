@@ -2,6 +2,7 @@
 
     make benchmark-doctor                      # every tool, each catalogue, side by side
     PYTHONPATH=tests .venv/bin/python -m doctor_cases.benchmark --tool doctor --catalogue questions --list
+    PYTHONPATH=tests .venv/bin/python -m doctor_cases.benchmark --tool doctor --module asked_sixth --list
 
 The catalogue (this package) holds mistakes that raise (``Raises``), mistakes that raise nothing
 (``Silent``) and correct models (``Correct``). Those in ``asked_*.py`` are reconstructed from public
@@ -155,16 +156,24 @@ def catalogue_of(case):
     return "questions" if getattr(case, "source", "").startswith("http") else "course"
 
 
-def run(tool_names, catalogue=None):
-    """{tool name: {"raising": [...], "silent": [...], "correct": [...]}} over the chosen catalogue."""
+def run(tool_names, catalogue=None, module=None):
+    """{tool name: {"raising": [...], "silent": [...], "correct": [...]}} over the chosen catalogue, or
+    over one module of cases (``module``: "asked_sixth"), listed in ``MODULES`` or not: a batch of
+    new questions is measured this way at first sight, before any rule is written for it."""
     chosen = lambda cases: [c for c in cases if catalogue is None or catalogue_of(c) == catalogue]  # noqa: E731
+    if module is not None:
+        import importlib
+        found = importlib.import_module(f"doctor_cases.{module}")
+        every = {Raises: found.CASES, Silent: found.SILENT, Correct: found.CORRECT}.get
+    else:
+        every = doctor_cases.every
     results = {}
     for name in tool_names:
         tool = TOOLS[name]()
         results[tool.name] = {
-            "raising": [score_raising(c, tool) for c in chosen(doctor_cases.every(Raises))],
-            "silent": [score_silent(c, tool) for c in chosen(doctor_cases.every(Silent))],
-            "correct": [score_correct(c, tool) for c in chosen(doctor_cases.every(Correct))],
+            "raising": [score_raising(c, tool) for c in chosen(every(Raises))],
+            "silent": [score_silent(c, tool) for c in chosen(every(Silent))],
+            "correct": [score_correct(c, tool) for c in chosen(every(Correct))],
             "names_causes": tool.names_causes,
         }
     return results
@@ -214,6 +223,8 @@ def main(argv=None):
     parser.add_argument("--tool", nargs="+", choices=sorted(TOOLS), default=["plain", "tensorsensor", "doctor"])
     parser.add_argument("--catalogue", choices=["course", "questions"], default=None,
                         help="one catalogue (default: each in turn)")
+    parser.add_argument("--module", metavar="asked_sixth", help="only the cases of this module of doctor_cases, "
+                        "listed in MODULES or not (a new batch of questions, measured at first sight)")
     parser.add_argument("--list", action="store_true", help="list each case's score")
     parser.add_argument("--readme", metavar="README.md", help="write every tool's tables for both catalogues "
                         "into the README's <!-- doctor-benchmark --> block")
@@ -229,10 +240,15 @@ def main(argv=None):
         path.write_text(README_BLOCK.sub(lambda m: m.group(1) + block + m.group(3), text))
         print(f"wrote the benchmark's tables into {path}")
         return 0
-    for catalogue in ([args.catalogue] if args.catalogue else ["questions", "course"]):
-        results = run(args.tool, catalogue)
+    if args.module:
+        catalogues = [None]
+    else:
+        catalogues = [args.catalogue] if args.catalogue else ["questions", "course"]
+    for catalogue in catalogues:
+        results = run(args.tool, catalogue, args.module)
         first = next(iter(results.values()))
-        print(f"\n## The {catalogue} catalogue: {len(first['raising'])} mistakes that raise, "
+        print(f"\n## {'The ' + catalogue + ' catalogue' if catalogue else args.module}: {len(first['raising'])} "
+              f"mistakes that raise, "
               f"{len(first['silent'])} silent, {len(first['correct'])} correct models\n")
         print(table(results))
         if args.list:

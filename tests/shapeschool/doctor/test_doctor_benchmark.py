@@ -44,3 +44,11 @@ def test_plain_pytorch_and_tensorsensor_are_really_run(tables):
     results = tables["course"][0]
     assert sum(r["located"] for r in results["TensorSensor"]["raising"] if r["located"] is not None) > \
         sum(r["located"] for r in results["plain PyTorch"]["raising"] if r["located"] is not None)
+
+
+def test_one_module_of_cases_is_scored_alone_listed_in_modules_or_not():
+    """A new batch of questions is measured at first sight by module, before it joins MODULES."""
+    from doctor_cases import asked_fifth, benchmark
+    results = benchmark.run(["plain"], module="asked_fifth")["plain PyTorch"]
+    assert [r["case"] for r in results["raising"]] == [c.name for c in asked_fifth.CASES]
+    assert len(results["silent"]) == len(asked_fifth.SILENT) and len(results["correct"]) == len(asked_fifth.CORRECT)
