@@ -251,20 +251,6 @@ def floats_in(records):
     return found
 
 
-def squeezed_away_a_batch_of_one(ctx, tensor):
-    """The shape before the last squeeze() (every axis of size 1, no dim given) that made a tensor of
-    ``tensor``'s shape out of one whose first axis, the batch, was 1; None when no such squeeze ran."""
-    if tensor is None or ctx.failure is None:
-        return None
-    for op in reversed(ctx.failure.ops):
-        if op.name != "squeeze" or len(op.args) != 1 or op.kwargs:
-            continue
-        before, after = shape_of(op.args[0]), shape_of(op.result)
-        if before and after is not None and before[0] == 1 and tuple(after) == tuple(tensor.shape):
-            return tuple(before)
-    return None
-
-
 def iterated_from(ctx, tensor):
     """The shape of the tensor that a for loop (or an unpacking, or unbind) walked along its first
     axis to give a tensor of ``tensor``'s shape; None when none did."""
@@ -280,14 +266,24 @@ def iterated_from(ctx, tensor):
     return None
 
 
-def batch_of_one_squeezed(ctx):
+def made_by(ctx, names, shape):
+    """The newest recorded call among ``names`` that returned a tensor of ``shape``, or None."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name in names and op.args and shape_of(op.result) == tuple(shape):
+            return op
+    return None
+
+
+def batch_of_one_squeezed(ctx, shape=None):
     """(op, shape before, shape after) for the newest recorded squeeze that dropped a leading batch
     axis of 1 (squeeze() with no axis, or squeeze(0)): a batch of one, the last batch of an epoch,
-    losing its batch axis. None when no squeeze did."""
+    losing its batch axis; only one that made ``shape``, when given. None when no squeeze did."""
     for op in reversed(ctx.failure.ops if ctx.failure else []):
         if op.name != "squeeze" or not op.args:
             continue
         before, after = shape_of(op.args[0]), shape_of(op.result)
+        if shape is not None and after != tuple(shape):
+            continue
         dims = [getattr(a, "value", a) for a in op.args[1:]] + [getattr(v, "value", v) for v in op.kwargs.values()]
         if not before or after is None or before[0] != 1 or len(after) >= len(before):
             continue

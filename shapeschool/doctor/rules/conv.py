@@ -4,7 +4,7 @@ import math
 from torch import nn
 
 from ..summaries import describe_call, shape_of, shape_text
-from .base import BROADCAST, Diagnosis, ints, message
+from .base import BROADCAST, Diagnosis, ints, made_by, message
 
 
 @message(r"weight of size \[([\d, ]+)\], expected input\[([\d, ]+)\] to have (\d+) channels, but got (\d+) channels")
@@ -147,10 +147,8 @@ def pool_dims(ctx, m):
 
 def _made_by_unsqueeze(ctx, shape):
     """(op, the shape before) for the newest recorded unsqueeze that made a tensor of ``shape``."""
-    for op in reversed(ctx.failure.ops if ctx.failure else []):
-        if op.name == "unsqueeze" and op.args and shape_of(op.result) == tuple(shape):
-            return op, shape_of(op.args[0])
-    return None
+    op = made_by(ctx, ("unsqueeze",), shape)
+    return (op, shape_of(op.args[0])) if op is not None else None
 
 
 def _one_example_unsqueezed(ctx, conv):

@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from ..summaries import describe_call, shape_of, shape_text
-from .base import BROADCAST, Diagnosis, ints, iterated_from, message, shaped, squeezed_away_a_batch_of_one
+from .base import BROADCAST, Diagnosis, batch_of_one_squeezed, ints, iterated_from, message, shaped
 
 
 def _loss_tensors(ctx):
@@ -58,10 +58,10 @@ def ce_batch(ctx, m):
             f"(its {rows} channels read as a batch), not one output of a list", "pass the whole tensor to the loss; "
             "if the model gives a list of outputs only in some modes (training), check isinstance(out, list) "
             "before looping", None, True, (wanted, rows))
-    squeezed = squeezed_away_a_batch_of_one(ctx, target)
+    squeezed = batch_of_one_squeezed(ctx, target.shape) if target is not None else None
     if squeezed is not None and rows == 1:
         return Diagnosis(
-            "squeeze_batch", f"the targets {shaped(target)} came from squeeze() on {shape_text(squeezed)}, which "
+            "squeeze_batch", f"the targets {shaped(target)} came from squeeze() on {shape_text(squeezed[1])}, which "
             f"dropped every axis of size 1, the batch of one included, so cross_entropy reads their first axis, "
             f"{wanted}, as the batch", "squeeze only the axis you mean (squeeze(1) for a channel axis), so that a "
             "batch of one keeps its batch axis", "unbatched", True, (rows, wanted))

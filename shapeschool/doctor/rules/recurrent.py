@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from ..summaries import describe_call, settings, shape_of, shape_text
-from .base import BROADCAST, Diagnosis, after, evidence, ints, message, shaped
+from .base import BROADCAST, Diagnosis, after, evidence, ints, made_by, message, shaped
 
 
 @evidence(nn.LSTM, nn.LSTMCell)
@@ -178,7 +178,7 @@ def rnn_state_dims(ctx, m):
     if wrong is None:
         return None
     if wrong.dim() > 3:
-        made = _made_by(ctx, ("unsqueeze", "view", "reshape"), tuple(wrong.shape))
+        made = made_by(ctx, ("unsqueeze", "view", "reshape"), wrong.shape)
         by = (f": {made.name}({describe_call(made.args[1:], made.kwargs)}) made it from "
               f"{shape_text(shape_of(made.args[0]))}" if made is not None and made.args else "")
         return Diagnosis(
@@ -190,14 +190,6 @@ def rnn_state_dims(ctx, m):
         "state_dims", f"the input {shape} is batched, but the state {shaped(wrong)} is {wrong.dim()}-D: it lacks "
         "the (num_layers * num_directions) axis", "states are (num_layers * num_directions, batch, hidden): "
         "h0.unsqueeze(0) for one layer", "state_rule", True, (3, wrong.dim()))
-
-
-def _made_by(ctx, names, shape):
-    """The newest recorded call among ``names`` that returned a tensor of ``shape``, or None."""
-    for op in reversed(ctx.failure.ops if ctx.failure else []):
-        if op.name in names and shape_of(op.result) == shape:
-            return op
-    return None
 
 
 @message(r"'tuple' object has no attribute '(dim|size)'")
