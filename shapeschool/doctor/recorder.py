@@ -63,7 +63,19 @@ WATCHED = frozenset({
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "_pack_padded_sequence", "_pad_packed_sequence", "pad_sequence", "argmax", "unbind", "interpolate", "multinomial", "topk", "softmax", "log_softmax", "embedding", "mean",
+    "__getitem__",
 })
+
+# Watched functions whose calls are kept only when they are the kind worth keeping: an index is
+# kept when it selects by a boolean mask (x[mask]), whose count of values depends on the data;
+# plain slicing (x[:, -1]) is too common in a training step to record.
+def _indexes_by_mask(args):
+    index = args[1] if len(args) > 1 else None
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(part, torch.Tensor) and part.dtype == torch.bool for part in parts)
+
+
+_SELECTED = {"__getitem__": _indexes_by_mask}
 
 
 # What doctor.check records besides: it runs the model once, so it can afford to see every sum
@@ -71,7 +83,7 @@ WATCHED = frozenset({
 CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__", "sub", "__sub__", "__rsub__"}
 
 _SEQ = itertools.count(1)         # orders module calls and functional calls as they happened
-_WATCHING = {}                    # watched set -> {torch function -> whether its calls are recorded}
+_WATCHING = {}                    # watched set -> {torch function -> False, True, or which calls (_SELECTED)}
 _UNWATCHED = torch._C.DisableTorchFunction   # while the hooks read shapes, no mode sees those reads
 
 
@@ -163,8 +175,11 @@ class _Functions(TorchFunctionMode):
         if watched is None:                       # decided once per function: the common path is a
             if len(watching) > 10_000:            # dictionary lookup (bounded, whatever calls come)
                 watching.clear()
-            watched = watching[func] = _op_name(func) in self.recorder.watch
+            name = _op_name(func)
+            watched = watching[func] = (_SELECTED.get(name) or True) if name in self.recorder.watch else False
         if watched:
+            if watched is not True and not watched(args):
+                return result
             name = _op_name(func)
             try:
                 self.recorder.op_ran(name, args, kwargs, result)

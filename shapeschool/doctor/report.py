@@ -100,7 +100,7 @@ def _trace(failure):
         return []
     ran = [(c.seq, c.path, f"{describe_inputs(c.inputs)} -> {describe(c.output)}")
            for c in failure.before if c.leaf and c.output is not None]
-    ran += [(op.seq, op.name, f"{describe_call(op.args, op.kwargs)} -> {describe(op.result)}")
+    ran += [(op.seq, _shown(op.name), f"{describe_call(op.args, op.kwargs)} -> {describe(op.result)}")
             for op in [op for op in failure.ops if not op.where][-PLAIN_LINES:]]
     lines = [(path, text) for _, path, text in sorted(ran, key=lambda r: r[0])][-TRACE_LINES:]
     if failure.call is not None:
@@ -109,6 +109,11 @@ def _trace(failure):
         lines.append((failure.op.where + ": " + failure.op.name if failure.op.where else failure.op.name,
                       f"{describe_call(failure.op.args, failure.op.kwargs)} -> raised"))
     return lines
+
+
+def _shown(name):
+    """A torch function's name as the learner wrote the call: ``x[...]`` for ``__getitem__``."""
+    return "x[...]" if name == "__getitem__" else name
 
 
 def _your_line(place):

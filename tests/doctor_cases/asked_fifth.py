@@ -518,7 +518,7 @@ def hard_example_mining(dist_mat, labels):
 
 
 @raises("https://github.com/earhian/Humpback-Whale-Identification-1st-/issues/9", "view",
-        "triplet_unbalanced_batch", sizes=(4, 6),                    # new cause
+        "triplet_unbalanced_batch mask_count_varies", sizes=(4, 6),  # new cause (the first; the second names it in general)
         truth="Batch-hard mining reshapes the positive distances to (N, -1), which assumes every anchor has the same "
               "number of positives, i.e. a batch sampled as P identities x K images; with labels [1, 1, 2, 3] there "
               "are 6 positive pairs for 4 anchors; the poster worked out that batches must be drawn in that "

@@ -7,8 +7,8 @@ import math
 import torch
 from torch import nn
 
-from ..summaries import describe_call, shape_of, shape_text
-from .base import BROADCAST, Diagnosis, batch_of_one_squeezed, floats_in, ints, message, plain, product, shaped
+from ..summaries import ListSeen, describe, describe_call, shape_of, shape_text
+from .base import BROADCAST, Diagnosis, batch_of_one_squeezed, floats_in, ints, made_by, message, plain, product, shaped
 
 
 @message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)"
@@ -36,6 +36,18 @@ def view_numel(ctx, m):
             f"{' x '.join(str(s) for s in x.shape[1:])} = {per} values, not {asked[1]}",
             f"x.flatten(1) (or x.view(x.size(0), -1)) keeps the batch and computes {per}; then "
             f"in_features={per}", "flatten", True, (per, asked[1]))
+    selected = _selected_by_mask(ctx, x)
+    if selected is not None and len(asked) >= 2:
+        mask = selected.args[1] if len(selected.args) > 1 else None
+        from_shape = shape_of(selected.args[0])
+        return Diagnosis(
+            "mask_count_varies", f"{name}({', '.join(map(str, asked))}) on the {total} values that a boolean mask "
+            f"picked out of {shape_text(from_shape) if from_shape else 'a tensor'}"
+            f"{f' (mask {describe(mask)})' if mask is not None else ''}: how many values a mask picks depends "
+            f"on the data, so they split into rows of equal length only when every row picks the same number, and "
+            f"here they do not", "keep the rows and mask inside them (masked_fill with -inf or +inf, then max or "
+            "min over the row), or make every row pick the same number (draw batches so that they do)",
+            "flatten", False, (asked[0], total))
     rest = product(asked[1:]) if len(asked) >= 2 and -1 not in asked else 0
     if rest > 0 and asked[0] > 0 and total % rest == 0 and total // rest != asked[0]:
         batch = total // rest
@@ -80,6 +92,18 @@ def _width_from_the_input(ctx, x, asked):
     if per == asked[-1] or not given or given[-1] != asked[-1]:
         return None
     return lead, per, f"{stack[-1].path}'s input {shape_text(given)}"
+
+
+def _selected_by_mask(ctx, x):
+    """The recorded boolean-mask selection (x[mask]) that made the 1-D ``x``, or None."""
+    if x is None or x.dim() != 1:
+        return None
+    op = made_by(ctx, {"__getitem__"}, x.shape)
+    if op is None or len(op.args) < 2:
+        return None
+    index = op.args[1]
+    parts = index if isinstance(index, tuple) else (index,)
+    return op if any(getattr(p, "dtype", None) == torch.bool for p in parts) else None
 
 
 def _batches_before(ctx):
@@ -353,10 +377,41 @@ def dim_out_of_range(ctx, m):
             "the batch axis of a batch of one (the last batch of an epoch often holds one example)",
             "squeeze only the axis you mean, never the batch: squeeze(-1), or flatten(1) / view(x.size(0), -1) "
             "to drop 1-sized feature axes", "unbatched", False, (asked, dims))
+    joined = _joined_without_the_axis(ctx, dims, asked)
+    if joined is not None:
+        return joined
     return Diagnosis(
         "dim_out_of_range", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
         f"for axis {asked}", "print x.shape just before: an axis went missing earlier (a squeeze, an index, "
         "or an input without its batch axis)", "unbatched", False, (asked, dims))
+
+
+def _joined_without_the_axis(ctx, dims, asked):
+    """cat / stack of tensors that lack the axis asked: when the module running was given a batch of
+    the same vectors, they are one example's, taken out of the batch (a loop over examples)."""
+    op = ctx.op
+    if op is None or op.name not in ("cat", "concat", "concatenate", "stack") or not op.args:
+        return None
+    given = op.args[0].items if isinstance(op.args[0], ListSeen) else op.args[0]
+    parts = [shape_of(r) for r in given] if isinstance(given, tuple) else []
+    parts = [p for p in parts if p is not None]
+    if not parts or len({len(p) for p in parts}) != 1:
+        return None
+    rank = len(parts[0])
+    listed = ", ".join(shape_text(p) for p in parts[:4]) + (", ..." if len(parts) > 4 else "")
+    stack = ctx.failure.stack if ctx.failure else []
+    inputs = [shape_of(r) for r in (stack[-1].inputs if stack else ())]
+    batched = next((g for g in inputs if g and len(g) == rank + 1 and g[1:] == parts[0]), None)
+    batch = ""
+    if batched is not None:
+        batch = (f"; they are single examples' vectors: {stack[-1].path} was given {shape_text(batched)}, a batch "
+                 f"of {batched[0]} of them, and code that loops over the examples takes the batch axis away")
+    joined_on = "joins them end to end" if op.name != "stack" else "puts them side by side"
+    return Diagnosis(
+        "cat_dim_out_of_range", f"{op.name}() was asked to join {listed} on axis {asked}, and they have {rank} "
+        f"ax{'is' if rank == 1 else 'es'}{batch}", f"dim={rank - 1 if op.name != 'stack' else rank} {joined_on}; "
+        f"better, keep the batch axis and join whole batches ({shape_text(batched) if batched else 'the batched tensors'} "
+        f"with its partner on dim={rank}), so no loop over examples is needed", "unbatched", False, (asked, dims))
 
 
 @message(r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)|"

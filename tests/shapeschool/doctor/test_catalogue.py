@@ -22,12 +22,6 @@ HIT_RATE = 0.90
 # case name -> why the doctor does not name it right yet
 MISSES = {
     # the fifth hold-out (asked_fifth.py), still missed after it was learnt
-    "triplet_mining_on_a_batch_with_unequal_positives": "a boolean selection's data-dependent count viewed as (N, -1): "
-                                                        "the selection (x[mask]) is not recorded, so the doctor sees "
-                                                        "only a view of 6 values into 4 rows, hedged",
-    "per_example_vectors_joined_on_a_missing_axis": "vectors of one example (no batch axis) joined on dim 1: named as "
-                                                    "an axis asked that the tensor lacks, hedged, not as per-example "
-                                                    "vectors",
     "routing_softmax_over_the_input_capsules": "a softmax with no dim on a 4-D tensor picks axis 1; whether that is "
                                                "the wrong axis depends on what the axes mean (capsule routing sums "
                                                "over the outputs), so doctor.check says nothing",

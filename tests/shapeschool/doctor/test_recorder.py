@@ -9,7 +9,7 @@ from torch.nn.modules import module as torch_module
 from torch.optim import optimizer as torch_optimizer
 
 import shapeschool as ss
-from shapeschool.doctor.recorder import failure_of
+from shapeschool.doctor.recorder import Recorder, failure_of
 
 
 def nothing_registered():
@@ -118,6 +118,21 @@ def test_errors_outside_any_module_are_explained_too():
             torch.randn(8, 16, 5, 5).view(-1, 256)
     report = ss.doctor.explain(caught.value)
     assert report.cause_id == "view_per_example" and "x.flatten(1)" in report.text()
+
+
+def test_a_selection_by_mask_is_recorded_and_plain_slicing_is_not():
+    x = torch.arange(12.0).view(3, 4)
+    recorder = Recorder().start()
+    try:
+        x[:, -1]
+        x[1]
+        x[x > 5]
+        x[torch.tensor([True, False, True])]
+        x[torch.tensor([0, 2])]
+    finally:
+        recorder.stop()
+    kept = [op for op in recorder.ops if op.name == "__getitem__"]
+    assert [op.result.shape for op in kept] == [(6,), (2, 4)]
 
 
 def test_an_error_it_does_not_know_gets_the_flow_and_says_so():
