@@ -24,7 +24,7 @@ from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from .lessons import where
 from .recorder import CHECKED, Recorder, name_in_caller
-from .summaries import settings, shape_text, tensors_in
+from .summaries import settings, shape_of, shape_text, tensors_in
 
 
 class ShapeWarning(UserWarning):
@@ -819,7 +819,8 @@ def _softmax_then_contracted_elsewhere(trace, batch, inputs, batch_dim):
         dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
         picked = (0 if x.dim() in (0, 1, 3) else 1) if isinstance(x, torch.Tensor) else None   # the implicit pick
         if dim is None and picked is not None and x.dim() >= 2 and (x.dim() == 3 or x.shape[picked] == batch
-                                                                      and x.shape[picked] != x.shape[-1]):
+                                                                      and x.shape[picked] != x.shape[-1]) \
+                and not (x.shape[picked] != batch and _moved_to_the_front(ops[:i], x)):
             yield Finding(
                 "softmax_wrong_axis", op.where or op.name, f"{op.name} was called without dim on "
                 f"{shape_text(x.shape)}, and PyTorch then picks axis {picked} (its legacy rule: 0 for 1-D and 3-D "
@@ -855,6 +856,23 @@ def _softmax_then_contracted_elsewhere(trace, batch, inputs, batch_dim):
                 "between capsules is the exception, normalised over the outputs and summed over the inputs",
                 None, False)
         return
+
+
+def _moved_to_the_front(ops, x):
+    """Whether the newest recorded calls that made ``x`` (through contiguous) moved another axis to
+    axis 0 (transpose(axis, 0), permute, movedim): a softmax with no dim then reads the axis the
+    learner chose on purpose (an old idiom for a softmax over any axis)."""
+    shape = tuple(x.shape)
+    for op in reversed(ops):
+        from_shape = shape_of(op.args[0]) if op.args else None
+        if shape_of(op.result) != shape:
+            continue
+        if op.name == "contiguous":
+            continue
+        if op.name in ("transpose", "permute", "movedim", "swapaxes") and from_shape and from_shape[0] != shape[0]:
+            return True
+        return False
+    return False
 
 
 def _axis_through_views(ops, tensor, axis):

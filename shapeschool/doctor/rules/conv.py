@@ -31,12 +31,14 @@ def conv_channels(ctx, m):
                 f"{shape_text(before)}: one channel with the {want} values along the length, and {ctx.path} reads "
                 f"channels from axis 1 (in_channels={want})", f"put the values on the channel axis: x.unsqueeze(-1), "
                 f"({before[0]}, {want}, 1); or build the layer with in_channels=1 if the values are a signal to slide over",
-                "conv1d", True, (want, got))
+                "conv1d", False, (want, got))       # which reading is meant, the data alone cannot say
         if isinstance(conv, nn.Conv1d):
+            # (B, 1, L) with L == in_channels may as well be a one-channel signal whose length happens to
+            # match: sure only when axis 1 holds more than one value
             return Diagnosis(
                 "conv1d_time_features", f"{ctx.path} reads channels from axis 1, but the input "
                 f"{shape_text(shape)} has its {want} features last (batch, time, features)",
-                "x.transpose(1, 2): Conv1d wants (batch, features, time)", "conv1d", True, (want, got))
+                "x.transpose(1, 2): Conv1d wants (batch, features, time)", "conv1d", shape[1] > 1, (want, got))
         return Diagnosis(
             "channels_last", f"the input {shape_text(shape)} has its {want} channels last, and {ctx.path} "
             f"reads channels from axis 1 ({got})", "x.permute(0, 3, 1, 2): images as (batch, channels, "

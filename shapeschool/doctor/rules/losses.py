@@ -27,6 +27,10 @@ def ce_target_size(ctx, m):
             f"classes from axis 1: it took {t} classes and {c} positions, so it wanted targets "
             f"{shape_text(want)} and got {shape_text(got)}", "scores.permute(0, 2, 1) (batch, classes, time), "
             "or scores.reshape(-1, C) with targets.reshape(-1)", "loss_axes", True, (want, got))
+    if len(want) == len(got) >= 3 and want[0] == got[0]:
+        sized = _maps_of_other_sizes(ctx, tuple(want[1:]), tuple(got[1:]))
+        if sized is not None:
+            return sized
     return Diagnosis(
         "ce_target_size", f"the targets are {shape_text(got)}; for these scores cross_entropy wants "
         f"{shape_text(want)} (the scores' shape without axis 1, the classes)",
@@ -257,6 +261,84 @@ def prediction_downsampled(ctx, m):
         "map, so its total is kept)", "conv_formula", seen, (wanted[differ[-1]], made[differ[-1]]))
 
 
+@message(BROADCAST)
+def map_sizes_differ(ctx, m):
+    """A map compared with a map of another size by an elementwise loss (a reconstruction, a mask):
+    traced to the layer that made the prediction's size."""
+    if ctx.op is None or not ctx.op.name.endswith("_loss"):
+        return None
+    shapes = [s for s in ctx.op_shapes() if s is not None][:2]
+    if len(shapes) != 2 or len(shapes[0]) != len(shapes[1]) or len(shapes[0]) < 3 or shapes[0][:2] != shapes[1][:2]:
+        return None
+    made, wanted = shapes
+    return _maps_of_other_sizes(ctx, tuple(made[2:]), tuple(wanted[2:]))
+
+
+def _maps_of_other_sizes(ctx, made, wanted):
+    """A diagnosis for a prediction map whose spatial sides ``made`` differ from the target's
+    ``wanted``, from how the recorded layers changed the sides; None when they explain nothing.
+    Its sizes are (the right one, the wrong one): the target's and the prediction's where a layer
+    made the prediction the wrong size, the prediction's and the target's where the labels were."""
+    name = ctx.op.name if ctx.op is not None else "the loss"
+    differ = [d for d in range(len(made)) if made[d] != wanted[d]]
+    if not differ or any(made[d] == 0 or wanted[d] == 0 for d in differ):
+        return None
+    steps = _side_changes(ctx, len(made))
+    last = next((c for c in reversed(steps) if c[2][differ[0]] != c[3][differ[0]]), None)
+    if last is not None and isinstance(last[1].module, nn.modules.conv._ConvTransposeNd) \
+            and all(abs(made[d] - wanted[d]) < max(2, last[1].module.stride[min(d, len(last[1].module.stride) - 1)])
+                    for d in differ):
+        path, call, before, after = last
+        conv = call.module
+        return Diagnosis(
+            "deconv_output_size", f"{name}: the prediction's sides {shape_text(made)} and the target's "
+            f"{shape_text(wanted)} differ by {', '.join(str(made[d] - wanted[d]) for d in differ)}; {path}, a "
+            f"{type(conv).__name__}(kernel_size={conv.kernel_size}, stride={conv.stride}, padding={conv.padding}, "
+            f"output_padding={conv.output_padding}), made {shape_text(after)} of {shape_text(before)}: a transposed "
+            "convolution's output size is (in - 1) * stride - 2 * padding + kernel_size + output_padding, so it "
+            "cannot give back every input size a strided convolution shrank",
+            f"ask it for the size you need: call the layer as layer(x, output_size=target.shape[-{len(made)}:]) "
+            "(or adjust padding / output_padding until the formula gives the target's sides)",
+            "conv_formula", True, (wanted[differ[0]], made[differ[0]]) if len(differ) == 1 else (wanted, made))
+    if all(made[d] % wanted[d] == 0 for d in differ) and len({made[d] // wanted[d] for d in differ}) == 1 \
+            and made[differ[0]] // wanted[differ[0]] >= 2:
+        factor = made[differ[0]] // wanted[differ[0]]
+        return Diagnosis(
+            "label_downsampling_rate", f"{name}: the targets' sides {shape_text(wanted)} are 1/{factor} of the "
+            f"prediction's {shape_text(made)}: the labels were shrunk by a rate (in the dataset or its transform) "
+            "other than the one at which the model predicts", f"shrink the labels by the rate the model's output "
+            f"has (or none, and upsample the prediction to the labels: F.interpolate(pred, size=labels.shape[-"
+            f"{len(made)}:], mode='bilinear'))", "conv_formula", False, (made, wanted))
+    given = _model_input(ctx)
+    grown = [c for c in steps if all(a >= b for a, b in zip(c[3], c[2])) and c[3] != c[2]]
+    if given is not None and len(given) >= len(made) and tuple(given[-len(made):]) == tuple(wanted) \
+            and all(made[d] > wanted[d] for d in differ) and grown:
+        early = [c for c in grown if any(w in c[0].lower().split(".")[-1] for w in ("enc", "down"))]
+        if early and any(isinstance(m, nn.modules.conv._ConvTransposeNd) for m in early[0][1].module.modules()):
+            path, call, before, after = early[0]
+            return Diagnosis(
+                "transposed_conv_for_conv", f"{name}: the prediction {shape_text(made)} is larger than the input "
+                f"{shape_text(wanted)}, which the targets match; {path}, a block of the encoder, grew the map from "
+                f"{shape_text(before)} to {shape_text(after)}: it is built of transposed convolutions, which "
+                "enlarge, where an encoder shrinks", f"build the encoder's blocks of Conv{len(made)}d (stride 2 "
+                "halves the map) and keep ConvTranspose for the decoder", "conv_formula", False, (wanted, made))
+    return None
+
+
+def _side_changes(ctx, rank):
+    """(path, call, sides before, sides after) for each recorded leaf or block call that changed the
+    spatial sides of a (batch, channels, *sides) map of ``rank`` sides, in the order they ran."""
+    changes = []
+    for call in ctx.failure.before if ctx.failure else []:
+        given = shape_of(call.inputs[0]) if call.inputs else None
+        made = shape_of(call.output)
+        if not given or not made or len(given) != rank + 2 or len(made) != rank + 2:
+            continue
+        if tuple(given[2:]) != tuple(made[2:]):
+            changes.append((call.path, call, tuple(given[2:]), tuple(made[2:])))
+    return changes
+
+
 def _model_input(ctx):
     """The shape of the first tensor given to the model: the newest outermost module call before
     the loss (the loss module itself is not the model)."""
@@ -420,6 +502,10 @@ def ce_classes_on_another_axis(ctx, m):
         return None
     axes = [a for a in range(len(scores)) if tuple(scores[:a] + scores[a + 1:]) == tuple(target)]
     wanted = tuple(scores[:1] + scores[2:])
+    if not axes and len(scores) >= 4 and scores[0] == target[0]:
+        sized = _maps_of_other_sizes(ctx, tuple(scores[2:]), tuple(target[1:]))
+        if sized is not None:
+            return sized
     if not axes or 1 in axes:
         return Diagnosis(
             "ce_target_size", f"the scores {shape_text(scores)} take targets {shape_text(wanted)} (their shape "

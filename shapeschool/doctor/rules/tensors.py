@@ -36,6 +36,35 @@ def view_numel(ctx, m):
             f"{' x '.join(str(s) for s in x.shape[1:])} = {per} values, not {asked[1]}",
             f"x.flatten(1) (or x.view(x.size(0), -1)) keeps the batch and computes {per}; then "
             f"in_features={per}", "flatten", True, (per, asked[1]))
+    grid = _grid_of_positions(x, asked)
+    if grid is not None:
+        side, positions = grid
+        return Diagnosis(
+            "extra_tokens_mismatch", f"{name}({', '.join(map(str, asked))}) on {shaped(x)} lays {positions} positions "
+            f"out as a {side} x {side} grid ({side * side}): {positions} is {positions - side * side:+d} from it. "
+            "Where a table of positions holds extra tokens before the grid (a class token, a distillation token, "
+            "one per class), the number dropped before the grid must be the number that table has, not the number "
+            "the model has", "split off the table's own extra tokens (for a checkpoint: the count it was trained "
+            "with), then reshape what remains; check that it is a square", "flatten", False,
+            (side * side, positions))
+    windows = _windows_that_do_not_divide(x, asked)
+    if windows is not None:
+        n, k, a = windows
+        return Diagnosis(
+            "window_not_divisible", f"{name}({', '.join(map(str, asked))}) on {shaped(x)} cuts an axis of {n} into "
+            f"{a} windows of {k}: {n} is not a multiple of {k}, so {n} // {k} = {a} windows cover {a * k} of the {n} "
+            "and the values left over have nowhere to go", f"pad that axis to a multiple of {k} first (F.pad up to "
+            f"{-(-n // k) * k}), or crop it to {a * k}; the same holds for any window or patch size", "flatten",
+            True, (a * k, n))
+    built = _built_for_another_grid(ctx, x, asked, total)
+    if built is not None:
+        size, setting, have = built
+        return Diagnosis(
+            "built_for_crop_size", f"{name}({', '.join(map(str, asked))}) on {shaped(x)}: {size} is {setting}, "
+            f"{_as_grid(size)} positions fixed when the model was built, and this map has {_as_grid(have)}: the "
+            "model was built for inputs of another size than it is given", "give it inputs of the size it was built "
+            "for (resize or crop), or build it for this size (the image size it is constructed with)", "flatten",
+            False, (size, have))
     selected = _selected_by_mask(ctx, x)
     if selected is not None and len(asked) >= 2:
         mask = selected.args[1] if len(selected.args) > 1 else None
@@ -49,6 +78,18 @@ def view_numel(ctx, m):
             "min over the row), or make every row pick the same number (draw batches so that they do)",
             "flatten", False, (asked[0], total))
     rest = product(asked[1:]) if len(asked) >= 2 and -1 not in asked else 0
+    if x is not None and x.dim() >= 2 and rest > 0 and asked[0] == x.shape[0] and product(x.shape[1:]) != rest \
+            and _width_from_the_input(ctx, x, asked) is None:
+        per = product(x.shape[1:])
+        ratio = (f"; {per} is {per // rest} times {rest}: data kept at a finer resolution than the sizes the code "
+                 "was set for (subsample it, or set the sizes from the data)" if per % rest == 0 else
+                 f"; {rest} is {rest // per} times {per}" if rest % per == 0 else "")
+        return Diagnosis(
+            "view_per_example", f"{name}({', '.join(map(str, asked))}) on {shaped(x)} keeps the {asked[0]} "
+            f"examples and asks {_product_text(asked[1:])} values of each, but each has "
+            f"{_product_text(x.shape[1:])}{ratio}", "take the sizes from the tensor "
+            f"(x.reshape(x.size(0), -1, ...)) or bring the data to the size the code expects", "flatten", False,
+            (per, rest))
     if rest > 0 and asked[0] > 0 and total % rest == 0 and total // rest != asked[0]:
         batch = total // rest
         seen_before = batch in _batches_before(ctx)
@@ -92,6 +133,65 @@ def _width_from_the_input(ctx, x, asked):
     if per == asked[-1] or not given or given[-1] != asked[-1]:
         return None
     return lead, per, f"{stack[-1].path}'s input {shape_text(given)}"
+
+
+def _product_text(sizes):
+    """``4 x 4 = 16``, or ``16`` for one size."""
+    sizes = [int(s) for s in sizes if int(s) != 1] or [1]
+    return f"{' x '.join(map(str, sizes))} = {product(sizes)}" if len(sizes) > 1 else str(sizes[0])
+
+
+def _windows_that_do_not_divide(x, asked):
+    """(n, k, n // k) when ``asked`` is the shape of ``x`` with axes cut into windows, each axis n kept
+    or asked as (n // k, k), and some k does not divide its n (x.view(b, h // k, k, w // k, k, c) on a
+    map whose side is not a multiple of k)."""
+    if x is None:
+        return None
+    i, cut = 0, None
+    for n in x.shape:
+        if i < len(asked) and asked[i] == n:
+            i += 1
+        elif i + 1 < len(asked) and asked[i + 1] >= 2 and asked[i] == n // asked[i + 1]:
+            if n % asked[i + 1] and cut is None:
+                cut = (n, asked[i + 1], asked[i])
+            i += 2
+        else:
+            return None
+    return cut if i == len(asked) else None
+
+
+def _grid_of_positions(x, asked):
+    """(side, positions) when a (B, positions, C) tensor is reshaped to (B, side, side, C) and the
+    positions are not side * side."""
+    if x is None or x.dim() != 3 or len(asked) != 4 or asked[1] != asked[2] or asked[1] < 2:
+        return None
+    if asked[3] != x.shape[2] or asked[0] not in (-1, x.shape[0]) or x.shape[1] == asked[1] ** 2:
+        return None
+    return asked[1], x.shape[1]
+
+
+def _built_for_another_grid(ctx, x, asked, total):
+    """(size, the setting it is, the size the map has) when a size asked is a count of positions a
+    module was built with (a square, set by its constructor) and the tensor holds another square
+    number of positions in its place."""
+    if x is None or -1 in asked:
+        return None
+    rest = product(asked)
+    for size in asked:
+        if size < 4 or rest == 0 or (total * size) % rest:
+            continue
+        have = total * size // rest
+        if have == size or math.isqrt(size) ** 2 != size or math.isqrt(have) ** 2 != have:
+            continue
+        setting = _setting_named(ctx, size)
+        if setting is not None:
+            return size, setting, have
+    return None
+
+
+def _as_grid(n):
+    side = math.isqrt(n)
+    return f"{side} x {side} = {n}" if side * side == n else str(n)
 
 
 def _selected_by_mask(ctx, x):
@@ -143,10 +243,37 @@ def broadcast(ctx, m):
         lined = f"; lined up from the right, {shape_text(_padded(first, width))} and {shape_text(_padded(second, width))}"
     else:
         operands, lined = op, ""
+    swapped = _batch_and_time_swapped(ctx, a, b)
+    if swapped is not None:
+        given, batch, steps, turned = swapped
+        return Diagnosis(
+            "rnn_axes_swapped", f"{operands}{' in ' + ctx.path if ctx.path else ''}: {batch} and {steps} are the "
+            f"batch and the number of steps of the model's input {shape_text(given)}, so one operand has the steps "
+            f"where the other has the batch: the batch and time axes were swapped on the way"
+            + (f" ({turned})" if turned else ""), "follow the two axes through the code: turn the tensor back to the "
+            "layout the next part expects after each permute or transpose (a batch-first model turned time-first "
+            "for a loop over steps must be turned back before the next layer)", "batch_first", False, (batch, steps))
     return Diagnosis(
         "broadcast", f"{operands}: axis {dim} of the result is {a} in one operand and {b} in the other, and "
         f"neither is 1{lined}", "make the two agree on that axis (or one of them 1 there): find which axis each "
         "operand means to be the batch, time and features", lesson, False, (a, b))
+
+
+def _batch_and_time_swapped(ctx, a, b):
+    """(the model's input, batch, steps, the last permute or transpose seen) when the two sizes that
+    disagree are the batch and the step count of the outermost module's 3-D input, or None."""
+    stack = ctx.failure.stack if ctx.failure else []
+    if len(stack) < 2 or not stack[0].inputs or a == b:
+        return None
+    given = shape_of(stack[0].inputs[0])
+    if not given or len(given) != 3 or {a, b} != {given[0], given[1]}:
+        return None
+    first = getattr(stack[0].module, "batch_first", True)
+    batch, steps = (given[0], given[1]) if first else (given[1], given[0])
+    turned = next((f"{op.where + ': ' if op.where else ''}{op.name}({describe_call(op.args[1:], op.kwargs)}) made "
+                   f"{describe(op.result)}" for op in reversed(ctx.failure.ops)
+                   if op.name in ("permute", "transpose", "t")), None)
+    return given, batch, steps, turned
 
 
 def _padded(shape, width):
@@ -437,6 +564,34 @@ def index_past_the_scores(ctx, m):
         "index_range", f"{name} looks up index {index} along an axis of {size} (indices 0 to {size - 1})",
         "find where the indices were made: they count over more entries than this tensor has", None, False,
         (index + 1, size))
+
+
+@message(r"Size does not match at dimension (\d+) expected index \[([\d, ]*)\] to be no larger than "
+         r"self \[([\d, ]*)\] apart from dimension (\d+)")
+def gather_index_width(ctx, m):
+    """gather(dim, index) with an index larger than the source on an axis other than ``dim``: an index
+    expanded to another layer's width (the embedding's, where the states are hidden_size wide)."""
+    axis, index, source, along = int(m.group(1)), ints(m.group(2)), ints(m.group(3)), int(m.group(4))
+    name = ctx.op.name if ctx.op is not None else "gather"
+    wide, have = index[axis], source[axis]
+    named = _setting_named(ctx, wide)
+    return Diagnosis(
+        "gather_index_width", f"{name}(dim={along}) was given an index {shape_text(index)} for a source "
+        f"{shape_text(source)}: on axis {axis} the index is {wide} wide and the source {have}, and an index may be no "
+        f"larger than its source on every axis but the one gathered along" + (f"; {wide} is {named}, the width of "
+        "something else, where the source's width was meant" if named else ""),
+        f"build the index to the source's size on axis {axis}: .expand(..., source.size({axis})) ({have}), not "
+        f"{wide}", None, True, (have, wide))
+
+
+def _setting_named(ctx, value):
+    """``model.embed.embedding_dim``: a setting of a module that ran whose value is ``value``, or None."""
+    from ..summaries import settings_by_value
+    failure = ctx.failure
+    calls = (list(failure.stack) + list(reversed(failure.before))) if failure else []
+    modules = list({id(c.module): (c.path, c.module) for c in calls}.values())
+    names = settings_by_value(modules).get(value)
+    return " and ".join(names[:2]) if names else None
 
 
 @message(r"output with shape \[([\d, ]*)\] doesn't match the broadcast shape \[([\d, ]*)\]")
