@@ -893,3 +893,103 @@ def repeat_with_fewer_counts_than_axes():
 def max_pool_over_a_feature_vector():
     pool = nn.MaxPool1d(2)
     pool(torch.randn(8))
+
+
+# -- messages of more layers and torch functions, each named from what it reports -------------
+
+@case("question", "", "groupnorm_groups", sizes=(4, 6))
+def group_norm_with_groups_that_do_not_divide_the_channels():
+    nn.GroupNorm(4, 6)
+
+
+@case("question", "", "padding_idx_range")
+def padding_id_past_the_table():
+    nn.Embedding(5, 3, padding_idx=7)                         # the vocabulary has 8 tokens, <pad> last
+
+
+@case("question", "bag", "embedding_bag_offsets", sizes=(4, 5))
+def bag_offsets_given_as_ends():
+    bag = nn.EmbeddingBag(10, 3)
+    bag(torch.tensor([1, 2, 3, 4]), torch.tensor([0, 2, 5]))  # ends, not starts
+
+
+@case("question", "one_hot", "one_hot_classes", sizes=(4, 6))
+def one_hot_of_labels_numbered_from_one():
+    F.one_hot(torch.tensor([1, 5, 2]), num_classes=4)
+
+
+@case("question", "unflatten", "unflatten_sizes", sizes=(12, 10))
+def unflatten_into_sizes_of_another_product():
+    torch.randn(2, 12).unflatten(1, (5, 2))
+
+
+@case("question", "split", "split_sizes", sizes=(12, 10))
+def split_into_pieces_that_do_not_add_up():
+    torch.randn(2, 12).split([5, 5], dim=1)
+
+
+@case("question", "__getitem__", "mask_shape", sizes=(5, 4))
+def mask_made_for_another_tensor():
+    scores, lengths = torch.randn(4, 5), torch.tensor([4, 2, 3, 1])
+    mask = torch.arange(4)[None, :] < lengths[:, None]        # (4, 4): built from the batch, not the steps
+    scores[mask]
+
+
+@case("question", "__setitem__", "index_put_shape", sizes=((2, 5), (3, 5)))
+def rows_written_with_more_values_than_places():
+    table = torch.zeros(4, 5)
+    table[torch.tensor([0, 1])] = torch.ones(3, 5)
+
+
+@case("question", "empty", "negative_size")
+def linear_told_to_work_out_its_size():
+    nn.Linear(10, -1)
+
+
+@case("question", "topk", "topk_k", sizes=(3, 5))
+def top_five_of_three_classes():
+    torch.randn(2, 3).topk(5, dim=1)
+
+
+@case("question", "dot", "dot_sizes", sizes=(3, 4))
+def dot_of_vectors_of_two_lengths():
+    torch.dot(torch.randn(3), torch.randn(4))
+
+
+@case("question", "mv", "mv_sizes", sizes=(4, 3))
+def matrix_times_a_vector_of_its_rows():
+    torch.mv(torch.randn(3, 4), torch.randn(3))
+
+
+@case("question", "permute", "permute_rank", sizes=(3, 2))
+def permute_of_one_example_without_its_batch():
+    torch.randn(7, 8).permute(1, 0, 2)
+
+
+@case("question", "interpolate", "interpolate_rank", sizes=(2, 1))
+def interpolate_a_batch_of_gray_images_without_their_channel():
+    F.interpolate(torch.randn(2, 8, 8), size=(16, 16))
+
+
+@case("question", "pad", "pad_length", sizes=(4, 6))
+def pad_three_axes_of_a_matrix():
+    F.pad(torch.randn(2, 3), (1, 1, 1, 1, 1, 1))
+
+
+@case("question", "model.1", "pixel_shuffle_channels", sizes=(4, 6))
+def pixel_shuffle_after_a_conv_with_the_channels_wanted():
+    model = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.PixelShuffle(2))
+    model(torch.randn(1, 3, 4, 4))
+
+
+@case("question", "model", "transformer_batch_first", sizes=(3, 5))
+def batch_first_sentences_into_a_seq_first_transformer():
+    model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
+    model(torch.randn(3, 5, 8), torch.randn(3, 4, 8))        # (B, S, E), (B, T, E)
+
+
+@case("question", "ctc_loss", "ctc_input_lengths", sizes=(5, 12))
+def ctc_lengths_counted_before_the_network_shortened_them():
+    frames = torch.tensor([12, 10])                           # audio frames; a stride of 2 and another made 5 steps
+    log_probs = torch.randn(5, 2, 4).log_softmax(2)           # (T, B, C)
+    F.ctc_loss(log_probs, torch.tensor([[1, 2], [1, 3]]), frames, torch.tensor([2, 2]))

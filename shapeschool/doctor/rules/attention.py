@@ -293,3 +293,28 @@ def mask_without_head_axis(ctx, m):
         f"{shape_text(mask.shape)} is (batch, queries, keys): lined up from the right, the mask's batch ({b}) meets "
         f"the heads ({h})", "give the mask a head axis of 1, mask.unsqueeze(1), shape "
         f"{shape_text((b, 1, q, k))}, so it applies to every head", None, True, (h, b))
+
+
+@message(r"the batch number of src and tgt must be equal")
+def transformer_batches(ctx, m):
+    """nn.Transformer given src and tgt with other batches: usually batch-first data given to a
+    Transformer built seq-first (or the other way), where the lengths differ."""
+    src, tgt = ctx.arguments().get("src"), ctx.arguments().get("tgt")
+    if not isinstance(src, torch.Tensor) or not isinstance(tgt, torch.Tensor) or src.dim() != 3 or tgt.dim() != 3:
+        return None
+    first = getattr(ctx.module, "batch_first", False)
+    axis, other = (0, 1) if first else (1, 0)
+    shapes = f"src {shape_text(src.shape)} and tgt {shape_text(tgt.shape)}"
+    if src.shape[other] == tgt.shape[other]:
+        layout, built = (("(seq, batch, features)", "batch_first=True") if first else
+                         ("(batch, seq, features)", "batch_first=False (the default)"))
+        return Diagnosis(
+            "transformer_batch_first", f"{ctx.path} was built with {built}, so it reads the batch from axis {axis}: "
+            f"{shapes} have {src.shape[axis]} and {tgt.shape[axis]} there, and agree on axis {other} "
+            f"({src.shape[other]}): the data are {layout}", f"build it with batch_first={not first}, or give it "
+            f"src.transpose(0, 1) and tgt.transpose(0, 1)", "batch_first", True, (src.shape[other], src.shape[axis]))
+    return Diagnosis(
+        "transformer_batches", f"{ctx.path} reads the batch from axis {axis}, and {shapes} have {src.shape[axis]} "
+        f"and {tgt.shape[axis]} there: each source sentence needs its target in the same batch", "give src and tgt "
+        "from the same batch of examples (same size on the batch axis)", "batch_first", False,
+        (src.shape[axis], tgt.shape[axis]))

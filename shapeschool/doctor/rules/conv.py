@@ -250,3 +250,18 @@ def _upsampled_to(ctx, shape):
         return given, ()
     return given, scales
 
+
+
+@message(r"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, "
+         r"but input\.size\(-3\)=(\d+) is not divisible by (\d+)")
+def pixel_shuffle_channels(ctx, m):
+    channels, square = int(m.group(1)), int(m.group(2))
+    factor = math.isqrt(square)
+    prev = ctx.last_before(nn.modules.conv._ConvNd)
+    made = f" ({prev.path} gives out_channels={channels})" if prev is not None and \
+        getattr(prev.module, "out_channels", None) == channels else ""
+    return Diagnosis(
+        "pixel_shuffle_channels", f"PixelShuffle({factor}) turns each {factor} x {factor} = {square} channels into "
+        f"one channel {factor} times larger on each side, so the channels must be a multiple of {square}, and "
+        f"there are {channels}{made}", f"give the layer before it out_channels = (channels wanted) * {square}", None,
+        True, (square, channels))

@@ -190,3 +190,41 @@ def _patch_grid(ctx, steps, rows):
         return None
     return None
 
+
+
+@message(r"Padding_idx must be within num_embeddings", plain=True)
+def padding_idx_range(ctx, m):
+    """nn.Embedding(num_embeddings, dim, padding_idx=p) with p outside the table."""
+    return Diagnosis(
+        "padding_idx_range", "padding_idx names a row of the table, so it must be below num_embeddings (or "
+        "negative, counted from the end): the table was built with fewer rows than the padding id",
+        "num_embeddings = the vocabulary's size, padding id included (len(vocab), where vocab has the pad "
+        "token); padding_idx = vocab['<pad>']", "padding_idx", True)
+
+
+@message(r"offsets\[-1\] can not be greater than input's length (\d+) but got offsets\[-1\] of (\d+)")
+def embedding_bag_offsets(ctx, m):
+    """EmbeddingBag(input, offsets): each offset is where a bag starts in the flat input."""
+    length, last = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "embedding_bag_offsets", f"the last offset, {last}, is where the last bag starts in the flat input, and the "
+        f"input holds {length} ids: offsets are the starts of the bags (0, then the running sum of their lengths), "
+        "not their lengths or ends", "offsets = torch.tensor([0] + lengths[:-1]).cumsum(0), with the ids of every "
+        "bag joined into one 1-D tensor", None, True, (length, last))
+
+
+@message(r"Class values must be smaller than num_classes")
+def one_hot_classes(ctx, m):
+    """F.one_hot(labels, num_classes) with a label at or above num_classes."""
+    labels = ctx.first_tensor(ctx.op_args)
+    given = ctx.op.kwargs.get("num_classes") if ctx.op is not None else None
+    classes = getattr(given, "value", None)
+    if classes is None and ctx.op is not None and len(ctx.op.args) > 1:
+        classes = getattr(ctx.op.args[1], "value", None)
+    top = int(labels.max()) if labels is not None and labels.numel() else None
+    found = f" the labels reach {top}, so they number at least {top + 1} classes," if top is not None else ""
+    return Diagnosis(
+        "one_hot_classes", f"one_hot makes a column per class, numbered 0 to num_classes - 1 ({classes}):{found} "
+        "more than the columns asked for", "num_classes = the number of classes (the largest label + 1); if "
+        "the labels start at 1, subtract 1 first", None, top is not None and classes is not None,
+        (classes, top + 1) if top is not None and classes is not None else ())

@@ -619,3 +619,26 @@ def ctc_lengths_count(ctx, m):
         "ctc_lengths_count", f"CTC's batch is axis 1 of log_probs {shape_text(log_probs.shape)}, "
         f"{log_probs.shape[1]}, and it was given {n} lengths", "give one input length and one target length per "
         "example of the batch", None, False, (log_probs.shape[1], n))
+
+
+@message(r"Expected input_lengths to have value at most (\d+), but got value (\d+)")
+def ctc_input_lengths(ctx, m):
+    """An input length longer than the time axis of CTC's log_probs: batch-first log-probabilities
+    (the batch read as time), or lengths counted before the network shortened the sequence."""
+    steps, longest = int(m.group(1)), int(m.group(2))
+    args = ctx.op_args if ctx.op is not None else ctx.args
+    log_probs = args[0] if args and isinstance(args[0], torch.Tensor) else None
+    lengths = args[2] if len(args) > 2 and isinstance(args[2], torch.Tensor) else None
+    if log_probs is not None and log_probs.dim() == 3 and lengths is not None and lengths.numel() == log_probs.shape[0] \
+            and log_probs.shape[1] >= longest:
+        return Diagnosis(
+            "ctc_batch_first", f"CTC reads log_probs as (time, batch, classes), so {shape_text(log_probs.shape)} has "
+            f"{steps} steps; its {log_probs.shape[1]} on axis 1 holds the input lengths ({longest} the longest): it "
+            "is (batch, time, classes)", "log_probs.transpose(0, 1), (time, batch, classes), before the loss",
+            "batch_first", True, (steps, longest))
+    return Diagnosis(
+        "ctc_input_lengths", f"CTC's log_probs have {steps} time steps, and an input length says {longest}: "
+        "input_lengths must count the steps of log_probs, after the network's striding or pooling shortened "
+        "them, not the frames or samples that went in", "work the lengths out through the network (for a stride "
+        "s: (length + s - 1) // s per strided layer), or give the full T for every example", None, False,
+        (steps, longest))

@@ -82,3 +82,17 @@ def norm_rank(ctx, m):
         f"and got {got}-D{shown}", "give it a batch axis (x.unsqueeze(0) for one example)" if got < low else
         "merge or remove the extra axes", "unbatched", False, (low, got))
 
+
+
+@message(r"num_channels \((\d+)\) must be divisible by num_groups \((\d+)\)"
+         r"|Expected number of channels in input to be divisible by num_groups, but got input of shape "
+         r"\[([\d, ]+)\] and num_groups=(\d+)", plain=True)
+def groupnorm_groups(ctx, m):
+    """GroupNorm splits the channels into num_groups equal groups."""
+    channels, groups = (int(m.group(1)), int(m.group(2))) if m.group(1) else (ints(m.group(3))[1], int(m.group(4)))
+    divisors = [g for g in range(1, channels + 1) if channels % g == 0]
+    return Diagnosis(
+        "groupnorm_groups", f"GroupNorm splits {channels} channels into {groups} groups of equal size, and "
+        f"{channels} / {groups} is not a whole number", f"num_groups one of {divisors} for {channels} channels "
+        f"(or channels a multiple of {groups}); the layer's num_channels must be the channels on axis 1",
+        None, True, (groups, channels))

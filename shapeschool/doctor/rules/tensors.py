@@ -88,7 +88,7 @@ def view_numel(ctx, m):
             "view_per_example", f"{name}({', '.join(map(str, asked))}) on {shaped(x)} keeps the {asked[0]} "
             f"examples and asks {_product_text(asked[1:])} values of each, but each has "
             f"{_product_text(x.shape[1:])}{ratio}", "take the sizes from the tensor "
-            f"(x.reshape(x.size(0), -1, ...)) or bring the data to the size the code expects", "flatten", False,
+            "(x.reshape(x.size(0), -1, ...)) or bring the data to the size the code expects", "flatten", False,
             (per, rest))
     if rest > 0 and asked[0] > 0 and total % rest == 0 and total // rest != asked[0]:
         batch = total // rest
@@ -670,3 +670,146 @@ def repeat_rank(ctx, m):
         "repeat_rank", f"repeat takes one count per axis, and the tensor{shown} has {x.dim() if x is not None else 'more'} "
         f"axes; it was given {len(args)} count{'s' if len(args) != 1 else ''}", "give a count for every axis "
         "(1 to keep one as it is): x.repeat(n, 1, 1) for a 3-D x", None, False)
+
+
+@message(r"unflatten: Provided sizes \[([-\d, ]+)\] don't multiply up to the size of dim (-?\d+) \((\d+)\)")
+def unflatten_sizes(ctx, m):
+    sizes, dim, size = ints(m.group(1)), int(m.group(2)), int(m.group(3))
+    return Diagnosis(
+        "unflatten_sizes", f"unflatten splits axis {dim} ({size} values) into {shape_text(sizes)}, and "
+        f"{_product_text(sizes)}, not {size}", f"sizes whose product is {size}, or -1 for the one to be worked out"
+        f"{_unflatten_example(dim, sizes, size)}",
+        "flatten", True, (size, product(sizes)))
+
+
+def _unflatten_example(dim, sizes, size):
+    first = sizes[0]
+    if first > 0 and size % first == 0:
+        return f" (unflatten({dim}, ({first}, -1)) gives {first} x {size // first})"
+    return ""
+
+
+@message(r"split_with_sizes expects split_sizes to sum exactly to (\d+) \(input tensor's size at dimension (-?\d+)\), "
+         r"but got split_sizes=\[([\d, ]+)\]")
+def split_sizes(ctx, m):
+    size, dim, parts = int(m.group(1)), int(m.group(2)), ints(m.group(3))
+    return Diagnosis(
+        "split_sizes", f"split cuts axis {dim}, which holds {size}, into pieces of {list(parts)}, which add up to "
+        f"{sum(parts)}", f"pieces that add up to {size} (the widths of what was joined on that axis), or "
+        f"chunk(n, dim={dim}) for n equal pieces", None, True, (size, sum(parts)))
+
+
+@message(r"The shape of the mask \[([\d, ]*)\] at index (\d+) does not match the shape of the indexed tensor "
+         r"\[([\d, ]*)\] at index (\d+)")
+def mask_shape(ctx, m):
+    mask, axis, shape = ints(m.group(1)), int(m.group(2)), ints(m.group(3))
+    return Diagnosis(
+        "mask_shape", f"a boolean mask {shape_text(mask)} picks elements of the axes it covers, so it must have "
+        f"their sizes; on axis {axis} the mask has {mask[axis]} and the tensor {shape_text(shape)} has "
+        f"{shape[axis]}", f"build the mask from this tensor (e.g. x > 0, or lengths compared with "
+        f"torch.arange(x.size({axis}))), or index the tensor the mask was made for", None, True,
+        (shape[axis], mask[axis]))
+
+
+@message(r"shape mismatch: value tensor of shape \[([\d, ]*)\] cannot be broadcast to indexing result of shape "
+         r"\[([\d, ]*)\]")
+def index_put_shape(ctx, m):
+    value, picked = ints(m.group(1)), ints(m.group(2))
+    return Diagnosis(
+        "index_put_shape", f"x[index] = value: the index picks {shape_text(picked)} of x, and the value is "
+        f"{shape_text(value)}, which does not broadcast to it", f"give as many values as the index picks "
+        f"({shape_text(picked)}), or pick as many places as there are values", None, True, (picked, value))
+
+
+@message(r"Trying to create tensor with negative dimension (-?\d+): \[([-\d, ]*)\]", plain=True)
+def negative_size(ctx, m):
+    size, shape = int(m.group(1)), ints(m.group(2))
+    return Diagnosis(
+        "negative_size", f"a size of {size} reached a tensor being made ({shape_text(shape)}): a layer's size, "
+        "or a size passed to torch.zeros / empty / randn, came out negative" + (": -1 means 'work it out' only in "
+        "view and reshape, never in a layer's size" if size == -1 else ", usually from a subtraction (a size "
+        "worked out from a formula with a map that was already too small)"), "print the size where it is worked "
+        "out; for a Linear after convolutions let nn.LazyLinear find in_features, or compute it from a dummy "
+        "forward pass", "lazy", True, ())
+
+
+@message(r"selected index k out of range|k \((\d+)\) is too big for dimension (-?\d+) of size (\d+)")
+def topk_too_many(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    k = ctx.op_args[1] if len(ctx.op_args) > 1 and isinstance(ctx.op_args[1], int) else ctx.op_kwargs.get("k")
+    dim = ctx.op_args[2] if len(ctx.op_args) > 2 and isinstance(ctx.op_args[2], int) else ctx.op_kwargs.get("dim", -1)
+    if x is None or not isinstance(k, int) or not isinstance(dim, int) or x.dim() == 0:
+        return Diagnosis("topk_k", "topk was asked for more entries than the axis holds", "k at most the axis' "
+                         "size: min(k, x.size(dim))", None, False)
+    size = x.shape[dim]
+    return Diagnosis(
+        "topk_k", f"topk({k}) along axis {dim} of {shaped(x)}, which holds {size}", f"k at most {size} "
+        f"(min(k, x.size({dim}))), or the axis you meant (topk works along the last axis unless dim is given)",
+        None, True, (size, k))
+
+
+@message(r"inconsistent tensor size, expected tensor \[(\d+)\] and src \[(\d+)\] to have the same number of elements")
+def dot_sizes(ctx, m):
+    a, b = int(m.group(1)), int(m.group(2))
+    name = ctx.op.name if ctx.op is not None else "dot"
+    return Diagnosis(
+        "dot_sizes", f"{name} multiplies two vectors element by element and sums: they must be equally long, and "
+        f"they hold {a} and {b}", "vectors of one length; for rows of a batch, (a * b).sum(-1) or a @ b.T",
+        None, True, (a, b))
+
+
+@message(r"size mismatch, got input \((\d+)\), mat \((\d+)x(\d+)\), vec \((\d+)\)")
+def mv_sizes(ctx, m):
+    out, rows, cols, vec = (int(g) for g in m.groups())
+    flip = f"; the vector's {vec} is the matrix's rows, so mat.T @ vec (or vec @ mat) may be meant" if vec == rows else ""
+    return Diagnosis(
+        "mv_sizes", f"a matrix ({rows}x{cols}) times a vector needs {cols} values, one per column, and the vector "
+        f"has {vec}{flip}", "a vector as long as the matrix has columns", None, True, (cols, vec))
+
+
+@message(r"number of dimensions in the tensor input does not match the length of the desired ordering of "
+         r"dimensions i\.e\. input\.dim\(\) = (\d+) is not equal to len\(dims\) = (\d+)")
+def permute_rank(ctx, m):
+    dims, asked = int(m.group(1)), int(m.group(2))
+    x, shown = ctx.operand()
+    lost = batch_of_one_squeezed(ctx, tuple(x.shape) if x is not None else None)
+    if lost is not None and asked == dims + 1:
+        op, before, after = lost
+        return Diagnosis(
+            "squeeze_batch", f"permute lists {asked} axes for the {dims}-D tensor{shown}: earlier, "
+            f"{op.name}({describe_call(op.args[1:], op.kwargs)}) made {shape_text(after)} of {shape_text(before)}, "
+            "dropping the batch axis of a batch of one", "squeeze only the axis you mean (squeeze(-1)), never the "
+            "batch", "unbatched", True, (asked, dims))
+    more = ("one more than it has: the batch axis is missing (one example given, or squeezed away earlier)"
+            if asked == dims + 1 else "one fewer than it has: an extra axis arrived (a channel or batch axis "
+                                      "added twice)" if asked == dims - 1 else "")
+    return Diagnosis(
+        "permute_rank", f"permute lists {asked} axes, and the tensor{shown} has {dims}" + (f": {more}" if more else ""),
+        "list every axis once (permute takes a full new order), or fix the tensor's axes upstream: print x.shape "
+        "before the call", "unbatched", False, (asked, dims))
+
+
+@message(r"Input and output must have the same number of spatial dimensions, but got input with spatial "
+         r"dimensions of \[([\d, ]*)\] and output size of \(([\d, ]*)\)")
+def interpolate_rank(ctx, m):
+    spatial, size = ints(m.group(1)), ints(m.group(2))
+    x, shown = ctx.operand()
+    missing = len(size) - len(spatial)
+    fix = (f"interpolate reads (N, C, *sides): give the input {len(size) + 2} axes (x.unsqueeze(1) for a batch of "
+           f"one-channel maps (N, H, W); x[None] for one image (C, H, W))" if missing > 0 else
+           f"give size one value per side the input has ({len(spatial)}), or move the extra axis into the batch")
+    return Diagnosis(
+        "interpolate_rank", f"interpolate takes (batch, channels, *sides), so the input{shown} has "
+        f"{len(spatial)} side{'s' if len(spatial) != 1 else ''} {shape_text(spatial)}, and size has "
+        f"{len(size)} values {shape_text(size)}", fix, "unbatched", True, (len(size), len(spatial)))
+
+
+@message(r"Padding length should be less than or equal to two times the input dimension but got padding length "
+         r"(\d+) and input of dimension (\d+)")
+def pad_length(ctx, m):
+    values, dims = int(m.group(1)), int(m.group(2))
+    return Diagnosis(
+        "pad_length", f"F.pad takes two values per axis it pads, starting from the LAST axis and going back: "
+        f"{values} values pad {values // 2} axes, and the tensor has {dims}", f"give (left, right) for the last "
+        f"axis, then (top, bottom) for the one before, and so on: at most {2 * dims} values; to pad only an earlier "
+        "axis, give zeros for the axes after it", None, True, (2 * dims, values))
