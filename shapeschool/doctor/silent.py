@@ -128,7 +128,8 @@ def _findings(model, inputs, loss_fn, target, batch_dim, name):
                  _padding_checks, _unpacked_in_the_other_layout, _view_moves_axes,
                  _table_sliced_by_batch, _loss_classes_axis, _loss_broadcast, _loss_padding, _mean_over_padding,
                  _predictions_at_padding, _conv1d_over_the_embedding, _pooled_over_padding,
-                 _padding_mask_inverted, _over_the_batch_axis, _softmax_then_contracted_elsewhere):
+                 _padding_mask_inverted, _over_the_batch_axis, _softmax_then_contracted_elsewhere,
+                 _norm_over_the_steps):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -347,6 +348,49 @@ def _conv1d_over_the_embedding(trace, batch, inputs, batch_dim):
             f"and slides over the {width} embedding features, mixing every word at once",
             f"x.transpose(1, 2) to (batch, {width}, {words}) before it, and in_channels={width} (the embedding "
             "size)", "conv1d", call.module.in_channels == words)
+
+
+def _norm_over_the_steps(trace, batch, inputs, batch_dim):
+    """A normalisation layer reading its features from the axis that holds the steps, which runs only
+    because the number of steps equals the number of features: BatchNorm1d (channels on axis 1) given a
+    (batch, steps, features) output of an Embedding, a Linear or a batch-first RNN; LayerNorm (the last
+    axis) given a Conv1d's (batch, channels, steps)."""
+    made = {}
+    for call in trace.calls:
+        if not call.values or call.values[1] is None:
+            continue
+        out = call.values[1]
+        module = call.module
+        if isinstance(module, (nn.Embedding, nn.Linear)) and isinstance(out, torch.Tensor):
+            made[id(out)] = (call, "features last")
+        elif isinstance(module, nn.RNNBase) and module.batch_first and isinstance(out, tuple) \
+                and isinstance(out[0], torch.Tensor):
+            made[id(out[0])] = (call, "features last")
+        elif isinstance(module, nn.Conv1d) and isinstance(out, torch.Tensor):
+            made[id(out)] = (call, "channels first")
+    for call in trace.calls:
+        if not call.values or not call.values[0] or not isinstance(call.values[0][0], torch.Tensor):
+            continue
+        x = call.values[0][0]
+        producer = made.get(id(x))
+        if producer is None or x.dim() != 3:
+            continue
+        source, layout = producer
+        norm = call.module
+        if isinstance(norm, nn.BatchNorm1d) and layout == "features last":
+            yield Finding(
+                "norm_over_steps", call.path, f"it gets {source.path}'s output {shape_text(x.shape)}, (batch, steps, "
+                f"features), and BatchNorm1d reads features from axis 1: it normalises each of the {x.shape[1]} steps "
+                f"over the batch and the {x.shape[2]} features, and runs only because num_features={norm.num_features} "
+                "equals the number of steps", f"x.transpose(1, 2) before it and back after (features on axis 1), or "
+                f"LayerNorm({x.shape[2]}) to normalise each step's features", "conv1d", True)
+        elif isinstance(norm, nn.LayerNorm) and layout == "channels first" and len(norm.normalized_shape) == 1:
+            yield Finding(
+                "norm_over_steps", call.path, f"it gets {source.path}'s output {shape_text(x.shape)}, (batch, channels, "
+                f"steps), and LayerNorm normalises the last axis: it normalises each channel over the {x.shape[2]} "
+                f"steps, and runs only because normalized_shape={tuple(norm.normalized_shape)} equals the number of "
+                "steps", "x.transpose(1, 2) before it and back after (channels last), so each step's channels are "
+                "normalised", "conv1d", True)
 
 
 def _state_of(output):

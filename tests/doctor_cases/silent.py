@@ -442,3 +442,41 @@ class LastRealStepOfABiLSTM(nn.Module):
 @case("question", "model.head", "bidirectional_half")
 def last_real_step_of_a_bidirectional_lstm():
     return dict(model=LastRealStepOfABiLSTM(), example_input=padded_ids([6, 3, 4, 2]))
+
+
+class BatchNormOverTheWords(nn.Module):
+    """BatchNorm1d after an Embedding, given (batch, words, features) as it is: it runs because the
+    sentences are as long as the embedding is wide."""
+
+    def __init__(self, vocab=30, width=8, classes=3):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, width)
+        self.norm = nn.BatchNorm1d(width)
+        self.head = nn.Linear(width, classes)
+
+    def forward(self, ids):                           # ids: (B, T), T == width here
+        return self.head(self.norm(self.embed(ids)).mean(1))
+
+
+@case("question", "model.norm", "norm_over_steps")
+def batch_norm_over_the_words_of_a_sentence():
+    return dict(model=BatchNormOverTheWords(), example_input=padded_ids([8, 8, 8, 8]))
+
+
+class LayerNormOverTheSteps(nn.Module):
+    """LayerNorm(channels) after a Conv1d, given (batch, channels, steps) as it is: it runs because
+    there are as many steps as channels."""
+
+    def __init__(self, channels=7):
+        super().__init__()
+        self.conv = nn.Conv1d(3, channels, 3, padding=1)
+        self.norm = nn.LayerNorm(channels)
+        self.head = nn.Linear(channels, 2)
+
+    def forward(self, signal):                        # (B, 3, T), T == channels here
+        return self.head(self.norm(self.conv(signal)).mean(-1))
+
+
+@case("question", "model.norm", "norm_over_steps")
+def layer_norm_over_the_steps_of_a_conv1d():
+    return dict(model=LayerNormOverTheSteps(), example_input=torch.randn(2, 3, 7, generator=torch.Generator().manual_seed(0)))
