@@ -993,3 +993,78 @@ def ctc_lengths_counted_before_the_network_shortened_them():
     frames = torch.tensor([12, 10])                           # audio frames; a stride of 2 and another made 5 steps
     log_probs = torch.randn(5, 2, 4).log_softmax(2)           # (T, B, C)
     F.ctc_loss(log_probs, torch.tensor([[1, 2], [1, 3]]), frames, torch.tensor([2, 2]))
+
+
+@case("question", "model.fc", "packed_into_layer")
+def packed_output_into_a_linear():
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm, self.fc = nn.LSTM(4, 6, batch_first=True), nn.Linear(6, 2)
+
+        def forward(self, x, lengths):
+            out, _ = self.lstm(pack_padded_sequence(x, lengths, batch_first=True))
+            return self.fc(out)                               # out is packed
+    model = Tagger()
+    model(torch.randn(2, 3, 4), torch.tensor([3, 2]))
+
+
+@case("question", "", "checkpoint_sizes", sizes=((3, 8), (10, 8)))
+def checkpoint_of_a_model_with_more_classes():
+    trained = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 10))
+    nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).load_state_dict(trained.state_dict())
+
+
+@case("question", "stack", "join_of_nothing")
+def stack_of_a_list_no_step_filled():
+    outputs = [torch.randn(2, 3) for step in range(0)]        # a loop over a sequence of length 0
+    torch.stack(outputs)
+
+
+@case("question", "linear", "forward_arguments", sizes=(1, 2))
+def state_handed_to_a_linear():
+    out, state = nn.GRU(3, 4)(torch.randn(5, 2, 3))
+    linear = nn.Linear(4, 2)
+    linear(out, state)
+
+
+@case("question", "model", "not_a_tensor")
+def numpy_batch_into_a_conv():
+    model = nn.Conv2d(1, 2, 3)
+    model(np.zeros((1, 1, 5, 5), dtype=np.float32))
+
+
+@case("question", "linear", "values_and_indices")
+def max_over_time_into_a_linear():
+    steps = torch.randn(3, 5, 4)                              # (B, T, H)
+    linear = nn.Linear(4, 2)
+    linear(steps.max(1))
+
+
+@case("question", "model", "input_dtype")
+def pixels_as_integers_into_a_conv():
+    model = nn.Conv2d(1, 2, 3)
+    model(torch.randint(0, 255, (1, 1, 5, 5)))
+
+
+@case("question", "gather", "gather_index_rank", sizes=(2, 1))
+def gather_one_score_per_row_with_a_flat_index():
+    scores, picked = torch.randn(3, 4), torch.tensor([0, 3, 1])
+    scores.gather(1, picked)
+
+
+@case("question", "index_select", "index_select_vector")
+def index_select_with_a_batch_of_ids():
+    torch.randn(10, 4).index_select(0, torch.tensor([[0, 1], [2, 3]]))
+
+
+@case("question", "pool", "adaptive_output_size")
+def adaptive_pool_asked_for_three_sides():
+    pool = nn.AdaptiveAvgPool2d((2, 2, 2))
+    pool(torch.randn(1, 3, 8, 8))
+
+
+@case("question", "linear", "squeeze_features", sizes=(1, 4))
+def one_feature_column_squeezed_away():
+    linear = nn.Linear(1, 3)
+    linear(torch.randn(4, 1, 1).squeeze())

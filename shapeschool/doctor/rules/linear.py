@@ -50,6 +50,15 @@ def matmul_sizes(ctx, m):
             "side", f"{op.name}(..., dim=1) joins the features of each example: ({parts[0][0]}, {want})", None, True,
             (want, got))
     x = ctx.first_tensor()
+    squeezed = _features_squeezed(ctx, x, want)
+    if squeezed is not None:
+        op, before = squeezed
+        return Diagnosis(
+            "squeeze_features", f"{op.name}({describe_call(op.args[1:], op.kwargs)}) made {shaped(x)} of "
+            f"{shape_text(before)}, dropping every axis of size 1, the {want} feature{'s' if want != 1 else ''} axis "
+            f"that {ctx.path or 'the layer'} (in_features={want}) reads included: the {x.shape[-1]} on the last axis "
+            "now are the examples", "squeeze only the axis you mean (squeeze(1), or none: the Linear takes "
+            f"{shape_text(before)} as it is if its last axis is the features)", "unbatched", True, (want, got))
     if x is not None and x.dim() == 2 and x.shape[0] == want and x.shape[1] == got:
         return Diagnosis(
             "linear_transposed", f"{ctx.path} got {shaped(x)}: its {want} features are on axis 0 and the "
@@ -200,3 +209,18 @@ def _smaller_by(per_example, features):
             return k
     return None
 
+
+
+def _features_squeezed(ctx, x, want):
+    """(the squeeze, the shape before) when ``x`` was made by a squeeze with no axis that dropped the
+    last axis, which held the ``want`` features a Linear reads (a (N, 1, 1) column squeezed to (N,))."""
+    if x is None:
+        return None
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name != "squeeze" or not op.args or shape_of(op.result) != tuple(x.shape):
+            continue
+        before = shape_of(op.args[0])
+        if before and len(op.args) == 1 and not op.kwargs and before[-1] == want == 1 and len(before) > x.dim():
+            return op, tuple(before)
+        return None
+    return None

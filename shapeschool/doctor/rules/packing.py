@@ -3,8 +3,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from ..summaries import describe, shape_of, shape_text
-from .base import Diagnosis, evidence, message, shaped
+from ..summaries import PackedSeen, describe, shape_of, shape_text
+from .base import Diagnosis, after, evidence, message, shaped
 
 
 @evidence(nn.RNNBase)
@@ -102,3 +102,18 @@ def pack_lengths_device(ctx, m):
     return Diagnosis("pack_lengths_device", f"packing takes the lengths on the CPU, even when the batch is "
                      f"on the GPU{'; these' + on if on else ''}", "pass lengths.cpu() (or a list)", "packing_traps",
                      isinstance(lengths, torch.Tensor))
+
+
+@message(r"argument '\w+' \(position \d+\) must be Tensor, not PackedSequence")
+@after(r"'PackedSequence' object has no attribute '(\w+)'|argument '\w+' \(position \d+\) must be Tensor, not PackedSequence")
+def packed_into_a_layer(ctx, m):
+    """A packed result handed on as if it were a tensor: an RNN given a PackedSequence returns one."""
+    source = next((c for c in reversed(ctx.failure.before if ctx.failure else [])
+                   if isinstance(c.module, nn.RNNBase) and c.inputs and isinstance(c.inputs[0], PackedSeen)), None)
+    made = f"{source.path} was given a packed batch, so its output is packed too, and " if source is not None else ""
+    where = f"{ctx.path} was given it" if ctx.path else "the code after it used it as a tensor"
+    return Diagnosis(
+        "packed_into_layer", f"{made}{where}: a PackedSequence is the steps of every sequence laid end to end "
+        "(its .data), not a (batch, time, features) tensor", "out, lengths = pad_packed_sequence(out, "
+        "batch_first=True) first (the padding it gives back must then be masked), or use h_n for one vector per "
+        "sequence", "packing", source is not None)

@@ -1,5 +1,6 @@
 """Plain tensor code: view and reshape, cat and stack, bmm, broadcasting, axes, sizes of the
 wrong type."""
+import re
 import sys
 
 import math
@@ -8,7 +9,8 @@ import torch
 from torch import nn
 
 from ..summaries import ListSeen, describe, describe_call, shape_of, shape_text
-from .base import BROADCAST, Diagnosis, batch_of_one_squeezed, floats_in, ints, made_by, message, plain, product, shaped
+from .base import (BROADCAST, Diagnosis, after, batch_of_one_squeezed, floats_in, ints, made_by, message, plain, product,
+                   shaped)
 
 
 @message(r"must be tuple of ints,\s*(?:but (?:got float|found element of type float)|not float)"
@@ -789,19 +791,20 @@ def permute_rank(ctx, m):
         "before the call", "unbatched", False, (asked, dims))
 
 
-@message(r"Input and output must have the same number of spatial dimensions, but got input with spatial "
-         r"dimensions of \[([\d, ]*)\] and output size of \(([\d, ]*)\)")
+@message(r"Input and (?:output|scale_factor) must have the same number of spatial dimensions, but got input with "
+         r"spatial dimensions of \[([\d, ]*)\] and (?:output size of|scale_factor of shape|scale_factor of) "
+         r"\(([\d., ]*)\)")
 def interpolate_rank(ctx, m):
-    spatial, size = ints(m.group(1)), ints(m.group(2))
+    spatial, size = ints(m.group(1)), tuple(v for v in m.group(2).replace(" ", "").split(",") if v)
     x, shown = ctx.operand()
     missing = len(size) - len(spatial)
     fix = (f"interpolate reads (N, C, *sides): give the input {len(size) + 2} axes (x.unsqueeze(1) for a batch of "
            f"one-channel maps (N, H, W); x[None] for one image (C, H, W))" if missing > 0 else
-           f"give size one value per side the input has ({len(spatial)}), or move the extra axis into the batch")
+           f"give one value per side the input has ({len(spatial)}), or move the extra axis into the batch")
     return Diagnosis(
         "interpolate_rank", f"interpolate takes (batch, channels, *sides), so the input{shown} has "
-        f"{len(spatial)} side{'s' if len(spatial) != 1 else ''} {shape_text(spatial)}, and size has "
-        f"{len(size)} values {shape_text(size)}", fix, "unbatched", True, (len(size), len(spatial)))
+        f"{len(spatial)} side{'s' if len(spatial) != 1 else ''} {shape_text(spatial)}, and it was asked for "
+        f"{len(size)} ({', '.join(size)})", fix, "unbatched", True, (len(size), len(spatial)))
 
 
 @message(r"Padding length should be less than or equal to two times the input dimension but got padding length "
@@ -813,3 +816,124 @@ def pad_length(ctx, m):
         f"{values} values pad {values // 2} axes, and the tensor has {dims}", f"give (left, right) for the last "
         f"axis, then (top, bottom) for the one before, and so on: at most {2 * dims} values; to pad only an earlier "
         "axis, give zeros for the axes after it", None, True, (2 * dims, values))
+
+
+@message(r"argument '\w+' \(position \d+\) must be Tensor, not (list|numpy\.ndarray|int|float)"
+         r"|received an invalid combination of arguments - got \((list|numpy\.ndarray)", plain=True)
+def not_a_tensor(ctx, m):
+    """A Python list or a NumPy array given where torch wants a tensor."""
+    kind = m.group(1) or m.group(2)
+    named = ctx.path or (ctx.op.name if ctx.op is not None else ctx.function_named() or "the layer")
+    if kind == "numpy.ndarray":
+        fix = ("torch.from_numpy(array).float() (a float32 tensor, as layers' weights are; NumPy makes float64), "
+               "or a Dataset that returns tensors")
+    elif kind == "list":
+        fix = "torch.tensor(values, dtype=torch.float32) (for ids: dtype=torch.long), or torch.stack(list_of_tensors)"
+    else:
+        fix = "a tensor: torch.tensor([value])"
+    return Diagnosis(
+        "not_a_tensor", f"{named} was given a {kind.replace('numpy.ndarray', 'NumPy array')}, and torch's layers and "
+        "functions take tensors", fix, None, True)
+
+
+@message(r"argument '\w+' \(position \d+\) must be Tensor, not torch\.return_types\.(\w+)")
+@after(r"argument '\w+' \(position \d+\) must be Tensor, not torch\.return_types\.(\w+)")
+def values_and_indices(ctx, m):
+    """max / min / topk / sort / mode with a dim return (values, indices), not a tensor."""
+    kind = m.group(1)
+    return Diagnosis(
+        "values_and_indices", f"{kind}(x, dim) returns two tensors, (values, indices), and the pair was given "
+        f"where one tensor belongs", f"take the one you mean: x.{kind}(dim).values (or [0]), or .indices for the "
+        f"positions; amax / amin give the values alone", None, True)
+
+
+@message(r"stack expects a non-empty TensorList|(?:cat|concat)\(\): expected a non-empty list of Tensors"
+         r"|expected a non-empty list of Tensors")
+def join_of_nothing(ctx, m):
+    name = ctx.op.name if ctx.op is not None else "stack"
+    return Diagnosis(
+        "join_of_nothing", f"{name} was given an empty list: the loop or the filter that was to fill it added "
+        "nothing (an empty batch, a sequence of length 0, a condition never true)", "check the list's length before "
+        "joining, and find why it is empty: print how many items the loop saw", None, True)
+
+
+@message(r"(\w+)\.forward\(\) takes (\d+) positional arguments? but (\d+) were given")
+def forward_arguments(ctx, m):
+    kind, takes, given = m.group(1), int(m.group(2)) - 1, int(m.group(3)) - 1
+    layer = getattr(nn, kind, None)
+    state = " (a recurrent state given to a layer that keeps none, or to nn.Sequential, which passes one input on)" \
+        if layer is not None and not issubclass(layer, nn.RNNBase) else ""
+    return Diagnosis(
+        "forward_arguments", f"{kind}'s forward takes {takes} input{'s' if takes != 1 else ''} and was given "
+        f"{given}{state}", f"give it {takes}: for a layer after an LSTM, its output alone (out, not (out, state)); in "
+        "nn.Sequential, write a module whose forward takes and returns what each step needs", None, True,
+        (takes, given))
+
+
+@message(r"Input type \((?:torch\.)?(long int|int|unsigned char|double|\w+)\) and (?:bias|weight) type "
+         r"\((?:torch\.)?(float|\w+)\) should be the same"
+         r"|Input type \(torch\.(\w+)Tensor\) and weight type \(torch\.(\w+)Tensor\) should be the same")
+def conv_input_dtype(ctx, m):
+    given = m.group(1) or m.group(3) or ""
+    if "cuda" in m.group(0).lower() or ctx.op_args and any(getattr(a, "device", None) is not None and
+                                                         a.device.type != "cpu" for a in ctx.op_args[:2]):
+        return None
+    ints_ = given in ("long int", "int", "unsigned char", "Long", "Int", "Byte")
+    return Diagnosis(
+        "input_dtype", f"{ctx.path or 'the layer'} was given {given} values and its weights are float: "
+        + ("images or signals stored as integers (uint8 pixels, int labels)" if ints_ else "another float type "
+           "(NumPy's float64)"), ("x.float() (and / 255 for 8-bit pixels), or transforms.ToTensor(), which "
+                                  "scales them" if ints_ else "x.float(), or build the data as float32"),
+        None, True)
+
+
+@message(r"Index tensor must have the same number of dimensions as input tensor")
+def gather_index_rank(ctx, m):
+    x = ctx.first_tensor(ctx.op_args)
+    index = next((a for a in ctx.op_args[1:] if hasattr(a, "dtype") and not a.dtype.is_floating_point), None)
+    if x is None or index is None:
+        return None
+    return Diagnosis(
+        "gather_index_rank", f"gather takes an index with as many axes as the source: the source is {shaped(x)}, "
+        f"the index {shaped(index)}", "give the index the missing axes (index.unsqueeze(1) for one pick per row of "
+        "a 2-D source; .expand(...) to the source's other sizes), or index with x[torch.arange(n), index]", None,
+        True, (x.dim(), index.dim()))
+
+
+@message(r"index_select\(\): Index is supposed to be a vector")
+def index_select_vector(ctx, m):
+    index = next((a for a in ctx.op_args[1:] if hasattr(a, "dim")), None)
+    return Diagnosis(
+        "index_select_vector", "index_select takes a 1-D index" + (f", and was given {shaped(index)}"
+                                                                  if index is not None else ""),
+        "index.flatten() and reshape the result back, or x[index] (which keeps the index's shape), or an "
+        "nn.Embedding for ids", None, True)
+
+
+@message(r"adaptive_(?:avg|max)_pool(\d)d: output_size must be (\d+)")
+def adaptive_output_size(ctx, m):
+    rank = int(m.group(1))
+    return Diagnosis(
+        "adaptive_output_size", f"an adaptive pool over {rank} axes takes output_size with {rank} values (one per "
+        "side it pools)", f"output_size=({', '.join(['1'] * rank)}) for a {rank}-axis pool, or the pool of the rank "
+        "the input has", "lazy", True)
+
+
+@message(r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\(\[([\d, ]*)\]\) from checkpoint, "
+         r"the shape in current model is torch\.Size\(\[([\d, ]*)\]\)", plain=True)
+def checkpoint_sizes(ctx, m):
+    """load_state_dict of a checkpoint saved from a model built with other sizes."""
+    found = re.findall(r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\(\[([\d, ]*)\]\) from "
+                       r"checkpoint, the shape in current model is torch\.Size\(\[([\d, ]*)\]\)", ctx.message)
+    name, saved, built = found[0][0], ints(found[0][1]), ints(found[0][2])
+    differ = [i for i in range(min(len(saved), len(built))) if saved[i] != built[i]]
+    what = {0: "output size (out_features, num_classes, vocabulary rows)", 1: "input size (in_features, "
+            "embedding or hidden width)"}.get(differ[0] if differ else -1, "size")
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return Diagnosis(
+        "checkpoint_sizes", f"the checkpoint's {name} is {shape_text(saved)} and this model's is {shape_text(built)}"
+        f"{more}: the checkpoint was saved from a model built with another {what}",
+        "build the model with the checkpoint's sizes (the same vocabulary and number of classes) to load it; to "
+        "reuse it for other classes, drop the mismatched entries (state = {k: v for k, v in state.items() if k not "
+        f"in ('{name}', ...)}}) and load with strict=False, then train the new layer", None, True,
+        (tuple(built), tuple(saved)))
