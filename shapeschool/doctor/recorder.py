@@ -63,7 +63,7 @@ WATCHED = frozenset({
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "_pack_padded_sequence", "_pad_packed_sequence", "pad_sequence", "argmax", "unbind", "interpolate", "multinomial", "topk", "softmax", "log_softmax", "embedding", "mean",
-    "__getitem__",
+    "__getitem__", "unfold",
 })
 
 # Watched functions whose calls are kept only when they are the kind worth keeping: an index is
@@ -80,7 +80,8 @@ _SELECTED = {"__getitem__": _indexes_by_mask}
 
 # What doctor.check records besides: it runs the model once, so it can afford to see every sum
 # (a table sliced by the wrong size is only visible where it is added).
-CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__", "sub", "__sub__", "__rsub__"}
+CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__", "sub", "__sub__", "__rsub__",
+                     "max", "amax", "sum", "masked_fill", "masked_fill_", "where"}
 
 _SEQ = itertools.count(1)         # orders module calls and functional calls as they happened
 _WATCHING = {}                    # watched set -> {torch function -> False, True, or which calls (_SELECTED)}

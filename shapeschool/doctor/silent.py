@@ -129,7 +129,7 @@ def _findings(model, inputs, loss_fn, target, batch_dim, name):
                  _table_sliced_by_batch, _loss_classes_axis, _loss_broadcast, _loss_padding, _mean_over_padding,
                  _predictions_at_padding, _conv1d_over_the_embedding, _pooled_over_padding,
                  _padding_mask_inverted, _over_the_batch_axis, _softmax_then_contracted_elsewhere,
-                 _norm_over_the_steps):
+                 _norm_over_the_steps, _padded_steps_read):
         for found in look(base, batch, inputs, batch_dim):
             if not any(f.kind == found.kind and f.path == found.path for f in findings):
                 findings.append(found)
@@ -348,6 +348,55 @@ def _conv1d_over_the_embedding(trace, batch, inputs, batch_dim):
             f"and slides over the {width} embedding features, mixing every word at once",
             f"x.transpose(1, 2) to (batch, {width}, {words}) before it, and in_channels={width} (the embedding "
             "size)", "conv1d", call.module.in_channels == words)
+
+
+def _padded_steps_read(trace, batch, inputs, batch_dim):
+    """After pad_packed_sequence has padded the shorter sequences, a max, mean or sum over the time
+    axis that reads the padding too, or a softmax over the steps with no mask between (attention that
+    gives the padding weight)."""
+    for i, op in enumerate(trace.ops):
+        if op.name != "_pad_packed_sequence" or not op.values or not isinstance(op.values[2], tuple):
+            continue
+        padded, lengths = op.values[2][:2]
+        args = op.values[0]
+        first = bool(args[2]) if len(args) > 2 and isinstance(args[2], bool) else bool(op.values[1].get("batch_first"))
+        if not isinstance(padded, torch.Tensor) or padded.dim() != 3 or not isinstance(lengths, torch.Tensor):
+            continue
+        time = 1 if first else 0
+        steps = padded.shape[time]
+        short = int((lengths < steps).sum())
+        if short == 0:
+            continue
+        masked = False
+        for later in trace.ops[i + 1:]:
+            if later.name in ("masked_fill", "masked_fill_", "where"):
+                masked = True
+            if not later.values:
+                continue
+            largs, lkwargs, _ = later.values
+            x = largs[0] if largs else None
+            dim = lkwargs.get("dim", largs[1] if len(largs) > 1 else None)
+            dim = dim[0] if isinstance(dim, (tuple, list)) and len(dim) == 1 else dim
+            if later.name in ("max", "amax", "mean", "sum") and isinstance(x, torch.Tensor) \
+                    and tuple(x.shape) == tuple(padded.shape) and isinstance(dim, int) and dim % 3 == time:
+                yield Finding(
+                    "padding_pooled", later.where or later.name, f"a {later.name} over the {steps} steps of "
+                    f"{shape_text(x.shape)} reads the padding that pad_packed_sequence put after the {short} shorter "
+                    f"sequences (lengths {lengths.tolist()}): zeros, which count in a mean or sum and win a max "
+                    "wherever the real values are negative", "pool over each sequence's real steps: fill the padding "
+                    "first (pad_packed_sequence(..., padding_value=float('-inf')) for a max, or a mask from the "
+                    "lengths for a mean or sum)", "padding_loss", True)
+                return
+            if later.name in ("softmax", "log_softmax") and not masked and isinstance(x, torch.Tensor) \
+                    and isinstance(dim, int) and x.dim() >= 2 and x.shape[dim] == steps and batch in x.shape:
+                yield Finding(
+                    "padding_read", later.where or later.name, f"a {later.name} over {steps} steps of "
+                    f"{shape_text(x.shape)} after pad_packed_sequence padded the {short} shorter sequences "
+                    f"(lengths {lengths.tolist()}), with no mask between: the padded steps get weight, and what is "
+                    "read from them dilutes the result", "mask the scores of the padded steps before the softmax: "
+                    "scores.masked_fill(torch.arange(T)[None, :] >= lengths[:, None], float('-inf'))",
+                    "padding_loss", False)
+                return
 
 
 def _norm_over_the_steps(trace, batch, inputs, batch_dim):

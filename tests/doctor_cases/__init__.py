@@ -99,7 +99,7 @@ def drawn_normal(*shape, seed=0):
 
 
 # The catalogue's modules: the course's own mistakes, then the ones reconstructed from questions.
-MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors", "asked_holdout", "asked_fresh", "asked_third", "asked_fourth", "asked_fifth", "asked_sixth")
+MODULES = ("errors", "silent", "correct", "asked_sequence", "asked_tensors", "asked_holdout", "asked_fresh", "asked_third", "asked_fourth", "asked_fifth", "asked_sixth", "asked_seventh")
 
 
 def _modules():

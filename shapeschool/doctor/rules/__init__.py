@@ -14,6 +14,8 @@ Why the order matters, family by family (a family's rules never overlap another'
 unless said here; tests/shapeschool/doctor/test_rules.py checks that each message in the
 catalogue is answered by the family its case expects):
 """
+import torch
+
 from ..recorder import failure_of, strict
 from .base import REGISTERED, Context, Diagnosis, asks
 
@@ -49,9 +51,10 @@ def _rules(way):
 
 def _asked(function, ctx, found):
     """A rule's answer; an error in a rule never hides the learner's own error (under test it
-    surfaces)."""
+    surfaces). The rule runs with torch functions' overrides off, so no mode records what it reads."""
     try:
-        answer = function(ctx, found)
+        with torch._C.DisableTorchFunction():     # a rule's own reads of tensors are not the learner's calls
+            answer = function(ctx, found)
     except Exception:
         if strict():
             raise

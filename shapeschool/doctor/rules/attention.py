@@ -313,8 +313,54 @@ def transformer_batches(ctx, m):
             f"{shapes} have {src.shape[axis]} and {tgt.shape[axis]} there, and agree on axis {other} "
             f"({src.shape[other]}): the data are {layout}", f"build it with batch_first={not first}, or give it "
             f"src.transpose(0, 1) and tgt.transpose(0, 1)", "batch_first", True, (src.shape[other], src.shape[axis]))
+    s, t = src.shape[axis], tgt.shape[axis]
+    if 1 in (s, t):
+        one, many = ("tgt", s) if t == 1 else ("src", t)
+        repeat = f"{one}.expand({many}, -1, -1)" if first else f"{one}.expand(-1, {many}, -1)"
+        return Diagnosis(
+            "attn_batch_mismatch", f"{ctx.path} reads the batch from axis {axis}, and {shapes} have {s} and {t} "
+            f"there: {one} is a batch of one (queries or a prompt made once, e.g. a learnt parameter unsqueezed), "
+            f"and the other a batch of {many}; each example needs its own", f"repeat it over the batch: {repeat} "
+            f"(or .repeat), giving {many} on axis {axis}", "batch_first", True, (many, 1))
     return Diagnosis(
-        "transformer_batches", f"{ctx.path} reads the batch from axis {axis}, and {shapes} have {src.shape[axis]} "
-        f"and {tgt.shape[axis]} there: each source sentence needs its target in the same batch", "give src and tgt "
-        "from the same batch of examples (same size on the batch axis)", "batch_first", False,
-        (src.shape[axis], tgt.shape[axis]))
+        "attn_batch_mismatch", f"{ctx.path} reads the batch from axis {axis}, and {shapes} have {s} and {t} there: "
+        "each source sentence needs its target in the same batch", "give src and tgt from the same batch of "
+        "examples (same size on the batch axis)", "batch_first", False, (s, t))
+
+
+@message(BROADCAST)
+def mask_built_for_fewer_positions(ctx, m):
+    """A square mask (a causal mask kept as a buffer, sliced [:T, :T]) built for fewer positions than
+    the scores have: slicing past its end silently gives the whole buffer, which cannot broadcast."""
+    shapes = [s for s in ctx.op_shapes() if s is not None][:2]
+    if len(shapes) != 2 or any(len(s) < 2 for s in shapes):
+        return None
+    (a, b), (c, d) = shapes[0][-2:], shapes[1][-2:]
+    if a != b or c != d or a == c:
+        return None
+    scores, mask = (shapes[0], shapes[1]) if a > c else (shapes[1], shapes[0])
+    n, t = mask[-1], scores[-1]
+    module = ctx.module
+    kept = None
+    if module is not None:
+        kept = next((name for name, buf in module.named_buffers(recurse=False)
+                     if buf.dim() >= 2 and tuple(buf.shape[-2:]) == (n, n)), None)
+    if kept is None and not _lower_triangular(ctx, mask):
+        return None
+    where = f"{ctx.path}.{kept}, a buffer made when the layer was built, holds" if kept else "the mask holds"
+    return Diagnosis(
+        "causal_mask_short", f"the scores {shape_text(scores)} cover {t} positions and {where} {n} x {n}: a mask "
+        f"built for at most {n} positions (the block size, the longest sequence planned for), and slicing it to "
+        f"[:{t}, :{t}] gives back all {n} without complaint", f"keep sequences to at most {n} positions (crop the "
+        f"context to the last {n} tokens, as generation loops do), or build the mask for the longest length you "
+        f"will give (and the position table with it), or make it per call: torch.ones({t}, {t}).tril()", None,
+        kept is not None, (n, t))
+
+
+def _lower_triangular(ctx, shape):
+    """Whether the failing call's operand of ``shape`` is a causal (lower-triangular) mask."""
+    for a in ctx.op_args:
+        if isinstance(a, torch.Tensor) and tuple(a.shape) == tuple(shape):
+            square = a.reshape(-1, shape[-2], shape[-1])[0] != 0
+            return bool(torch.equal(square, square.tril())) and bool(square.any()) and not bool(square.all())
+    return False

@@ -25,12 +25,22 @@ def matmul_sizes(ctx, m):
         operands = (f"{ctx.op.name}({shape_text(shapes[0])}, {shape_text(shapes[1])})" if len(shapes) == 2
                     else f"a matrix product of ({rows} x {got}) by ({want} x {out})")
         turned = len(shapes) == 2 and len(shapes[1]) >= 1 and shapes[1][-1] == got
+        table = _a_parameter_among(ctx, ctx.op_args[:2])
+        if table is not None and not turned:
+            name, param, which = table
+            return Diagnosis(
+                "parameter_built_for_another_count", f"{operands}: the {which} operand is {name} {shape_text(param.shape)}, "
+                f"a weight table made when the layer was built, whose {want} entries on the axis the product reads "
+                f"stand for {want} cases, and the other operand brings {got}: the table was built for another count than the data has (a setting "
+                f"such as a number of tasks, classes or heads, left at a default or given for another dataset)",
+                f"build the layer from the data's own count ({got}), or give it data of {want}", None, False,
+                (want, got))
         return Diagnosis(
             "matmul", f"{operands}: the first operand's last axis ({got}) must equal the second's "
             f"{'first' if len(shapes) < 2 or len(shapes[1]) <= 2 else 'second-to-last'} axis ({want})"
             + (f"; the second's last axis is {got}: it is the other way round" if turned else ""),
             "transpose the second operand (w.T, or w.transpose(-2, -1))" if turned else
-            "transpose one operand, or check which axis holds the features", None, True, (want, got))
+            "transpose one operand, or check which axis holds the features", None, turned, (want, got))
     prev = ctx.last_before()
     rnn = ctx.last_before(nn.RNNBase)
     if rnn is not None and rnn.module.bidirectional:
@@ -223,4 +233,16 @@ def _features_squeezed(ctx, x, want):
         if before and len(op.args) == 1 and not op.kwargs and before[-1] == want == 1 and len(before) > x.dim():
             return op, tuple(before)
         return None
+    return None
+
+
+def _a_parameter_among(ctx, operands):
+    """(its name, the parameter, "first" or "second") for an operand that is a parameter of a module
+    running when the product failed, or a transposed view of one (self.w.t())."""
+    stack = ctx.failure.stack if ctx.failure else []
+    for call in reversed(stack):
+        for name, param in call.module.named_parameters(recurse=False):
+            for i, operand in enumerate(operands):
+                if operand is param or getattr(operand, "_base", None) is param:
+                    return f"{call.path}.{name}", param, ("first", "second")[i]
     return None

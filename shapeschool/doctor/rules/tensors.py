@@ -38,6 +38,28 @@ def view_numel(ctx, m):
             f"{' x '.join(str(s) for s in x.shape[1:])} = {per} values, not {asked[1]}",
             f"x.flatten(1) (or x.view(x.size(0), -1)) keeps the batch and computes {per}; then "
             f"in_features={per}", "flatten", True, (per, asked[1]))
+    unpadded = _unfolded_without_padding(ctx, x, asked)
+    if unpadded is not None:
+        side, windows, size, step = unpadded
+        return Diagnosis(
+            "unfold_unpadded", f"{name}({', '.join(map(str, asked))}) on {shaped(x)} asks {side} positions per side, "
+            f"and the tensor has {windows}: it was unfolded into windows of {size} every {step} without padding, "
+            f"which leaves ({side} - {size}) // {step} + 1 = {windows} windows per side, not one per position",
+            f"pad by {size // 2} on each side before unfolding (F.pad(x, [{size // 2}] * 4), or the layer's padding "
+            f"= kernel_size // 2) so there is a window for every position", "conv_formula", True, (side, windows))
+    scaled = _scaled_by_another_factor(ctx, x, asked)
+    if scaled is not None:
+        side, made, meant, setting = scaled
+        odd = (f": the upsampling stages were built for another factor (stages of x2 give 2, 4, 8, never {meant})"
+               if meant % 2 else "")
+        return Diagnosis(
+            "upsampler_stages_for_scale", f"{name}({', '.join(map(str, asked))}) on {shaped(x)}: the model was given "
+            f"maps of side {side}, its layers made them {side * made} ({made} times larger, {(side * made) ** 2} "
+            f"values a map), and the view asks {side * meant} ({meant} times, {(side * meant) ** 2} values)"
+            + (f"; {meant} is {setting}" if setting else "") + odd,
+            f"build the upsampler for a factor of {meant} (a Conv2d to {meant * meant} x the channels, then "
+            f"PixelShuffle({meant})), or ask for the factor it gives ({made})", "conv_formula", False,
+            ((side * made) ** 2, (side * meant) ** 2))
     grid = _grid_of_positions(x, asked)
     if grid is not None:
         side, positions = grid
@@ -162,6 +184,44 @@ def _windows_that_do_not_divide(x, asked):
     return cut if i == len(asked) else None
 
 
+def _unfolded_without_padding(ctx, x, asked):
+    """(side, windows, size, step) when ``x`` was made by unfold and the view asks, where the tensor has
+    the windows per side, the side the input had: windows of an unpadded unfold, one short per side."""
+    if x is None or len(asked) > x.dim() + 1:
+        return None
+    unfolds = [u for u in _unfolds(ctx) if u[1] >= u[2]]
+    if not unfolds or made_by(ctx, {"unfold"}, x.shape) is None:
+        return None
+    for _, length, size, step in unfolds:
+        windows = (length - size) // step + 1
+        if windows == length:
+            continue
+        for i in range(min(len(asked), x.dim())):
+            if x.shape[i] == windows and asked[i] == length:
+                return asked[i], windows, size, step
+    return None
+
+
+def _scaled_by_another_factor(ctx, x, asked):
+    """(the input's side, the factor the layers scaled it by, the factor the view asks, the setting
+    that names it) when a view asks square maps of side meant * side and the tensor holds maps of side
+    made * side (side: the model input's last axis), made != meant."""
+    stack = ctx.failure.stack if ctx.failure else []
+    given = shape_of(stack[0].inputs[0]) if stack and stack[0].inputs else None
+    if x is None or not given or len(given) < 3 or x.dim() < 2 or len(asked) < 2:
+        return None
+    side = given[-1]
+    have, want = x.shape[-1], asked[-1]
+    if x.shape[-2] != have or asked[-2] != want or given[-2] != side or side < 2 or have == want:
+        return None
+    if have % side or want % side or have == side:
+        return None
+    made, meant = have // side, want // side
+    if meant < 2:
+        return None
+    return side, made, meant, _setting_named(ctx, meant)
+
+
 def _grid_of_positions(x, asked):
     """(side, positions) when a (B, positions, C) tensor is reshaped to (B, side, side, C) and the
     positions are not side * side."""
@@ -245,6 +305,26 @@ def broadcast(ctx, m):
         lined = f"; lined up from the right, {shape_text(_padded(first, width))} and {shape_text(_padded(second, width))}"
     else:
         operands, lined = op, ""
+    fixed = _batch_written_into_a_module(ctx, a, b)
+    if fixed is not None:
+        setting, value, batch, wrong, right = fixed
+        return Diagnosis(
+            "batch_hardcoded", f"{operands}: axis {dim} is {a} in one and {b} in the other. {setting} = {value} was "
+            f"fixed when the module was built, and the batch that reached it holds {batch}: the {wrong} comes from "
+            f"the setting, the {right} from the data", f"take the batch from the input (x.size(0)) inside forward, "
+            f"not from a number given at construction; or build it with {setting.rsplit('.', 1)[-1]}={batch}",
+            "flatten", False, (right, wrong))
+    untiled = _windows_that_do_not_tile(ctx)
+    if untiled is not None and a != b:
+        op, length, size, step, kept = untiled
+        return Diagnosis(
+            "window_not_divisible", f"{operands}: axis {dim} is {a} in one and {b} in the other. Earlier, "
+            f"unfold({op.args[1].value if hasattr(op.args[1], 'value') else '?'}, size={size}, step={step})"
+            f"{' in ' + op.where if op.where else ''} cut {length} steps into windows of {size} every {step}: "
+            f"{length} - {size} is not a multiple of {step}, so the last {length - kept} steps fit no window and "
+            "are dropped, and what comes back is shorter than what went in", f"pad the sequence to a length the "
+            f"windows tile ({size} + a multiple of {step}) before unfolding, and crop back after; or use windows "
+            "that divide the length", "flatten", False, (max(a, b), min(a, b)))
     swapped = _batch_and_time_swapped(ctx, a, b)
     if swapped is not None:
         given, batch, steps, turned = swapped
@@ -259,6 +339,51 @@ def broadcast(ctx, m):
         "broadcast", f"{operands}: axis {dim} of the result is {a} in one operand and {b} in the other, and "
         f"neither is 1{lined}", "make the two agree on that axis (or one of them 1 there): find which axis each "
         "operand means to be the batch, time and features", lesson, False, (a, b))
+
+
+def _batch_written_into_a_module(ctx, a, b):
+    """(setting, its value, the data's batch, the size from the setting, the size from the data) when
+    one of two sizes that disagree is a module's batch-size setting (or twice it: pairs) and the other
+    the batch of the data that reached it (or twice it)."""
+    from ..summaries import settings_by_value
+    stack = ctx.failure.stack if ctx.failure else []
+    if not stack or not stack[-1].inputs:
+        return None
+    given = shape_of(stack[-1].inputs[0])
+    if not given:
+        return None
+    batch = given[0]
+    named = settings_by_value([(c.path, c.module) for c in stack])
+    for value, names in named.items():
+        batchy = [n for n in names if "batch" in n.rsplit(".", 1)[-1].lower()]
+        if not batchy or value == batch:
+            continue
+        for k in (1, 2):
+            if {a, b} == {k * value, k * batch}:
+                return batchy[0], value, batch, k * value, k * batch
+    return None
+
+
+def _unfolds(ctx):
+    """(op, length, size, step) for each recorded Tensor.unfold(dimension, size, step), newest first."""
+    found = []
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name != "unfold" or len(op.args) < 4:
+            continue
+        shape = shape_of(op.args[0])
+        dim, size, step = (getattr(a, "value", None) for a in op.args[1:4])
+        if shape and all(isinstance(v, int) for v in (dim, size, step)) and step > 0 and -len(shape) <= dim < len(shape):
+            found.append((op, shape[dim], size, step))
+    return found
+
+
+def _windows_that_do_not_tile(ctx):
+    """(op, length, size, step, steps kept) for the newest unfold whose windows leave the end of the
+    axis over: (length - size) is not a multiple of step."""
+    for op, length, size, step in _unfolds(ctx):
+        if length >= size and (length - size) % step:
+            return op, length, size, step, size + (length - size) // step * step
+    return None
 
 
 def _batch_and_time_swapped(ctx, a, b):
@@ -509,6 +634,16 @@ def dim_out_of_range(ctx, m):
     joined = _joined_without_the_axis(ctx, dims, asked)
     if joined is not None:
         return joined
+    if ctx.op is not None and ctx.op.name.startswith("scatter"):
+        names = ("input", "dim", "index", "src")
+        given = dict(zip(names, ctx.op_args), **ctx.op_kwargs)
+        index, src = given.get("index"), given.get("src", given.get("value"))
+        if isinstance(index, torch.Tensor) and isinstance(src, torch.Tensor) and src.dim() < index.dim():
+            return Diagnosis(
+                "scatter_src_rank", f"{ctx.op.name} reads src at the index's positions, so src needs as many axes as "
+                f"the index {shaped(index)}, {index.dim()}, and src is {shaped(src)}, {src.dim()}", "give src the index's shape: "
+                f"src.view_as(index) (or src.unsqueeze(0) for one row), or a scalar value", None, True,
+                (index.dim(), src.dim()))
     return Diagnosis(
         "dim_out_of_range", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
         f"for axis {asked}", "print x.shape just before: an axis went missing earlier (a squeeze, an index, "
@@ -657,10 +792,43 @@ def mm_rank(ctx, m):
 def expand_sizes(ctx, m):
     want, have, dim = (int(g) for g in m.groups())
     x, shown = ctx.operand()
+    strided = _strided_places_of_an_odd_map(ctx)
+    if strided is not None:
+        sides, step, places, values = strided
+        return Diagnosis(
+            "unet_odd_size", f"x[..., ::{step}, ::{step}] = v on a map of sides {shape_text(sides)}: the slice picks "
+            f"{shape_text(places)} places (rounding up), and v is {shape_text(values)}, the map's sides divided by "
+            f"{step} rounding down, as strided layers give: sides that are not multiples of {step} make the two "
+            "disagree", f"pad the image to a multiple of the network's total stride ({step} here, more for deeper "
+            "networks) before it goes in, and crop the result back", "conv_formula", True, (places, values))
     return Diagnosis(
         "expand_sizes", f"expand only stretches axes of size 1, and axis {dim} of the tensor{shown} is {have}, asked "
         f"to become {want}", "expand to its own size on that axis (-1 keeps it), or repeat it if you mean copies; "
         "check that the axes are in the order you expect", None, False, (want, have))
+
+
+def _strided_places_of_an_odd_map(ctx):
+    """(the map's sides, the step, the places the slice picks, the value's sides) for x[..., ::k, ::k] = v
+    where v has the sides divided by k rounding down and the slice picks them rounding up."""
+    if ctx.op is None or ctx.op.name != "__setitem__" or len(ctx.op_args) < 3:
+        return None
+    x, index, value = ctx.op_args[:3]
+    if not isinstance(x, torch.Tensor) or not isinstance(value, torch.Tensor) or not isinstance(index, tuple):
+        return None
+    parts = [p for p in index if isinstance(p, slice)]
+    if len(parts) != len(index) or len(index) > x.dim():
+        return None
+    steps = {p.step for p in parts if p.step not in (None, 1)}
+    if len(steps) != 1:
+        return None
+    step = steps.pop()
+    axes = [i for i, p in enumerate(parts) if p.step == step]
+    sides = tuple(x.shape[i] for i in axes)
+    places = tuple(len(range(*parts[i].indices(x.shape[i]))) for i in axes)
+    values = tuple(value.shape[value.dim() - x.dim() + i] for i in axes) if value.dim() >= x.dim() - min(axes) else ()
+    if not values or places == values or any(n // step != v for n, v in zip(sides, values)):
+        return None
+    return sides, step, places, values
 
 
 @message(r"Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
@@ -937,3 +1105,16 @@ def checkpoint_sizes(ctx, m):
         "reuse it for other classes, drop the mismatched entries (state = {k: v for k, v in state.items() if k not "
         f"in ('{name}', ...)}}) and load with strict=False, then train the new layer", None, True,
         (tuple(built), tuple(saved)))
+
+
+@message(r"Padding size should be less than the corresponding input dimension, but got: padding \((\d+), (\d+)\) "
+         r"at dimension (\d+) of input \[([\d, ]*)\]")
+def reflect_pad_too_long(ctx, m):
+    left, right, dim, shape = int(m.group(1)), int(m.group(2)), int(m.group(3)), ints(m.group(4))
+    length = shape[dim]
+    mode = getattr(ctx.op.kwargs.get("mode"), "value", None) if ctx.op is not None else None
+    return Diagnosis(
+        "reflect_pad_too_long", f"{mode or 'reflect'} padding mirrors the signal itself, so on each side it can add "
+        f"at most {length - 1} values (the axis holds {length}), and {max(left, right)} were asked",
+        "pad with mode='constant' (zeros) or 'replicate' for padding longer than the signal, or pad in rounds of "
+        "reflection", None, True, (length, max(left, right)))
