@@ -641,8 +641,9 @@ def dim_out_of_range(ctx, m):
         if isinstance(index, torch.Tensor) and isinstance(src, torch.Tensor) and src.dim() < index.dim():
             return Diagnosis(
                 "scatter_src_rank", f"{ctx.op.name} reads src at the index's positions, so src needs as many axes as "
-                f"the index {shaped(index)}, {index.dim()}, and src is {shaped(src)}, {src.dim()}", "give src the index's shape: "
-                f"src.view_as(index) (or src.unsqueeze(0) for one row), or a scalar value", None, True,
+                f"the index {shaped(index)}, {index.dim()}, and src is {shaped(src)}, {src.dim()}",
+                "give src the index's shape: src.view_as(index) (or src.unsqueeze(0) for one row), or a scalar value",
+                None, True,
                 (index.dim(), src.dim()))
     return Diagnosis(
         "dim_out_of_range", f"{ctx.op.name + '() on ' if ctx.op else ''}a tensor{shown} with {dims} axes was asked "
