@@ -17,6 +17,22 @@ def packed_inconsistently(ctx, found):
     claimed, rows = int(packed.batch_sizes.sum()), packed.data.shape[0]
     if claimed == rows:
         return None
+    longest = len(packed.batch_sizes)
+    made = _packing_of(ctx)
+    if made is not None:
+        given, first = made
+        steps, other = (given[1], given[0]) if first else (given[0], given[1])
+        batch_axis = 0 if first else 1
+        seen = [shape_of(c.output) for c in (ctx.failure.before if ctx.failure else [])]
+        swapped = any(shape and len(shape) > batch_axis and shape[batch_axis] == longest for shape in seen)
+        if longest > steps and longest > other and not swapped:
+            return Diagnosis(
+                "pack_lengths_too_long", f"pack_padded_sequence was given lengths up to {longest} for a batch "
+                f"{shape_text(given)} padded to {steps} steps (batch_first={first}): packing does not check them, so "
+                f"the packed batch claims {claimed} steps and holds {rows}, and {ctx.path} read past its end",
+                f"give each sequence's real length, at most the padded length {steps}: lengths counted before the "
+                "sentences were cut, or on another tensor, are the usual cause", "packing_traps", True,
+                (steps, longest))
     source = ctx.last_before()
     shown = f" {source.path} gave {describe(source.output)}," if source is not None else ""
     return Diagnosis(
@@ -25,6 +41,17 @@ def packed_inconsistently(ctx, found):
         "the lengths ran past the axis it took as time", "pad with pad_sequence(..., batch_first=True) and "
         "pack with batch_first=True, or keep both seq-first (batch_first=False)", "packing", True,
         (len(packed.batch_sizes), rows))
+
+
+def _packing_of(ctx):
+    """(the padded batch's shape, batch_first) of the newest recorded pack_padded_sequence, or None."""
+    for op in reversed(ctx.failure.ops if ctx.failure else []):
+        if op.name == "_pack_padded_sequence" and op.args:
+            given = shape_of(op.args[0])
+            first = op.args[2] if len(op.args) > 2 else op.kwargs.get("batch_first")
+            if given and len(given) >= 2:
+                return tuple(given), bool(getattr(first, "value", False))
+    return None
 
 
 @evidence("_pack_padded_sequence")
@@ -117,3 +144,4 @@ def packed_into_a_layer(ctx, m):
         "(its .data), not a (batch, time, features) tensor", "out, lengths = pad_packed_sequence(out, "
         "batch_first=True) first (the padding it gives back must then be masked), or use h_n for one vector per "
         "sequence", "packing", source is not None)
+
