@@ -81,7 +81,7 @@ _SELECTED = {"__getitem__": _indexes_by_mask}
 # What doctor.check records besides: it runs the model once, so it can afford to see every sum
 # (a table sliced by the wrong size is only visible where it is added).
 CHECKED = WATCHED | {"add", "__add__", "__iadd__", "__radd__", "sub", "__sub__", "__rsub__",
-                     "max", "amax", "sum", "masked_fill", "masked_fill_", "where"}
+                     "max", "amax", "sum", "masked_fill", "masked_fill_", "where", "mul", "__mul__", "__rmul__"}
 
 _SEQ = itertools.count(1)         # orders module calls and functional calls as they happened
 _WATCHING = {}                    # watched set -> {torch function -> False, True, or which calls (_SELECTED)}

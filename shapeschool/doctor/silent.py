@@ -93,11 +93,14 @@ def check(model, example_input, loss_fn=None, target=None, batch_dim=None, warn=
     if guessed and findings:
         # A finding that the seq-first reading of the same example does not make rests on the guess.
         sequences = first.dim() >= 3 or first.dim() == 2 and not first.is_floating_point()   # (B, F) floats are not
-        other = (_findings(model, inputs, loss_fn, target, 1, name)[0]                       # read seq-first
-                 if sequences and first.shape[1] >= 2 else [])
+        try:
+            other = (_findings(model, inputs, loss_fn, target, 1, name)[0]                   # read seq-first
+                     if sequences and first.shape[1] >= 2 else [])
+        except Exception:       # the model cannot run the example read that way (an empty sentence when
+            other = None        # example 0 is made a copy of example 1 along axis 1): it is not seq-first
         fed = _fed_directly(base, inputs)
         for f in findings:
-            alone = sequences and not any(o.kind == f.kind and o.path == f.path for o in other)
+            alone = sequences and other is not None and not any(o.kind == f.kind and o.path == f.path for o in other)
             if alone or f.kind == "batch_on_time_axis" and f.path in fed:
                 f.certain = False
                 f.message += ("; if the example is seq-first, (time, batch, ...), pass batch_dim=1 to "
@@ -369,7 +372,7 @@ def _padded_steps_read(trace, batch, inputs, batch_dim):
             continue
         masked = False
         for later in trace.ops[i + 1:]:
-            if later.name in ("masked_fill", "masked_fill_", "where"):
+            if later.name in ("masked_fill", "masked_fill_", "where") or _masks(later):
                 masked = True
             if not later.values:
                 continue
@@ -377,15 +380,16 @@ def _padded_steps_read(trace, batch, inputs, batch_dim):
             x = largs[0] if largs else None
             dim = lkwargs.get("dim", largs[1] if len(largs) > 1 else None)
             dim = dim[0] if isinstance(dim, (tuple, list)) and len(dim) == 1 else dim
-            if later.name in ("max", "amax", "mean", "sum") and isinstance(x, torch.Tensor) \
-                    and tuple(x.shape) == tuple(padded.shape) and isinstance(dim, int) and dim % 3 == time:
+            if later.name in ("max", "amax", "mean") and isinstance(x, torch.Tensor) \
+                    and tuple(x.shape) == tuple(padded.shape) and isinstance(dim, int) and dim % 3 == time \
+                    and _holds_the_padding(x, padded, lengths, time):
                 yield Finding(
                     "padding_pooled", later.where or later.name, f"a {later.name} over the {steps} steps of "
                     f"{shape_text(x.shape)} reads the padding that pad_packed_sequence put after the {short} shorter "
-                    f"sequences (lengths {lengths.tolist()}): zeros, which count in a mean or sum and win a max "
-                    "wherever the real values are negative", "pool over each sequence's real steps: fill the padding "
-                    "first (pad_packed_sequence(..., padding_value=float('-inf')) for a max, or a mask from the "
-                    "lengths for a mean or sum)", "padding_loss", True)
+                    f"sequences (lengths {lengths.tolist()}): its values count in a mean (which divides by {steps}) "
+                    "and win a max wherever the real values are lower", "pool over each sequence's real steps: fill "
+                    "the padding first (pad_packed_sequence(..., padding_value=float('-inf')) for a max), or divide a "
+                    "masked sum by the lengths for a mean", "padding_loss", True)
                 return
             if later.name in ("softmax", "log_softmax") and not masked and isinstance(x, torch.Tensor) \
                     and isinstance(dim, int) and x.dim() >= 2 and x.shape[dim] == steps and batch in x.shape:
@@ -397,6 +401,35 @@ def _padded_steps_read(trace, batch, inputs, batch_dim):
                     "scores.masked_fill(torch.arange(T)[None, :] >= lengths[:, None], float('-inf'))",
                     "padding_loss", False)
                 return
+
+
+def _holds_the_padding(x, padded, lengths, time):
+    """Whether ``x`` still holds pad_packed_sequence's padding where ``padded`` does, row by row (in
+    any order of the rows: the batch may have been put back in its order with index_select)."""
+    x_rows = x.movedim(time, 0).movedim(1, 0)               # (batch, steps, ...)
+    p_rows = padded.movedim(time, 0).movedim(1, 0)
+    for b, n in enumerate(lengths.tolist()):
+        if n >= p_rows.shape[1]:
+            continue
+        tail = p_rows[b, n:]
+        if not any(torch.equal(x_rows[r, n:], tail) and torch.equal(x_rows[r, :n], p_rows[b, :n])
+                   for r in range(x_rows.shape[0])):
+            return False
+    return True
+
+
+def _masks(op):
+    """Whether a recorded sum or product applies a mask: an operand that is boolean, holds only 0 and
+    1, or holds very large negative values (scores + (1 - mask) * -1e9)."""
+    if op.name not in ("add", "__add__", "__radd__", "sub", "__sub__", "__rsub__", "mul", "__mul__", "__rmul__") \
+            or not op.values:
+        return False
+    for x in op.values[0]:
+        if not isinstance(x, torch.Tensor) or x.dim() < 2:
+            continue
+        if x.dtype == torch.bool or bool(((x == 0) | (x == 1)).all()) or bool((x <= -1e4).any()):
+            return True
+    return False
 
 
 def _norm_over_the_steps(trace, batch, inputs, batch_dim):

@@ -358,3 +358,38 @@ def batch_first_self_attention_without_weights():
     padding = torch.zeros(3, 5, dtype=torch.bool)
     padding[1, 3:] = True
     return dict(model=SelfAttention(), example_input=(torch.randn(3, 5, 16), padding))
+
+
+class AttentionPooledGRU(nn.Module):
+    """A packed GRU's steps pooled by attention, the padded steps masked before the softmax (with
+    masked_fill, or by adding a large negative number), then a weighted sum over the steps."""
+
+    def __init__(self, how, vocab=30, width=6, hidden=4):
+        super().__init__()
+        self.how = how
+        self.embed = nn.Embedding(vocab, width, padding_idx=0)
+        self.gru = nn.GRU(width, hidden, batch_first=True)
+        self.score = nn.Linear(hidden, 1)
+
+    def forward(self, ids):                           # ids: (B, T), 0 for padding
+        lengths = (ids != 0).sum(1)
+        packed = pack_padded_sequence(self.embed(ids), lengths, batch_first=True, enforce_sorted=False)
+        out, _ = pad_packed_sequence(self.gru(packed)[0], batch_first=True)       # (B, T, H), zeros after each length
+        scores = self.score(out).squeeze(-1)                                       # (B, T)
+        real = torch.arange(out.shape[1])[None, :] < lengths[:, None]
+        if self.how == "masked_fill":
+            scores = scores.masked_fill(~real, float("-inf"))
+        else:
+            scores = scores + (~real).float() * -1e9
+        weights = F.softmax(scores, dim=1)
+        return (weights.unsqueeze(-1) * out).sum(1)                                # (B, H)
+
+
+@case("standard")
+def attention_pooling_masked_with_masked_fill():
+    return dict(model=AttentionPooledGRU("masked_fill"), example_input=padded_ids([4, 2, 1]))
+
+
+@case("standard")
+def attention_pooling_masked_by_a_large_negative_number():
+    return dict(model=AttentionPooledGRU("add"), example_input=padded_ids([4, 2, 1]))

@@ -480,3 +480,46 @@ class LayerNormOverTheSteps(nn.Module):
 @case("question", "model.norm", "norm_over_steps")
 def layer_norm_over_the_steps_of_a_conv1d():
     return dict(model=LayerNormOverTheSteps(), example_input=torch.randn(2, 3, 7, generator=torch.Generator().manual_seed(0)))
+
+
+class AttentionOverThePadding(nn.Module):
+    """A packed GRU's steps pooled by attention with no mask: the padded steps get weight."""
+
+    def __init__(self, vocab=30, width=6, hidden=4):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, width, padding_idx=0)
+        self.gru = nn.GRU(width, hidden, batch_first=True)
+        self.score = nn.Linear(hidden, 1)
+
+    def forward(self, ids):
+        lengths = (ids != 0).sum(1)
+        packed = pack_padded_sequence(self.embed(ids), lengths, batch_first=True, enforce_sorted=False)
+        out, _ = pad_packed_sequence(self.gru(packed)[0], batch_first=True)
+        weights = F.softmax(self.score(out).squeeze(-1), dim=1)                    # padded steps weighted too
+        return (weights.unsqueeze(-1) * out).sum(1)
+
+
+@case("question", "model", "padding_read samples_mix")
+def attention_pooling_over_the_padding():
+    return dict(model=AttentionOverThePadding(), example_input=padded_ids([4, 2, 1]))
+
+
+class MaxOverPackedSteps(nn.Module):
+    """A packed LSTM's padded output max-pooled over time: the zeros of the padding win wherever the
+    real values are negative."""
+
+    def __init__(self, vocab=30, width=6, hidden=4):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, width, padding_idx=0)
+        self.lstm = nn.LSTM(width, hidden, batch_first=True)
+
+    def forward(self, ids):
+        lengths = (ids != 0).sum(1)
+        packed = pack_padded_sequence(self.embed(ids), lengths, batch_first=True, enforce_sorted=False)
+        out, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True)
+        return out.max(1)[0]
+
+
+@case("question", "model", "padding_pooled")
+def max_over_packed_steps_with_their_padding():
+    return dict(model=MaxOverPackedSteps(), example_input=padded_ids([4, 2, 1]))
