@@ -1072,7 +1072,7 @@ def one_feature_column_squeezed_away():
 
 @case("question", "model", "pack_lengths_too_long", sizes=(4, 6))
 def packed_with_the_lengths_before_truncating():
-    embed, model = nn.Embedding(30, 6), nn.LSTM(6, 5, batch_first=True)
+    embed, model = nn.Embedding(30, 5), nn.LSTM(5, 4, batch_first=True)
     ids = torch.randint(1, 30, (3, 6), generator=torch.Generator().manual_seed(0))[:, :4]   # cut to 4 words
     lengths = torch.tensor([6, 3, 4])                         # counted before the cut
     model(pack_padded_sequence(embed(ids), lengths, batch_first=True, enforce_sorted=False))

@@ -22,9 +22,14 @@ def packed_inconsistently(ctx, found):
     if made is not None:
         given, first = made
         steps, other = (given[1], given[0]) if first else (given[0], given[1])
-        batch_axis = 0 if first else 1
-        seen = [shape_of(c.output) for c in (ctx.failure.before if ctx.failure else [])]
-        swapped = any(shape and len(shape) > batch_axis and shape[batch_axis] == longest for shape in seen)
+        # the lengths fit another axis of a tensor that led here (the padded batch with its axes in
+        # another order): the axes are swapped, as before; only where none does are the lengths too long
+        time = 1 if first else 0
+        failure = ctx.failure
+        seen = [shape_of(c.output) for c in (failure.before if failure else [])] + \
+               [shape_of(r) for op in (failure.ops if failure else []) for r in (op.result, *op.args[:1])]
+        swapped = any(shape and len(shape) >= 2 and any(size == longest for i, size in enumerate(shape) if i != time)
+                      for shape in seen)
         if longest > steps and longest > other and not swapped:
             return Diagnosis(
                 "pack_lengths_too_long", f"pack_padded_sequence was given lengths up to {longest} for a batch "
@@ -50,7 +55,7 @@ def _packing_of(ctx):
             given = shape_of(op.args[0])
             first = op.args[2] if len(op.args) > 2 else op.kwargs.get("batch_first")
             if given and len(given) >= 2:
-                return tuple(given), bool(getattr(first, "value", False))
+                return tuple(given), bool(getattr(first, "value", None))
     return None
 
 
