@@ -4,7 +4,7 @@ import html
 import re
 
 from .lessons import where
-from .summaries import describe, describe_call, describe_inputs, settings, settings_by_value
+from .summaries import describe, describe_call, describe_inputs, modules_that_ran, settings, settings_by_value
 
 TRACE_LINES = 8
 PLAIN_LINES = 3         # of those, at most this many torch calls made outside any module
@@ -130,12 +130,7 @@ def _numbers_named(message, failure, most=4):
     equal a setting of a module that ran (where the number most likely came from), or ""."""
     if failure is None:
         return ""
-    modules, seen = [], set()
-    for call in list(failure.stack) + list(reversed(failure.before)):
-        if id(call.module) not in seen:
-            seen.add(id(call.module))
-            modules.append((call.path, call.module))
-    named = settings_by_value(modules)
+    named = settings_by_value(modules_that_ran(failure))
     numbers = []
     for text in re.findall(r"(?<![\w.])\d+(?![\w.])", message):
         value = int(text)

@@ -202,6 +202,17 @@ _NOT_SIZES = {"stride", "padding", "dilation", "kernel_size", "ignore_index", "d
               "padding_idx", "output_size", "groups", "training"}
 
 
+def modules_that_ran(failure):
+    """(path, module) for each module running when ``failure`` happened, then those that ran before it,
+    newest first, each module once: where the sizes in a message most likely came from."""
+    found, seen = [], set()
+    for call in (list(failure.stack) + list(reversed(failure.before))) if failure is not None else []:
+        if id(call.module) not in seen:
+            seen.add(id(call.module))
+            found.append((call.path, call.module))
+    return found
+
+
 def settings_by_value(modules):
     """{size: ["path.setting", ...]} for the shape-deciding settings of ``modules`` ((path, module)
     pairs), and the whole-number attributes a model of the learner's own keeps (self.hidden_size)."""

@@ -724,11 +724,8 @@ def gather_index_width(ctx, m):
 
 def _setting_named(ctx, value):
     """``model.embed.embedding_dim``: a setting of a module that ran whose value is ``value``, or None."""
-    from ..summaries import settings_by_value
-    failure = ctx.failure
-    calls = (list(failure.stack) + list(reversed(failure.before))) if failure else []
-    modules = list({id(c.module): (c.path, c.module) for c in calls}.values())
-    names = settings_by_value(modules).get(value)
+    from ..summaries import modules_that_ran, settings_by_value
+    names = settings_by_value(modules_that_ran(ctx.failure)).get(value)
     return " and ".join(names[:2]) if names else None
 
 
