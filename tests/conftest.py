@@ -98,3 +98,23 @@ def tiny_course(tiny_template, tmp_path, alembic_on_path):
 
     shutil.copytree(tiny_template, tmp_path / "course")
     return tiny.Course(tiny.config(tmp_path / "course"))
+
+
+# -- a graded class: the fix catalogue handed in (tests/fixes/handed_in.py) ----------------------
+@pytest.fixture(scope="session")
+def fix_class(tmp_path_factory):
+    """Every catalogued fix of every chapter, and each answer key, handed in and graded once by
+    shapeschool-grade, with the class report and the LMS exports asked for (about five minutes).
+    ``.course``, ``.handed`` ({(chapter, student): HandedIn}), ``.run`` (the finished process),
+    ``.report`` and ``.exports`` (what it wrote)."""
+    from types import SimpleNamespace
+
+    from fixes import handed_in
+    from shapeschool_grader import benchmark
+
+    root = tmp_path_factory.mktemp("fix-class")
+    course, releases = benchmark.make_course(root / "course", [REPO / "course" / f"{c}.ipynb" for c in CHAPTERS])
+    handed = handed_in.the_class(course, releases, CHAPTERS)
+    report, exports = root / "class-report.html", root / "exports"
+    run = benchmark.grade(course, "--jobs", "3", "--report", str(report), "--exports", str(exports))
+    return SimpleNamespace(course=course, handed=handed, run=run, report=report, exports=exports)

@@ -15,6 +15,7 @@ class Result:
     problem: str = ""               # why it was rejected, or what went wrong
     seconds: float = 0.0
     fingerprint: dict = field(default_factory=dict)
+    unfinished: dict = field(default_factory=dict)   # {notebook: why it did not run to its end}
 
 
 REASONS = {"new": "new", "error": "that failed last time", "submission": "changed by the student",

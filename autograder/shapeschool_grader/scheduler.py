@@ -42,6 +42,7 @@ class Run:
         self.course, self.book, self.execute = course, book, execute
         self.reporter, self.claims, self.size = reporter, claims, size
         self.me = f"{socket.gethostname()}:{os.getpid()}"
+        self.run = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())   # which run journalled an entry
 
     # -- the loop ----------------------------------------------------------------------------
     def grade(self, todo):
@@ -72,6 +73,7 @@ class Run:
                     outcome = future.result()
                     if outcome.problem:
                         pending.result.notes.append(f"{notebook}: {outcome.problem}")
+                        pending.result.unfinished[notebook] = outcome.problem
                     pending.executed[notebook] = outcome.notebook
                 except Exception as exc:
                     pending.failure = pending.failure or f"{type(exc).__name__}: {exc}"
@@ -155,7 +157,9 @@ class Run:
                     result.score, result.max_score = submission.score, submission.max_score
                 except Exception:   # MissingEntry: nothing was recorded for it
                     pass
-            self.book.write({**asdict(result), "by": self.me,
+            before = self.book.read(result.assignment, result.student) or {}
+            previous = {k: before[k] for k in ("score", "max_score", "status", "run") if k in before}
+            self.book.write({**asdict(result), "by": self.me, "run": self.run, "previous": previous or None,
                              "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         staged = self._staged(pending.submission)
         shutil.rmtree(staged, ignore_errors=True)

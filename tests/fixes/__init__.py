@@ -23,10 +23,15 @@ class Fix:
     code: str
     cell: bool = False
     because: str = ""       # for a right fix: one line on why it works, shown after a pass
+    hint: str = ""          # for a wrong fix: the chapter module's Hint that names its mistake
 
 
-def wrong(why, code, cell=False):
-    return Fix(False, why, textwrap.dedent(code).strip("\n"), cell)
+def wrong(why, code, cell=False, hint=""):
+    """A wrong fix. ``hint`` names, in the chapter's module (shapeschool/chapters/chNN.py), the
+    Hint constant whose words describe this fix's mistake, chosen by reading the hints, not by
+    running the fix: the class report must put the fix in that hint's group
+    (tests/shapeschool_grader/test_class_report.py)."""
+    return Fix(False, why, textwrap.dedent(code).strip("\n"), cell, hint=hint)
 
 
 def right(why, code, cell=False, because=""):

@@ -1,13 +1,11 @@
 """Do the checks tell a learner the truth? Every catalogued wrong fix (tests/fixes/) must fail the
 hidden tests and at least 90% of them the visible check alone; every other correct fix must pass
 both. Then the same fixes, handed in as submissions, through the class grader."""
-import nbformat
 import pytest
 
 import fixes
 from shapeschool_grader import benchmark
-from shapeschool_nbgrader import markers
-from conftest import CHAPTERS, REPO
+from conftest import CHAPTERS
 from fixes import trial
 from notebooks import fixme_cells, load, nbgrader_meta
 
@@ -60,60 +58,26 @@ def test_every_alternative_fix_runs_and_passes_both(outcomes):
 
 
 @pytest.mark.slow
-def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(tmp_path):
-    """Wrong fixes one submission each: the released notebook with every other fix-me answered;
-    each must lose its own check's point. Alternative fixes several to a submission, one per fix-me
-    cell (the n-th alternative of every cell together, the others answered): every point must be
-    earned, so each alternative is handed in and must pass beside the others (a third of the
-    notebooks to run, not one per alternative)."""
-    course, releases = benchmark.make_course(tmp_path / "course", [REPO / "course" / f"{c}.ipynb" for c in CHAPTERS])
-    expected = {}
-
-    def hand_in(chapter, student, release, answers):
-        folder = course / "submitted" / student / chapter
-        folder.mkdir(parents=True)
-        nbformat.write(benchmark.answered(release, answers), folder / f"{chapter}.ipynb")
-        (folder / "timestamp.txt").write_text("2026-11-01 12:00:00.000000 UTC\n")
-
-    for chapter in CHAPTERS:
-        source = load("course", chapter)
-        cells = source.cells
-        fixme = {nbgrader_meta(c)["grade_id"]: c for c in fixme_cells(source)}
-        checks = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(cells[i + 1])["grade_id"]
-                  for i, c in enumerate(cells) if c in fixme.values()}
-        graded = {nbgrader_meta(c)["grade_id"] for c in cells if nbgrader_meta(c).get("grade")}
-        answers = {gid: markers.answer_source(c.source) for gid, c in fixme.items()}
-        release = nbformat.read(releases[chapter], as_version=4)
-        rounds = {}                                   # n -> {gid: its n-th alternative}
-        for gid, tried in fixes.catalogue(chapter).items():
-            for k, fix in enumerate(tried):
-                if fix.right:
-                    rounds.setdefault(sum(f.right for f in tried[:k]), {})[gid] = fix
-                    continue
-                student = f"{gid.replace('_', '-')}-wrong-{k}"
-                hand_in(chapter, student, release, {**answers, gid: fixes.fixed_source(fixme[gid].source, fix)})
-                expected[(chapter, student)] = ([fix], checks[gid], graded)
-        for n, chosen in rounds.items():
-            student = f"{chapter.split('_')[0]}-alternatives-{n}"
-            hand_in(chapter, student, release,
-                    {**answers, **{gid: fixes.fixed_source(fixme[gid].source, fix) for gid, fix in chosen.items()}})
-            expected[(chapter, student)] = (list(chosen.values()), None, graded)
-    done = benchmark.grade(course, "--jobs", "3")
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    scores = benchmark.cell_scores(course)
+def test_each_fix_handed_in_scores_as_it_should_through_the_class_grader(fix_class):
+    """Wrong fixes one submission each: each must lose its own check's point. Alternative fixes
+    several to a submission, one per fix-me cell: every point must be earned, so each alternative
+    is handed in and must pass beside the others (a third of the notebooks to run, not one per
+    alternative). Each chapter's answer key earns every point too."""
+    assert fix_class.run.returncode == 0, fix_class.run.stdout[-3000:] + fix_class.run.stderr[-3000:]
+    scores = benchmark.cell_scores(fix_class.course)
     wrong_total = wrong_caught = alternatives = 0
     problems = []
-    for (chapter, student), (tried, check, graded) in expected.items():
-        mine = {cell: scores[(chapter, student, chapter, cell)] for cell in graded}
-        if check is None:
-            alternatives += len(tried)
+    for (chapter, student), handed in fix_class.handed.items():
+        mine = {cell: scores[(chapter, student, chapter, cell)] for cell in handed.graded}
+        if not handed.wrong:
+            alternatives += len(handed.tried)
             if any(score != 1 for score in mine.values()):
-                problems.append(f"{student} (alternatives: {'; '.join(f.why for f in tried)}) lost points: {mine}")
+                problems.append(f"{student} ({'; '.join(f.why for f in handed.tried) or 'answer key'}) lost points: {mine}")
             continue
         wrong_total += 1
-        wrong_caught += mine[check] == 0
-        if mine[check] != 0:
-            problems.append(f"{student} ({tried[0].why}) scored on {check}")
+        wrong_caught += mine[handed.check] == 0
+        if mine[handed.check] != 0:
+            problems.append(f"{student} ({handed.tried[0].why}) scored on {handed.check}")
     fixes.SUMMARY.append(f"fix catalogue, through shapeschool-grade: {wrong_caught} of {wrong_total} wrong fixes "
                          f"lost their check's point ({100 * wrong_caught / wrong_total:.0f}%); "
                          f"{alternatives} alternative fixes handed in, several to a notebook")
