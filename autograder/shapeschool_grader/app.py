@@ -28,6 +28,8 @@ aliases.update({
     "inbox": "ShapeSchoolGrader.inbox",
     "shard": "ShapeSchoolGrader.shard",
     "csv": "ShapeSchoolGrader.csv",
+    "report": "ShapeSchoolGrader.report",
+    "exports": "ShapeSchoolGrader.exports",
 })
 flags = dict(nbgrader_flags)
 flags.update({
@@ -37,6 +39,8 @@ flags.update({
                  "Also write nbgrader's feedback/ for each graded submission."),
     "pictures": ({"ShapeSchoolGrader": {"pictures": True}},
                  "Draw the lessons' pictures in the graded notebooks and feedback (slower; no score depends on them)."),
+    "report-only": ({"ShapeSchoolGrader": {"report_only": True}},
+                    "Grade nothing: make the --report and --exports again from what is already graded."),
     "unsandboxed": ({"ShapeSchoolGrader": {"sandboxed": False}},
                     "Run student code without bubblewrap (it can then read and write what you can)."),
 })
@@ -51,6 +55,8 @@ class ShapeSchoolGrader(NbGrader):
         shapeschool-grade --course-dir /srv/course ch01_embeddings_to_lstm ch02_batch_first_and_transposes
         shapeschool-grade ch01_embeddings_to_lstm --inbox ~/downloads/ch01   # STUDENT.ipynb / STUDENT.zip files
         shapeschool-grade --shard 0/4                      # this process's quarter of the class
+        shapeschool-grade --report class.html --exports lms/   # then what the class got wrong, and LMS grade files
+        shapeschool-grade --report-only --report class.html  # the report again, grading nothing
     """
     aliases = aliases
     flags = flags
@@ -65,6 +71,12 @@ class ShapeSchoolGrader(NbGrader):
                                 "tenth of a notebook's grading time.").tag(config=True)
     feedback = Bool(False, help="Also write nbgrader's feedback for each graded submission.").tag(config=True)
     csv = Unicode("", help="Write a CSV of grades (one row per submission) to this file.").tag(config=True)
+    report = Unicode("", help="Write the class report (an HTML page: the mistakes the class made, by check, "
+                              "with counts and students) to this file.").tag(config=True)
+    exports = Unicode("", help="Write grade files for Canvas's and Moodle's gradebook import, and a CSV of every "
+                               "check's outcome, into this folder.").tag(config=True)
+    report_only = Bool(False, help="Grade nothing: make the report and exports from what is already graded."
+                       ).tag(config=True)
     inbox = Unicode("", help="A folder of STUDENT.ipynb or STUDENT.zip files for one assignment, added to "
                              "submitted/ first (for courses without nbgrader's exchange).").tag(config=True)
     shard = Unicode("", help="K/N: grade only the K-th of N shares of the class (K from 0); N alone takes K from "
@@ -85,6 +97,11 @@ class ShapeSchoolGrader(NbGrader):
         named = self.config.CourseDirectory.get("assignment_id", "")
         assignments = list(self.extra_args) or ([named] if named else [])
         students = self.config.CourseDirectory.get("student_id", "*") or "*"
+        if self.report_only:
+            if not (self.report or self.exports):
+                self.fail("--report-only makes the class report and exports: name them with --report FILE.html "
+                          "and/or --exports FOLDER")
+            self.exit(self._insight(course, assignments))
         sandboxed = self._sandbox()
         reporter = report.Reporter()
         refused = self._import_inbox(course, assignments, reporter) if self.inbox else []
@@ -104,7 +121,35 @@ class ShapeSchoolGrader(NbGrader):
             report.write_csv(course, book, self.csv, assignments or sorted(course.assignments),
                              [r for r in results if r in plan.refused or r in refused])
             reporter.say(f"grades written to {self.csv}")
-        self.exit(1 if any(r.status == "error" for r in results) else 0)
+        failed = self._insight(course, assignments) if (self.report or self.exports) else 0
+        self.exit(1 if failed or any(r.status == "error" for r in results) else 0)
+
+    def _insight(self, course, assignments):
+        """The class report and the LMS exports, from what is graded; 0, or 1 with a message
+        saying what could not be written and what to do."""
+        from . import class_page, exports, outcomes
+
+        names = assignments or sorted(course.assignments)
+        unknown = [n for n in names if n not in course.assignments]
+        if unknown:
+            print(f"not in the gradebook: {', '.join(unknown)} (run nbgrader generate_assignment first)", file=sys.stderr)
+            return 1
+        read = outcomes.read(course, journal.Journal(course.state), names)
+        steps = [(self.report, lambda: exports.write_text(self.report, class_page.page(read, course.course_id)),
+                  "class report written to {}"),
+                 (self.exports, lambda: exports.write_all(read, self.exports),
+                  "grade files written to {} (canvas-*, moodle-*, checks-*.csv per assignment)")]
+        for where, write, done in steps:
+            if not where:
+                continue
+            try:
+                write()
+            except OSError as exc:
+                print(f"could not write {where}: {exc.strerror or exc}; no file there is left half-written. Choose a "
+                      "folder you can write to (--report FILE.html, --exports FOLDER)", file=sys.stderr)
+                return 1
+            print(done.format(where))
+        return 0
 
     def _sandbox(self):
         if self.sandboxed:

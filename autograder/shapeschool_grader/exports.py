@@ -69,17 +69,22 @@ def check_rows(assignment):
     return rows
 
 
-def write_rows(path, rows):
-    """``rows`` to ``path`` as CSV, atomically: a reader sees the old file or the whole new one."""
+def write_text(path, text):
+    """``text`` to ``path`` in UTF-8, atomically: a reader sees the old file or the whole new one."""
     path = Path(path)
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(rows)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        partial.write_text(text.getvalue(), encoding="utf-8")
+        partial.write_text(text, encoding="utf-8")
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def write_rows(path, rows):
+    """``rows`` to ``path`` as CSV (RFC 4180: CRLF, fields quoted where needed), atomically."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    write_text(path, text.getvalue())
 
 
 def write_all(assignments, folder):

@@ -4,9 +4,10 @@ from fixes import right, wrong
 FIXES = {
     "encode": [
         wrong("(time, batch) instead of (batch, time)",
-              "ids = torch.zeros(longest, len(sentences), dtype=torch.long)"),
-        wrong("padded with <unk>", 'ids = torch.full((len(sentences), longest), vocab["<unk>"], dtype=torch.long)'),
-        wrong("one spare column", "ids = torch.zeros(len(sentences), longest + 1, dtype=torch.long)"),
+              "ids = torch.zeros(longest, len(sentences), dtype=torch.long)", hint="ENCODE_RAISED"),
+        wrong("padded with <unk>", 'ids = torch.full((len(sentences), longest), vocab["<unk>"], dtype=torch.long)',
+              hint="ENCODE_IDS"),
+        wrong("one spare column", "ids = torch.zeros(len(sentences), longest + 1, dtype=torch.long)", hint="ENCODE_SHAPE"),
         wrong("float ids, cast only at the lookup", '''
             def encode(sentences, vocab):
                 longest = max(len(s.split()) for s in sentences)
@@ -18,7 +19,7 @@ FIXES = {
 
             batch_ids = encode(sentences, vocab)
             vectors = nn.Embedding(len(vocab), 4)(batch_ids.long())
-            ''', cell=True),
+            ''', cell=True, hint="ENCODE_DTYPE"),
         wrong("vocab[word], so unknown words raise", '''
             def encode(sentences, vocab):
                 longest = max(len(s.split()) for s in sentences)
@@ -27,7 +28,7 @@ FIXES = {
                     for t, word in enumerate(sentence.split()):
                         ids[b, t] = vocab[word]
                 return ids
-            ''', cell=True),
+            ''', cell=True, hint="ENCODE_RAISED"),
         right("zeros, then .long()", "ids = torch.zeros(len(sentences), longest).long()",
               because="zeros are <pad>'s id, 0, and .long() makes an integer tensor before any id is stored"),
         right("int32 ids", 'ids = torch.full((len(sentences), longest), vocab["<pad>"], dtype=torch.int32)',
@@ -42,10 +43,10 @@ FIXES = {
             ''', cell=True, because="one tensor of ids per sentence, padded into (batch, time) rows with <pad>'s id"),
     ],
     "make_embedding": [
-        wrong("hard-coded to the example's 12 entries", "return nn.Embedding(12, emb_dim)"),
-        wrong("one row short", "return nn.Embedding(len(vocab) - 1, emb_dim)"),
-        wrong("arguments swapped", "return nn.Embedding(emb_dim, len(vocab))"),
-        wrong("one spare row", "return nn.Embedding(len(vocab) + 1, emb_dim)"),
+        wrong("hard-coded to the example's 12 entries", "return nn.Embedding(12, emb_dim)", hint="EMBEDDING_SHAPE"),
+        wrong("one row short", "return nn.Embedding(len(vocab) - 1, emb_dim)", hint="EMBEDDING_SHAPE"),
+        wrong("arguments swapped", "return nn.Embedding(emb_dim, len(vocab))", hint="EMBEDDING_SHAPE"),
+        wrong("one spare row", "return nn.Embedding(len(vocab) + 1, emb_dim)", hint="EMBEDDING_SHAPE"),
         right("largest id plus one", "return nn.Embedding(max(vocab.values()) + 1, emb_dim)",
               because='ids 0 to the largest need the largest plus one rows: len(vocab) when the ids have no gaps'),
         right("positional arguments", "return nn.Embedding(len(vocab), emb_dim)"),
@@ -54,15 +55,16 @@ FIXES = {
     ],
     "token_encoder": [
         wrong("input_size hard-coded to the example's 8",
-              "self.lstm = nn.LSTM(input_size=8, hidden_size=hidden, batch_first=True)"),
-        wrong("batch_first left out", "self.lstm = nn.LSTM(input_size=emb_dim, hidden_size=hidden)"),
+              "self.lstm = nn.LSTM(input_size=8, hidden_size=hidden, batch_first=True)", hint="ENCODER_RAISED"),
+        wrong("batch_first left out", "self.lstm = nn.LSTM(input_size=emb_dim, hidden_size=hidden)", hint="ENCODER_VALUES"),
         wrong("hidden_size made equal to emb_dim",
-              "self.lstm = nn.LSTM(input_size=emb_dim, hidden_size=emb_dim, batch_first=True)"),
+              "self.lstm = nn.LSTM(input_size=emb_dim, hidden_size=emb_dim, batch_first=True)", hint="ENCODER_SHAPE"),
         wrong("the embedding resized to hidden instead", '''
             self.embed = nn.Embedding(vocab_size, hidden)
             self.lstm = nn.LSTM(input_size=hidden, hidden_size=hidden, batch_first=True)
-            '''),
-        wrong("bidirectional", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True, bidirectional=True)"),
+            ''', hint="ENCODER_VALUES"),
+        wrong("bidirectional", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True, bidirectional=True)",
+              hint="ENCODER_SHAPE"),
         right("positional arguments", "self.lstm = nn.LSTM(emb_dim, hidden, batch_first=True)",
               because="input_size and hidden_size are nn.LSTM's first two parameters, in that order"),
         right("input_size read from the embedding", "self.lstm = nn.LSTM(self.embed.embedding_dim, hidden, batch_first=True)",
@@ -80,25 +82,28 @@ FIXES = {
             ''', cell=True),
     ],
     "run_seq_first": [
-        wrong("all NaN, of the right shape", "return torch.full((x.shape[0], x.shape[1], lstm.hidden_size), float('nan'), device=x.device)"),
+        # no hint names this: NaN placeholders, nothing computed (the check's own NaN message replaces any hint)
+        wrong("all NaN, of the right shape",
+              "return torch.full((x.shape[0], x.shape[1], lstm.hidden_size), float('nan'), device=x.device)",
+              hint=""),
         wrong("output not transposed back", '''
             out, _ = lstm(x.transpose(0, 1))
             return out
-            '''),
+            ''', hint="SEQ_FIRST_VALUES"),
         wrong("view in and view out", '''
             B, T = x.shape[0], x.shape[1]
             out, _ = lstm(x.view(T, B, -1))
             return out.view(B, T, -1)
-            '''),
+            ''', hint="SEQ_FIRST_VALUES"),
         wrong("permute in, reshape out", '''
             out, _ = lstm(x.permute(1, 0, 2))
             return out.reshape(x.shape[0], x.shape[1], -1)
-            '''),
+            ''', hint="SEQ_FIRST_VALUES"),
         wrong("the caller's LSTM switched to batch_first", '''
             lstm.batch_first = True
             out, _ = lstm(x)
             return out
-            '''),
+            ''', hint="SEQ_FIRST_LAYER"),
         right("permute", '''
             out, _ = lstm(x.permute(1, 0, 2))
             return out.permute(1, 0, 2)
@@ -120,10 +125,10 @@ FIXES = {
             batch = sentence.unsqueeze(1)
             out, _ = lstm(batch)
             return out.transpose(0, 1)
-            '''),
-        wrong("no batch axis", "batch = sentence"),
-        wrong("reshape to (1, E, T)", "batch = sentence.reshape(1, sentence.shape[1], sentence.shape[0])"),
-        wrong("unsqueeze(-1)", "batch = sentence.unsqueeze(-1)"),
+            ''', hint="RUN_ONE_OUTPUT"),
+        wrong("no batch axis", "batch = sentence", hint="RUN_ONE_OUTPUT"),
+        wrong("reshape to (1, E, T)", "batch = sentence.reshape(1, sentence.shape[1], sentence.shape[0])", hint="RUN_ONE_RAISED"),
+        wrong("unsqueeze(-1)", "batch = sentence.unsqueeze(-1)", hint="RUN_ONE_RAISED"),
         right("indexing with None", "batch = sentence[None]",
               because='indexing with None adds a size-1 axis where it stands: in front, as unsqueeze(0) does'),
         right("view", "batch = sentence.view(1, *sentence.shape)",
@@ -141,7 +146,7 @@ FIXES = {
                 def forward(self, ids):
                     out, (h_n, c_n) = self.lstm(self.embed(ids))
                     return out, h_n[-1]
-            '''),
+            ''', hint="READER_TABLE"),
         wrong('input_size and batch_first fixed, the table still one row short', '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -152,7 +157,7 @@ FIXES = {
                 def forward(self, ids):
                     out, (h_n, c_n) = self.lstm(self.embed(ids))
                     return out, h_n[-1]
-            '''),
+            ''', hint="READER_TABLE"),
         wrong('input_size and the table fixed, still seq-first', '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -163,7 +168,7 @@ FIXES = {
                 def forward(self, ids):
                     out, (h_n, c_n) = self.lstm(self.embed(ids))
                     return out, h_n[-1]
-            '''),
+            ''', hint="READER_LAST"),
         wrong('all three, but the last state read as batch-first, h_n[:, -1]', '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -174,7 +179,7 @@ FIXES = {
                 def forward(self, ids):
                     out, (h_n, c_n) = self.lstm(self.embed(ids))
                     return out, h_n[:, -1]
-            '''),
+            ''', hint="READER_LAST"),
         wrong("all three, but the first step's output as the last state", '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -185,7 +190,7 @@ FIXES = {
                 def forward(self, ids):
                     out, (h_n, c_n) = self.lstm(self.embed(ids))
                     return out, out[:, 0]
-            '''),
+            ''', hint="READER_LAST"),
         wrong('seq-first kept, the input transposed but not the output', '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -196,7 +201,7 @@ FIXES = {
                 def forward(self, ids):
                     out, (h_n, c_n) = self.lstm(self.embed(ids).transpose(0, 1))
                     return out, h_n[-1]
-            '''),
+            ''', hint="READER_STEPS"),
         right('seq-first kept, transposed in and out', '''
             class Reader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):

@@ -3,10 +3,10 @@ from fixes import right, wrong
 
 FIXES = {
     "to_seq_first": [
-        wrong("reshape to the swapped shape", "return x.reshape(x.shape[1], x.shape[0], x.shape[2])"),
-        wrong("view with -1", "return x.view(-1, x.shape[0], x.shape[2])"),
-        wrong("the wrong pair of axes", "return x.transpose(1, 2)"),
-        wrong("permute that reverses every axis", "return x.permute(2, 1, 0)"),
+        wrong("reshape to the swapped shape", "return x.reshape(x.shape[1], x.shape[0], x.shape[2])", hint="TO_SEQ_FIRST_VALUES"),
+        wrong("view with -1", "return x.view(-1, x.shape[0], x.shape[2])", hint="TO_SEQ_FIRST_VALUES"),
+        wrong("the wrong pair of axes", "return x.transpose(1, 2)", hint="TO_SEQ_FIRST_SHAPE"),
+        wrong("permute that reverses every axis", "return x.permute(2, 1, 0)", hint="TO_SEQ_FIRST_SHAPE"),
         right("permute", "return x.permute(1, 0, 2)",
               because="permute names where every axis goes: time, then batch, then features, each element moved"),
         right("movedim", "return x.movedim(1, 0)",
@@ -16,11 +16,12 @@ FIXES = {
               because="the pattern says the swap in words; rearrange moves the elements, like transpose"),
     ],
     "flatten_steps": [
-        wrong("all NaN, of the right shape", "return torch.full((B, T * H), float('nan'), device=out.device)"),
-        wrong("reshape without the transpose", "return out.reshape(B, T * H)"),
-        wrong("contiguous and view, no transpose", "return out.contiguous().view(B, T * H)"),
-        wrong("hidden before time", "return out.permute(1, 2, 0).reshape(B, T * H)"),
-        wrong("reshape, then transpose", "return out.reshape(T * H, B).t()"),
+        # no hint names this: NaN placeholders, nothing computed (the check's own NaN message replaces any hint)
+        wrong("all NaN, of the right shape", "return torch.full((B, T * H), float('nan'), device=out.device)", hint=""),
+        wrong("reshape without the transpose", "return out.reshape(B, T * H)", hint="FLATTEN_VALUES"),
+        wrong("contiguous and view, no transpose", "return out.contiguous().view(B, T * H)", hint="FLATTEN_VALUES"),
+        wrong("hidden before time", "return out.permute(1, 2, 0).reshape(B, T * H)", hint="FLATTEN_VALUES"),
+        wrong("reshape, then transpose", "return out.reshape(T * H, B).t()", hint="FLATTEN_VALUES"),
         right("contiguous, then view", "return out.transpose(0, 1).contiguous().view(B, T * H)",
               because="contiguous() copies the transposed tensor into row order, which view can then flatten"),
         right("permute, then flatten", "return out.permute(1, 0, 2).flatten(1)",
@@ -29,11 +30,11 @@ FIXES = {
               because="out[t] is step t of every sentence, (B, H); side by side they make each row step after step"),
     ],
     "top_layer_state": [
-        wrong("the first row", "return h_n[0]"),
-        wrong("squeeze after indexing", "return h_n[-1].squeeze()"),
-        wrong("transposed to batch-first first", "return h_n.transpose(0, 1)[-1]"),
-        wrong("averaged over layers", "return h_n.mean(dim=0)"),
-        wrong("a slice keeps the layer axis", "return h_n[-1:]"),
+        wrong("the first row", "return h_n[0]", hint="TOP_VALUES"),
+        wrong("squeeze after indexing", "return h_n[-1].squeeze()", hint="TOP_SHAPE"),
+        wrong("transposed to batch-first first", "return h_n.transpose(0, 1)[-1]", hint="TOP_SHAPE"),
+        wrong("averaged over layers", "return h_n.mean(dim=0)", hint="TOP_VALUES"),
+        wrong("a slice keeps the layer axis", "return h_n[-1:]", hint="TOP_SHAPE"),
         right("counted from the front", "return h_n[h_n.shape[0] - 1]",
               because="axis 0 counts the layers, so its last index, layers - 1, is the top one"),
         right("select", "return h_n.select(0, -1)",
@@ -42,11 +43,12 @@ FIXES = {
               because="unbind(0) gives one (B, H) tensor per layer, bottom first; the last is the top"),
     ],
     "split_heads": [
-        wrong("reshape straight to the final shape", "return x.reshape(B, heads, T, D // heads)"),
-        wrong("features split as (d, heads)", "return x.view(B, T, D // heads, heads).permute(0, 3, 1, 2)"),
-        wrong("transpose the whole tensor, then reshape", "return x.transpose(1, 2).reshape(B, heads, T, D // heads)"),
+        wrong("reshape straight to the final shape", "return x.reshape(B, heads, T, D // heads)", hint="HEADS_VALUES"),
+        wrong("features split as (d, heads)", "return x.view(B, T, D // heads, heads).permute(0, 3, 1, 2)", hint="HEADS_VALUES"),
+        wrong("transpose the whole tensor, then reshape", "return x.transpose(1, 2).reshape(B, heads, T, D // heads)",
+              hint="HEADS_VALUES"),
         wrong("view to (B, T, heads, d) without moving heads",
-              "return x.view(B, T, heads, D // heads).reshape(B, heads, T, D // heads)"),
+              "return x.view(B, T, heads, D // heads).reshape(B, heads, T, D // heads)", hint="HEADS_VALUES"),
         right("permute", "return x.view(B, T, heads, D // heads).permute(0, 2, 1, 3)",
               because="permute(0, 2, 1, 3) swaps the time and heads axes, as transpose(1, 2) does"),
         right("unflatten", "return x.unflatten(-1, (heads, D // heads)).transpose(1, 2)",
@@ -56,10 +58,10 @@ FIXES = {
         right("features first, then back", "return x.transpose(1, 2).reshape(B, heads, D // heads, T).transpose(2, 3)"),
     ],
     "steps_to_features": [
-        wrong("hidden before time in the group", 'return rearrange(out, "t b h -> b (h t)", b=batch)'),
-        wrong("the old pattern without the size check", 'return rearrange(out, "b t h -> b (t h)")'),
-        wrong("plain reshape", "return out.reshape(batch, -1)"),
-        wrong("batch named on the wrong side", 'return rearrange(out, "t b h -> t (b h)", b=batch)'),
+        wrong("hidden before time in the group", 'return rearrange(out, "t b h -> b (h t)", b=batch)', hint="FEATURES_VALUES"),
+        wrong("the old pattern without the size check", 'return rearrange(out, "b t h -> b (t h)")', hint="FEATURES_SHAPE"),
+        wrong("plain reshape", "return out.reshape(batch, -1)", hint="FEATURES_VALUES"),
+        wrong("batch named on the wrong side", 'return rearrange(out, "t b h -> t (b h)", b=batch)', hint="FEATURES_SHAPE"),
         right("transpose and reshape", "return out.transpose(0, 1).reshape(batch, -1)",
               because="the two steps the pattern takes, written out: batch to the front, then each sentence flattened"),
         right("two steps of rearrange", 'return rearrange(rearrange(out, "t b h -> b t h", b=batch), "b t h -> b (t h)")',
@@ -79,7 +81,7 @@ FIXES = {
                     flat = out.transpose(0, 1).reshape(B, -1)
                     last = out[:, -1]
                     return self.score(flat), last
-            '''),
+            ''', hint="SCORER_SCORES"),
         wrong('the view into the LSTM kept, the other two fixed', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):
@@ -93,7 +95,7 @@ FIXES = {
                     flat = out.transpose(0, 1).reshape(B, -1)
                     last = out[-1]
                     return self.score(flat), last
-            '''),
+            ''', hint="SCORER_SCORES"),
         wrong('the input and the flatten fixed, last still out[:, -1]', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):
@@ -107,7 +109,7 @@ FIXES = {
                     flat = out.transpose(0, 1).reshape(B, -1)
                     last = out[:, -1]
                     return self.score(flat), last
-            '''),
+            ''', hint="SCORER_LAST"),
         wrong('batch_first=True, but the output still transposed before flattening', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):
@@ -121,7 +123,7 @@ FIXES = {
                     flat = out.transpose(0, 1).reshape(B, -1)
                     last = out[:, -1]
                     return self.score(flat), last
-            '''),
+            ''', hint="SCORER_SCORES"),
         wrong('flattened without the transpose back', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):
@@ -135,7 +137,7 @@ FIXES = {
                     flat = out.contiguous().view(B, -1)
                     last = out[-1]
                     return self.score(flat), last
-            '''),
+            ''', hint="SCORER_SCORES"),
         wrong('hidden before time in each row', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):
@@ -149,7 +151,7 @@ FIXES = {
                     flat = out.permute(1, 2, 0).reshape(B, -1)
                     last = out[-1]
                     return self.score(flat), last
-            '''),
+            ''', hint="SCORER_SCORES"),
         wrong('last read from h_n as if it were batch-first, h_n[:, -1]', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):
@@ -162,7 +164,7 @@ FIXES = {
                     out, (h_n, c_n) = self.lstm(x.transpose(0, 1))
                     flat = out.transpose(0, 1).reshape(B, -1)
                     return self.score(flat), h_n[:, -1]
-            '''),
+            ''', hint="SCORER_LAST"),
         wrong('last from the first layer, h_n[0]', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):
@@ -175,7 +177,7 @@ FIXES = {
                     out, (h_n, c_n) = self.lstm(x.transpose(0, 1))
                     flat = out.transpose(0, 1).reshape(B, -1)
                     return self.score(flat), h_n[0]
-            '''),
+            ''', hint="SCORER_LAST"),
         right('batch_first=True throughout', '''
             class SentenceScorer(nn.Module):
                 def __init__(self, emb_dim, hidden, steps, classes, num_layers):

@@ -3,10 +3,11 @@ from fixes import right, wrong
 
 FIXES = {
     "zero_state": [
-        wrong("hard-coded to the example's 4 rows", "rows = 4"),
-        wrong("always two directions", "rows = lstm.num_layers * 2"),
-        wrong("directions added, not multiplied", "rows = lstm.num_layers + (1 if lstm.bidirectional else 0)"),
-        wrong("layers forgotten when bidirectional", "rows = 2 if lstm.bidirectional else lstm.num_layers"),
+        wrong("hard-coded to the example's 4 rows", "rows = 4", hint="ZERO_STATE_H0"),
+        wrong("always two directions", "rows = lstm.num_layers * 2", hint="ZERO_STATE_H0"),
+        wrong("directions added, not multiplied", "rows = lstm.num_layers + (1 if lstm.bidirectional else 0)",
+              hint="ZERO_STATE_H0"),
+        wrong("layers forgotten when bidirectional", "rows = 2 if lstm.bidirectional else lstm.num_layers", hint="ZERO_STATE_H0"),
         right("int() of the flag", "rows = lstm.num_layers * (1 + int(lstm.bidirectional))",
               because="int(True) is 1, so 1 + int(lstm.bidirectional) is the number of directions"),
         right("bool arithmetic", "rows = lstm.num_layers * (lstm.bidirectional + 1)",
@@ -19,21 +20,24 @@ FIXES = {
             ''', cell=True, because="new_zeros takes the weight's dtype and device; clone() gives c0 memory of its own"),
     ],
     "zero_state_projected": [
-        wrong("proj_size even when it is 0", "h_size = lstm.proj_size"),
-        wrong("hard-coded to the example's 4", "h_size = 4"),
-        wrong("the smaller of the two", "h_size = min(lstm.proj_size, lstm.hidden_size)"),
-        wrong("read from the projection weight", "h_size = lstm.weight_hr_l0.shape[0]"),
+        wrong("proj_size even when it is 0", "h_size = lstm.proj_size", hint="PROJECTED_H0"),
+        wrong("hard-coded to the example's 4", "h_size = 4", hint="PROJECTED_H0"),
+        wrong("the smaller of the two", "h_size = min(lstm.proj_size, lstm.hidden_size)", hint="PROJECTED_H0"),
+        wrong("read from the projection weight", "h_size = lstm.weight_hr_l0.shape[0]", hint="PROJECTED_RAISED"),
         right("or", "h_size = lstm.proj_size or lstm.hidden_size",
               because="proj_size is 0 without a projection, and 0 or hidden_size is hidden_size"),
         right("read from the recurrent weight", "h_size = lstm.weight_hh_l0.shape[1]",
               because="weight_hh_l0 multiplies h, so its second axis is h's width, projected or not"),
     ],
     "sentence_vector": [
-        wrong("all NaN, of the right shape", "return torch.full((h_n.shape[1], 2 * h_n.shape[2]), float('nan'), device=h_n.device)"),
-        wrong("backward before forward", "return torch.cat([h_n[-1], h_n[-2]], dim=1)"),
-        wrong("the first layer's rows", "return torch.cat([h_n[0], h_n[1]], dim=1)"),
-        wrong("last two rows reshaped", "return h_n[-2:].reshape(h_n.shape[1], -1)"),
-        wrong("view(B, -1) and the last 2H", "return h_n.view(h_n.shape[1], -1)[:, -2 * h_n.shape[2]:]"),
+        # no hint names this: NaN placeholders, nothing computed (the check's own NaN message replaces any hint)
+        wrong("all NaN, of the right shape",
+              "return torch.full((h_n.shape[1], 2 * h_n.shape[2]), float('nan'), device=h_n.device)",
+              hint=""),
+        wrong("backward before forward", "return torch.cat([h_n[-1], h_n[-2]], dim=1)", hint="SENTENCE_VALUES"),
+        wrong("the first layer's rows", "return torch.cat([h_n[0], h_n[1]], dim=1)", hint="SENTENCE_VALUES"),
+        wrong("last two rows reshaped", "return h_n[-2:].reshape(h_n.shape[1], -1)", hint="SENTENCE_VALUES"),
+        wrong("view(B, -1) and the last 2H", "return h_n.view(h_n.shape[1], -1)[:, -2 * h_n.shape[2]:]", hint="SENTENCE_VALUES"),
         right("dim=-1", "return torch.cat((h_n[-2], h_n[-1]), dim=-1)",
               because="for two (B, H) pieces the last axis is axis 1"),
         right("permute, then reshape", "return h_n[-2:].permute(1, 0, 2).reshape(h_n.shape[1], -1)",
@@ -43,10 +47,14 @@ FIXES = {
               because="the rows go layer by layer, forward then backward, so [-1] of (layers, 2, B, H) is the top layer"),
     ],
     "sentence_vector_from_output": [
-        wrong("both halves at the last step", "return torch.cat([out[:, -1, :hidden], out[:, -1, hidden:]], dim=1)"),
-        wrong("the two ends swapped", "return torch.cat([out[:, 0, :hidden], out[:, -1, hidden:]], dim=1)"),
-        wrong("the two halves swapped", "return torch.cat([out[:, -1, hidden:], out[:, 0, :hidden]], dim=1)"),
-        wrong("batch and time confused", "return torch.cat([out[-1, :, :hidden], out[0, :, hidden:]], dim=1)"),
+        wrong("both halves at the last step", "return torch.cat([out[:, -1, :hidden], out[:, -1, hidden:]], dim=1)",
+              hint="FROM_OUTPUT_VALUES"),
+        wrong("the two ends swapped", "return torch.cat([out[:, 0, :hidden], out[:, -1, hidden:]], dim=1)",
+              hint="FROM_OUTPUT_VALUES"),
+        wrong("the two halves swapped", "return torch.cat([out[:, -1, hidden:], out[:, 0, :hidden]], dim=1)",
+              hint="FROM_OUTPUT_VALUES"),
+        wrong("batch and time confused", "return torch.cat([out[-1, :, :hidden], out[0, :, hidden:]], dim=1)",
+              hint="FROM_OUTPUT_SHAPE"),
         right("split into directions", '''
             forward, backward = out.split(hidden, dim=2)
             return torch.cat([forward[:, -1], backward[:, 0]], dim=-1)
@@ -55,8 +63,8 @@ FIXES = {
               because="step out.shape[1] - 1 is the last step, the one -1 picks"),
     ],
     "bilstm_classifier": [
-        wrong("hard-coded to the example's 32", "self.head = nn.Linear(32, classes)"),
-        wrong("2 * hidden * num_layers", "self.head = nn.Linear(2 * hidden * num_layers, classes)"),
+        wrong("hard-coded to the example's 32", "self.head = nn.Linear(32, classes)", hint="CLASSIFIER_RAISED"),
+        wrong("2 * hidden * num_layers", "self.head = nn.Linear(2 * hidden * num_layers, classes)", hint="CLASSIFIER_RAISED"),
         wrong("hidden inputs, fed only h_n[-1]", '''
             class BiLSTMClassifier(nn.Module):
                 def __init__(self, emb_dim, hidden, classes, num_layers=1):
@@ -67,7 +75,7 @@ FIXES = {
                 def forward(self, x):
                     _, (h_n, _) = self.lstm(x)
                     return self.head(h_n[-1])
-            ''', cell=True),
+            ''', cell=True, hint="CLASSIFIER_VALUES"),
         wrong("2 * hidden inputs, fed the last step's output", '''
             class BiLSTMClassifier(nn.Module):
                 def __init__(self, emb_dim, hidden, classes, num_layers=1):
@@ -78,7 +86,7 @@ FIXES = {
                 def forward(self, x):
                     out, _ = self.lstm(x)
                     return self.head(out[:, -1])
-            ''', cell=True),
+            ''', cell=True, hint="CLASSIFIER_VALUES"),
         right("LazyLinear", "self.head = nn.LazyLinear(classes)",
               because="a LazyLinear takes in_features from the first batch it reads: 2 * hidden here"),
         right("hidden * 2", "self.head = nn.Linear(hidden * 2, classes)",
@@ -90,16 +98,16 @@ FIXES = {
         wrong("only the top row", '''
             out, h_n = gru(x)
             h_n = h_n[-1]
-            '''),
+            ''', hint="GRU_SHAPE"),
         wrong("the two unpacked rows stacked again", '''
             out, (h, c) = gru(x)
             h_n = torch.stack([h, c])
-            '''),
-        wrong("the output instead of the state", "h_n, _ = gru(x)"),
+            ''', hint="GRU_RAISED"),
+        wrong("the output instead of the state", "h_n, _ = gru(x)", hint="GRU_SHAPE"),
         wrong("made batch-first", '''
             out, h_n = gru(x)
             h_n = h_n.transpose(0, 1)
-            '''),
+            ''', hint="GRU_SHAPE"),
         right("underscore for the output", "_, h_n = gru(x)",
               because="the output is not needed here, so _ takes it; h_n is the second thing returned"),
         right("index 1", "h_n = gru(x)[1]",
@@ -118,7 +126,7 @@ FIXES = {
                     out, (h_n, c_n) = lstm(x[:, start:start + chunk], (h, c))
                     outs.append(out)
                 return torch.cat(outs, dim=1), (h_n, c_n)
-            '''),
+            ''', hint="CHUNKS_OUTPUT"),
         wrong("both states fixed, still never carried: every chunk starts from zeros", '''
             def read_in_chunks(lstm, x, chunk):
                 batch = x.shape[0]
@@ -129,7 +137,7 @@ FIXES = {
                     out, (h_n, c_n) = lstm(x[:, start:start + chunk], (h, c))
                     outs.append(out)
                 return torch.cat(outs, dim=1), (h_n, c_n)
-            '''),
+            ''', hint="CHUNKS_OUTPUT"),
         wrong("carried and in the rule's order, but h still hidden_size wide", '''
             def read_in_chunks(lstm, x, chunk):
                 batch = x.shape[0]
@@ -140,7 +148,7 @@ FIXES = {
                     out, (h, c) = lstm(x[:, start:start + chunk], (h, c))
                     outs.append(out)
                 return torch.cat(outs, dim=1), (h, c)
-            '''),
+            ''', hint="CHUNKS_RAISED"),
         wrong("only h carried: c starts from zeros in every chunk", '''
             def read_in_chunks(lstm, x, chunk):
                 batch = x.shape[0]
@@ -151,7 +159,7 @@ FIXES = {
                     out, (h, c_n) = lstm(x[:, start:start + chunk], (h, c))
                     outs.append(out)
                 return torch.cat(outs, dim=1), (h, c_n)
-            '''),
+            ''', hint="CHUNKS_OUTPUT"),
         wrong("carried in the order of the names, (c, h), not of what the LSTM returns", '''
             def read_in_chunks(lstm, x, chunk):
                 batch = x.shape[0]
@@ -162,7 +170,7 @@ FIXES = {
                     out, (c, h) = lstm(x[:, start:start + chunk], (h, c))
                     outs.append(out)
                 return torch.cat(outs, dim=1), (h, c)
-            '''),
+            ''', hint="CHUNKS_OUTPUT"),
         wrong("c made proj_size wide too", '''
             def read_in_chunks(lstm, x, chunk):
                 batch = x.shape[0]
@@ -174,7 +182,7 @@ FIXES = {
                     out, (h, c) = lstm(x[:, start:start + chunk], (h, c))
                     outs.append(out)
                 return torch.cat(outs, dim=1), (h, c)
-            '''),
+            ''', hint="CHUNKS_RAISED"),
         wrong("each chunk starts every layer from the top layer's final state", '''
             def read_in_chunks(lstm, x, chunk):
                 batch = x.shape[0]
@@ -186,7 +194,7 @@ FIXES = {
                     h, c = h_n[-1:].repeat(lstm.num_layers, 1, 1), c_n[-1:].repeat(lstm.num_layers, 1, 1)
                     outs.append(out)
                 return torch.cat(outs, dim=1), (h_n, c_n)
-            '''),
+            ''', hint="CHUNKS_OUTPUT"),
         right("no states for the first chunk, then the returned pair", '''
             def read_in_chunks(lstm, x, chunk):
                 state = None

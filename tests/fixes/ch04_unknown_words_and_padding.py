@@ -6,22 +6,22 @@ FIXES = {
         wrong("words numbered from 0, over the specials", '''
             vocab = {"<pad>": 0, "<unk>": 1}
             vocab.update({word: i for i, word in enumerate(kept)})
-            '''),
+            ''', hint="VOCAB_WORDS"),
         wrong("specials swapped", '''
             vocab = {"<unk>": 0, "<pad>": 1}
             for word in kept:
                 vocab[word] = len(vocab)
-            '''),
+            ''', hint="VOCAB_SPECIALS"),
         wrong("words in alphabetical order", '''
             vocab = {"<pad>": 0, "<unk>": 1}
             for word in sorted(kept):
                 vocab[word] = len(vocab)
-            '''),
+            ''', hint="VOCAB_WORDS"),
         wrong("words numbered from 1", '''
             vocab = {"<pad>": 0, "<unk>": 1}
             for i, word in enumerate(kept):
                 vocab[word] = i + 1
-            '''),
+            ''', hint="VOCAB_WORDS"),
         wrong("most_common without the alphabetical tie-break", '''
             def build_vocab(sentences, min_count=1):
                 counts = Counter(w for s in sentences for w in s.split())
@@ -30,17 +30,18 @@ FIXES = {
                     if n >= min_count:
                         vocab[word] = len(vocab)
                 return vocab
-            ''', cell=True),
+            ''', cell=True, hint="VOCAB_WORDS"),
         right("one dict", 'vocab = {"<pad>": 0, "<unk>": 1, **{w: i + 2 for i, w in enumerate(kept)}}',
               because="** unpacks the words into the dict after the two specials, and i + 2 skips the ids they hold"),
         right("enumerate over specials and words", 'vocab = {w: i for i, w in enumerate(["<pad>", "<unk>"] + kept)}',
               because="enumerate numbers the list from 0, and the two specials come first in it"),
     ],
     "encode_words": [
-        wrong("<unk> assumed to be id 1", "ids = [vocab.get(word, 1) for word in sentence.split()]"),
-        wrong("unknown words mapped to <pad>", "ids = [vocab.get(word, 0) for word in sentence.split()]"),
-        wrong("unknown words dropped", "ids = [vocab[word] for word in sentence.split() if word in vocab]"),
-        wrong("unknown words given a new id", "ids = [vocab.get(word, len(vocab)) for word in sentence.split()]"),
+        wrong("<unk> assumed to be id 1", "ids = [vocab.get(word, 1) for word in sentence.split()]", hint="WORDS_IDS"),
+        wrong("unknown words mapped to <pad>", "ids = [vocab.get(word, 0) for word in sentence.split()]", hint="WORDS_IDS"),
+        wrong("unknown words dropped", "ids = [vocab[word] for word in sentence.split() if word in vocab]", hint="WORDS_IDS"),
+        wrong("unknown words given a new id", "ids = [vocab.get(word, len(vocab)) for word in sentence.split()]",
+              hint="WORDS_IDS"),
         right("in, else", 'ids = [vocab[w] if w in vocab else vocab["<unk>"] for w in sentence.split()]',
               because="the word is looked up only when vocab holds it; any other word takes <unk>'s own id"),
         right("try and except KeyError", '''
@@ -58,16 +59,18 @@ FIXES = {
             with torch.no_grad():
                 table.weight[pad_id] = 0
             return table
-            '''),
-        wrong("padding_idx hard-coded to 0", "return nn.Embedding(vocab_size, dim, padding_idx=0)"),
+            ''', hint="PADDED_GRAD"),
+        wrong("padding_idx hard-coded to 0", "return nn.Embedding(vocab_size, dim, padding_idx=0)", hint="PADDED_ROW"),
         wrong("pad row zeroed, whole table frozen", '''
             table = nn.Embedding(vocab_size, dim)
             with torch.no_grad():
                 table.weight[pad_id] = 0
             table.weight.requires_grad_(False)
             return table
-            '''),
-        wrong("from_pretrained random weights", "return nn.Embedding.from_pretrained(torch.randn(vocab_size, dim), freeze=False, padding_idx=pad_id)"),
+            ''', hint="PADDED_FROZEN"),
+        wrong("from_pretrained random weights",
+              "return nn.Embedding.from_pretrained(torch.randn(vocab_size, dim), freeze=False, padding_idx=pad_id)",
+              hint="PADDED_ROW"),
         right("positional padding_idx", "return nn.Embedding(vocab_size, dim, pad_id)",
               because="padding_idx is nn.Embedding's third parameter"),
         right("padding_idx set after construction", '''
@@ -85,19 +88,21 @@ FIXES = {
                          "padding_idx then gives it a zero gradient, and freeze=False lets the other rows learn"),
     ],
     "run_packed": [
-        wrong("lengths sorted, sentences not", "packed = pack_padded_sequence(x, lengths.sort(descending=True).values, batch_first=True)"),
+        wrong("lengths sorted, sentences not",
+              "packed = pack_padded_sequence(x, lengths.sort(descending=True).values, batch_first=True)",
+              hint="PACKED_VALUES"),
         wrong("batch sorted and never put back", '''
             lengths, order = lengths.sort(descending=True)
             packed = pack_padded_sequence(x[order], lengths, batch_first=True)
-            '''),
-        wrong("batch_first left out", "packed = pack_padded_sequence(x, lengths, enforce_sorted=False)"),
+            ''', hint="PACKED_VALUES"),
+        wrong("batch_first left out", "packed = pack_padded_sequence(x, lengths, enforce_sorted=False)", hint="PACKED_RAISED"),
         wrong("total_length left out", '''
             def run_packed(lstm, x, lengths):
                 packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
                 out, _ = lstm(packed)
                 padded, _ = pad_packed_sequence(out, batch_first=True)
                 return padded
-            ''', cell=True),
+            ''', cell=True, hint="PACKED_SHAPE"),
         right("lengths as a list", "packed = pack_padded_sequence(x, lengths.tolist(), batch_first=True, enforce_sorted=False)",
               because="packing takes the lengths as a list or as a CPU tensor"),
         right("sorted by hand and put back", '''
@@ -119,13 +124,13 @@ FIXES = {
                                     "would need packing)"),
     ],
     "last_real_step": [
-        wrong("lengths - 1 as a time index for everyone", "return out[:, lengths - 1]"),
-        wrong("lengths without the - 1", "return out[torch.arange(out.shape[0]), lengths]"),
+        wrong("lengths - 1 as a time index for everyone", "return out[:, lengths - 1]", hint="LAST_SHAPE"),
+        wrong("lengths without the - 1", "return out[torch.arange(out.shape[0]), lengths]", hint="LAST_VALUES"),
         wrong("gather, then squeeze()", '''
             index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2]).to(out.device)
             return out.gather(1, index).squeeze()
-            '''),
-        wrong("the longest sentence's last step", "return out[:, lengths.max() - 1]"),
+            ''', hint="LAST_SHAPE"),
+        wrong("the longest sentence's last step", "return out[:, lengths.max() - 1]", hint="LAST_VALUES"),
         right("range", "return out[range(out.shape[0]), lengths - 1]",
               because="a range indexes like torch.arange: each row is paired with its own lengths[b] - 1"),
         right("a loop", "return torch.stack([out[b, n - 1] for b, n in enumerate(lengths.tolist())])",
@@ -137,14 +142,20 @@ FIXES = {
                          "axis, so a batch of one keeps its batch axis"),
     ],
     "token_loss": [
-        wrong("NaN", "return torch.tensor(float('nan'), device=logits.device)"),
-        wrong("ignore_index hard-coded to 0", "return nn.functional.cross_entropy(flat_logits, flat_tags, ignore_index=0)"),
+        # no hint names this: NaN placeholder, nothing computed (the check's own NaN message replaces any hint)
+        wrong("NaN", "return torch.tensor(float('nan'), device=logits.device)", hint=""),
+        wrong("ignore_index hard-coded to 0", "return nn.functional.cross_entropy(flat_logits, flat_tags, ignore_index=0)",
+              hint="LOSS_VALUE"),
         wrong("masked, then averaged over every position", '''
             losses = nn.functional.cross_entropy(flat_logits, flat_tags, reduction="none")
             return (losses * (flat_tags != pad_tag)).mean()
-            '''),
-        wrong("summed instead of averaged", 'return nn.functional.cross_entropy(flat_logits, flat_tags, ignore_index=pad_tag, reduction="sum")'),
-        wrong("not flattened: time read as the class axis", "return nn.functional.cross_entropy(logits, tags, ignore_index=pad_tag)"),
+            ''', hint="LOSS_VALUE"),
+        wrong("summed instead of averaged",
+              'return nn.functional.cross_entropy(flat_logits, flat_tags, ignore_index=pad_tag, reduction="sum")',
+              hint="LOSS_VALUE"),
+        wrong("not flattened: time read as the class axis",
+              "return nn.functional.cross_entropy(logits, tags, ignore_index=pad_tag)",
+              hint="LOSS_RAISED"),
         right("real positions selected", '''
             real = flat_tags != pad_tag
             return nn.functional.cross_entropy(flat_logits[real], flat_tags[real])
@@ -177,7 +188,7 @@ FIXES = {
                     x = self.embed(batch.to(self.embed.weight.device))
                     out, (h_n, c_n) = self.lstm(x)
                     return h_n[-1]
-            '''),
+            ''', hint="READER_VALUES"),
         wrong("unknown words fixed and packed, the batch still time-first", '''
             class SentenceReader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -195,7 +206,7 @@ FIXES = {
                     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
                     _, (h_n, _) = self.lstm(packed)
                     return h_n[-1]
-            '''),
+            ''', hint="READER_RAISED"),
         wrong("all three fixed, but <unk> taken to be id 1", '''
             class SentenceReader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -212,7 +223,7 @@ FIXES = {
                     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
                     _, (h_n, _) = self.lstm(packed)
                     return h_n[-1]
-            '''),
+            ''', hint="READER_VALUES"),
         wrong("packed and unpacked, then the last column of the output", '''
             class SentenceReader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -231,7 +242,7 @@ FIXES = {
                     out, _ = self.lstm(packed)
                     out, _ = pad_packed_sequence(out, batch_first=True)
                     return out[:, -1]
-            '''),
+            ''', hint="READER_VALUES"),
         wrong("unknown words dropped instead of mapped to <unk>", '''
             class SentenceReader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -248,7 +259,7 @@ FIXES = {
                     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
                     _, (h_n, _) = self.lstm(packed)
                     return h_n[-1]
-            '''),
+            ''', hint="READER_VALUES"),
         wrong("the time-first batch turned round with view, then packed", '''
             class SentenceReader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -267,7 +278,7 @@ FIXES = {
                     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
                     _, (h_n, _) = self.lstm(packed)
                     return h_n[-1]
-            '''),
+            ''', hint="READER_VALUES"),
         wrong("packed with the lengths in the order they came", '''
             class SentenceReader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):
@@ -284,7 +295,7 @@ FIXES = {
                     x = self.embed(batch.to(self.embed.weight.device))
                     _, (h_n, _) = self.lstm(pack_padded_sequence(x, lengths, batch_first=True))
                     return h_n[-1]
-            '''),
+            ''', hint="READER_RAISED"),
         right("kept time-first, and packed as time-first", '''
             class SentenceReader(nn.Module):
                 def __init__(self, vocab, emb_dim, hidden):

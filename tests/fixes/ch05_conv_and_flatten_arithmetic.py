@@ -3,10 +3,12 @@ from fixes import right, wrong
 
 FIXES = {
     "conv_out_len": [
-        wrong("dilation left out", "return (length + 2 * padding - kernel) // stride + 1"),
-        wrong("true division", "return (length + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1"),
-        wrong("rounded up", "return math.ceil((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1"),
-        wrong("dilation times the whole kernel", "return (length + 2 * padding - dilation * kernel) // stride + 1"),
+        wrong("dilation left out", "return (length + 2 * padding - kernel) // stride + 1", hint="CONV_LENGTH"),
+        wrong("true division", "return (length + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1", hint="CONV_TYPE"),
+        wrong("rounded up", "return math.ceil((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1",
+              hint="CONV_LENGTH"),
+        wrong("dilation times the whole kernel", "return (length + 2 * padding - dilation * kernel) // stride + 1",
+              hint="CONV_LENGTH"),
         right("math.floor", "return math.floor((length + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1",
               because="math.floor rounds down, as // does, and gives an int in Python 3"),
         right("counting window starts", "return len(range(0, length + 2 * padding - dilation * (kernel - 1), stride))",
@@ -14,12 +16,12 @@ FIXES = {
                       "padded input"),
     ],
     "pool_out_len": [
-        wrong("always rounded up", "return math.ceil((length - kernel) / stride) + 1"),
+        wrong("always rounded up", "return math.ceil((length - kernel) / stride) + 1", hint="POOL_FLOOR"),
         wrong("ceil_mode without the last-window rule", '''
             if ceil_mode:
                 return math.ceil((length - kernel) / stride) + 1
             return (length - kernel) // stride + 1
-            '''),
+            ''', hint="POOL_CEIL"),
         wrong("last-window rule with > instead of >=", '''
             if not ceil_mode:
                 return (length - kernel) // stride + 1
@@ -27,13 +29,13 @@ FIXES = {
             if (out - 1) * stride > length:
                 out -= 1
             return out
-            '''),
+            ''', hint="POOL_CEIL"),
         wrong("last window dropped when it overhangs the end", '''
             out = math.ceil((length - kernel) / stride) + 1 if ceil_mode else (length - kernel) // stride + 1
             if (out - 1) * stride + kernel > length:
                 out -= 1
             return out
-            '''),
+            ''', hint="POOL_CEIL"),
         right("integer ceiling", '''
             if not ceil_mode:
                 return (length - kernel) // stride + 1
@@ -49,10 +51,10 @@ FIXES = {
                          "the end by less than a stride"),
     ],
     "small_cnn": [
-        wrong("hard-coded to the example's 14", "side = 14"),
-        wrong("halved, rounding up", "side = (size + 1) // 2"),
-        wrong("true division", "side = size / 2"),
-        wrong("the convolution assumed to shrink the image", "side = size - 2"),
+        wrong("hard-coded to the example's 14", "side = 14", hint="SMALL_CNN_RAISED"),
+        wrong("halved, rounding up", "side = (size + 1) // 2", hint="SMALL_CNN_RAISED"),
+        wrong("true division", "side = size / 2", hint="SMALL_CNN_RAISED"),
+        wrong("the convolution assumed to shrink the image", "side = size - 2", hint="SMALL_CNN_RAISED"),
         right("math.floor", "side = math.floor(size / 2)",
               because="math.floor rounds down, as MaxPool2d(2) does, and gives an int"),
         right("LazyLinear", '''
@@ -80,10 +82,10 @@ FIXES = {
                                     "no formula to get wrong"),
     ],
     "per_example_features": [
-        wrong("squeeze, then flatten", "return maps.squeeze().flatten(1)"),
-        wrong("hard-coded to the example's 48", "return maps.view(-1, 48)"),
-        wrong("flattened from dimension 2", "return torch.flatten(maps, start_dim=2)"),
-        wrong("channels last, then flattened", "return maps.permute(0, 2, 3, 1).flatten(1)"),
+        wrong("squeeze, then flatten", "return maps.squeeze().flatten(1)", hint="FLAT_SHAPE"),
+        wrong("hard-coded to the example's 48", "return maps.view(-1, 48)", hint="FLAT_RAISED"),
+        wrong("flattened from dimension 2", "return torch.flatten(maps, start_dim=2)", hint="FLAT_SHAPE"),
+        wrong("channels last, then flattened", "return maps.permute(0, 2, 3, 1).flatten(1)", hint="FLAT_VALUES"),
         right("view", "return maps.view(maps.shape[0], -1)",
               because="the batch size is given and -1 stands for C * H * W: nothing is guessed"),
         right("nn.Flatten", "return nn.Flatten()(maps)",
@@ -92,16 +94,16 @@ FIXES = {
               because="len of a tensor is the size of its first axis, the batch"),
     ],
     "text_cnn": [
-        wrong("view to (B, E, T)", "h = self.conv(x.view(x.shape[0], x.shape[2], x.shape[1]))"),
-        wrong("reshape to (B, E, T)", "h = self.conv(x.reshape(x.shape[0], x.shape[2], -1))"),
+        wrong("view to (B, E, T)", "h = self.conv(x.view(x.shape[0], x.shape[2], x.shape[1]))", hint="TEXT_VALUES"),
+        wrong("reshape to (B, E, T)", "h = self.conv(x.reshape(x.shape[0], x.shape[2], -1))", hint="TEXT_VALUES"),
         wrong("max over filters instead of time", '''
             h = self.conv(x.transpose(1, 2))
             return h.max(dim=1).values
-            '''),
+            ''', hint="TEXT_SHAPE"),
         wrong("mean over time instead of max", '''
             h = self.conv(x.transpose(1, 2))
             return h.mean(dim=2)
-            '''),
+            ''', hint="TEXT_VALUES"),
         right("permute", "h = self.conv(x.permute(0, 2, 1))",
               because="permute(0, 2, 1) swaps the last two axes, as transpose(1, 2) does"),
         right("movedim", "h = self.conv(x.movedim(2, 1))",
@@ -109,11 +111,12 @@ FIXES = {
         right("contiguous copy", "h = self.conv(x.transpose(1, 2).contiguous())"),
     ],
     "to_channels_first": [
-        wrong("all NaN, of the right shape", "return torch.full((B, C, H, W), float('nan'), device=images.device)"),
-        wrong("height and width swapped", "return images.permute(0, 3, 2, 1)"),
-        wrong("transpose(1, 3)", "return images.transpose(1, 3)"),
-        wrong("view", "return images.view(B, C, H, W)"),
-        wrong("channels in front of the batch", "return images.permute(3, 0, 1, 2)"),
+        # no hint names this: NaN placeholders, nothing computed (the check's own NaN message replaces any hint)
+        wrong("all NaN, of the right shape", "return torch.full((B, C, H, W), float('nan'), device=images.device)", hint=""),
+        wrong("height and width swapped", "return images.permute(0, 3, 2, 1)", hint="CHANNELS_SHAPE"),
+        wrong("transpose(1, 3)", "return images.transpose(1, 3)", hint="CHANNELS_SHAPE"),
+        wrong("view", "return images.view(B, C, H, W)", hint="CHANNELS_VALUES"),
+        wrong("channels in front of the batch", "return images.permute(3, 0, 1, 2)", hint="CHANNELS_SHAPE"),
         right("movedim", "return images.movedim(3, 1)",
               because="movedim(3, 1) takes the channel axis to dim 1 and keeps the others in order"),
         right("two transposes", "return images.transpose(1, 3).transpose(2, 3)",
@@ -134,7 +137,7 @@ FIXES = {
                     B, H, W, C = photos.shape
                     x = self.features(photos.reshape(B, C, H, W))
                     return self.head(x.flatten(1))
-            '''),
+            ''', hint="PHOTO_VALUES"),
         wrong("flatten and channels fixed, head still sized size // 4 (right for 28, one short when size % 4 == 3)", '''
             class PhotoClassifier(nn.Module):
                 def __init__(self, channels, size, classes):
@@ -146,7 +149,7 @@ FIXES = {
                 def forward(self, photos):
                     x = self.features(photos.permute(0, 3, 1, 2))
                     return self.head(x.flatten(1))
-            '''),
+            ''', hint="PHOTO_RAISED"),
         wrong("flatten and head fixed, photos still reshaped to (B, C, H, W)", '''
             class PhotoClassifier(nn.Module):
                 def __init__(self, channels, size, classes):
@@ -159,7 +162,7 @@ FIXES = {
                     B, H, W, C = photos.shape
                     x = self.features(photos.reshape(B, C, H, W))
                     return self.head(x.flatten(1))
-            '''),
+            ''', hint="PHOTO_VALUES"),
         wrong("channels and head fixed, still torch.flatten(x)", '''
             class PhotoClassifier(nn.Module):
                 def __init__(self, channels, size, classes):
@@ -171,7 +174,7 @@ FIXES = {
                 def forward(self, photos):
                     x = self.features(photos.permute(0, 3, 1, 2))
                     return self.head(torch.flatten(x))
-            '''),
+            ''', hint="PHOTO_RAISED"),
         wrong("all three, but the channels moved with transpose(1, 3): height and width swapped", '''
             class PhotoClassifier(nn.Module):
                 def __init__(self, channels, size, classes):
@@ -183,7 +186,7 @@ FIXES = {
                 def forward(self, photos):
                     x = self.features(photos.transpose(1, 3))
                     return self.head(x.flatten(1))
-            '''),
+            ''', hint="PHOTO_VALUES"),
         wrong("all three, but the head sized math.ceil(size / 4)", '''
             class PhotoClassifier(nn.Module):
                 def __init__(self, channels, size, classes):
@@ -195,7 +198,7 @@ FIXES = {
                 def forward(self, photos):
                     x = self.features(photos.permute(0, 3, 1, 2))
                     return self.head(x.flatten(1))
-            '''),
+            ''', hint="PHOTO_RAISED"),
         wrong("all three, but the side halved twice rounding down, size // 2 // 2", '''
             class PhotoClassifier(nn.Module):
                 def __init__(self, channels, size, classes):
@@ -207,7 +210,7 @@ FIXES = {
                 def forward(self, photos):
                     x = self.features(photos.permute(0, 3, 1, 2))
                     return self.head(x.flatten(1))
-            '''),
+            ''', hint="PHOTO_RAISED"),
         right("the side as one formula, with movedim and nn.Flatten", '''
             class PhotoClassifier(nn.Module):
                 def __init__(self, channels, size, classes):
