@@ -8,6 +8,8 @@ Value comparisons follow ``torch.testing.assert_close``: a NaN or an infinity ma
 same non-finite value at the same place in the reference, nothing is broadcast, and the dtype
 and device must match the reference's. Integer and boolean tensors are compared exactly.
 """
+import contextlib
+
 import torch
 
 from .errors import ShapeSchoolError
@@ -43,6 +45,25 @@ def fail(name, expected, actual, hint="", detail=""):
     if hint:
         message += f": {hint}"
     raise ShapeSchoolError(message, name=name, expected=expected, actual=actual + detail, hint=hint)
+
+
+@contextlib.contextmanager
+def reads_the_layers(name, expected, hint=""):
+    """Around a check's own use of the learner's layers (loading their weights into a reference,
+    running one of them on a reference tensor): an error there is not the learner's code
+    raising, it is the learner's layers not being the ones the exercise asks for. It becomes a
+    failed check with ``hint``, naming what the check tried and the error's first line::
+
+        with reads_the_layers("the model's head", "a head that reads both directions (2 * H)", CLASSIFIER_VALUES):
+            expected = nn.functional.linear(both, model.head.weight, model.head.bias)
+    """
+    try:
+        yield
+    except ShapeSchoolError:
+        raise
+    except Exception as exc:
+        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        fail(name, expected, f"{type(exc).__name__}: {first}", hint)
 
 
 def expect_tensor(value, name="value"):

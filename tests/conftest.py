@@ -109,12 +109,20 @@ def fix_class(tmp_path_factory):
     ``.report`` and ``.exports`` (what it wrote)."""
     from types import SimpleNamespace
 
+    import hostile
     from fixes import handed_in
+    from nbgrader.api import Gradebook
     from shapeschool_grader import benchmark
 
     root = tmp_path_factory.mktemp("fix-class")
     course, releases = benchmark.make_course(root / "course", [REPO / "course" / f"{c}.ipynb" for c in CHAPTERS])
     handed = handed_in.the_class(course, releases, CHAPTERS)
+    # and one student whose name and error are HTML that would run if the report rendered it
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.update_or_create_student("mallory-html", first_name=hostile.HOSTILE_HTML, last_name="<b>M</b>")
+    handed_in.hand_in(course, hostile.corpus.CHAPTER, "mallory-html", releases[hostile.corpus.CHAPTER],
+                      {}, notebook=hostile.html_in_its_error())
     report, exports = root / "class-report.html", root / "exports"
     run = benchmark.grade(course, "--jobs", "3", "--report", str(report), "--exports", str(exports))
-    return SimpleNamespace(course=course, handed=handed, run=run, report=report, exports=exports)
+    return SimpleNamespace(course=course, handed=handed, run=run, report=report, exports=exports,
+                           hostile="mallory-html")

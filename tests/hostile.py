@@ -247,3 +247,19 @@ def leaking():
     cell = corpus._cell(nb, "encode")
     cell.source = cell.source + "\n\n" + LEAK_HIDDEN_TESTS.strip()
     return nb
+
+
+# HTML that would run if a page rendered it: each marks the page it ran in. The class report
+# shows what a student's code raised and the name the gradebook holds for them, as text only.
+HOSTILE_HTML = ("<script>document.body.dataset.pwned='script'</script>"
+                "<img src=x onerror=\"document.body.dataset.pwned='img'\">"
+                "<a href=\"javascript:document.body.dataset.pwned='link'\">see</a>"
+                "\"><svg onload=\"document.body.dataset.pwned='svg'\"></svg>")
+
+
+def html_in_its_error():
+    """The answer key, with an ``encode`` that raises an error whose message is HOSTILE_HTML."""
+    nb = corpus._base("answer-key")
+    cell = corpus._cell(nb, "encode")
+    cell.source = cell.source + f"\n\n\ndef encode(sentences, vocab):\n    raise ValueError({HOSTILE_HTML!r})\n"
+    return nb

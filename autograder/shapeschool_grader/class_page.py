@@ -21,7 +21,8 @@ STUDENTS_SHOWN = 40            # students named in one group before "and N more"
 PASS, FAIL = "#2e7d32", "#c62828"
 
 _STYLE = """
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1a1a1a}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1a1a1a;overflow-wrap:anywhere}
+svg{max-width:100%;height:auto}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid #ddd}
 h3{font-size:1.05rem;margin:1.4rem 0 .3rem}code{font-size:.92em;background:#f3f3f3;padding:0 .2em;border-radius:3px}
 .muted{color:#555}.lecture li{margin:.5rem 0}.count{font-weight:600}

@@ -29,6 +29,9 @@ class Course:
             raise CourseError(f"the course directory {self.root} does not exist: pass --course-dir, or set "
                               "c.CourseDirectory.root in nbgrader_config.py")
         self.state = self.root / STATE
+        # nbgrader warns, for every CourseDirectory made, that a relative root "is not absolute":
+        # the converters made per submission get the absolute one
+        config.CourseDirectory.root = str(self.root)
 
     def coursedir(self, assignment, student, submitted=STAGED):
         """A CourseDirectory for one submission, for nbgrader's converters."""

@@ -6,7 +6,7 @@ seed. Every case builds its own inputs and a reference from plain PyTorch and co
 import torch
 from torch import nn
 
-from ..checks import expect_close, expect_dtype, expect_equal, expect_shape
+from ..checks import expect_close, expect_dtype, expect_equal, expect_shape, reads_the_layers
 from ..cases import Sizes
 from ..exercise import Exercise
 from ..hints import Hint
@@ -130,9 +130,11 @@ def check_token_encoder(case, TokenEncoder):
         expect_shape(got, (case.B, case.T, case.H), name="TokenEncoder(V, E, H)(ids).shape",
                         hint=ENCODER_SHAPE)
         ref_embed = nn.Embedding(case.V, case.E).to(case.device)
-        ref_embed.load_state_dict(model.embed.state_dict())
         ref_lstm = nn.LSTM(case.E, case.H, batch_first=True).to(case.device)
-        ref_lstm.load_state_dict(model.lstm.state_dict())
+        with reads_the_layers("the model's embed and lstm, loaded into Embedding(V, E) and a batch-first "
+                              "LSTM(E, H)", "the weights of those two layers", hint=ENCODER_VALUES):
+            ref_embed.load_state_dict(model.embed.state_dict())
+            ref_lstm.load_state_dict(model.lstm.state_dict())
         expected, _ = ref_lstm(ref_embed(ids_c))                                     # (B, T, H)
         expect_close(got, expected, name="TokenEncoder(V, E, H)(ids)", hint=ENCODER_VALUES)
 

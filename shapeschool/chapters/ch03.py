@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from ..cases import Sizes
-from ..checks import expect_close, expect_equal, expect_shape
+from ..checks import expect_close, expect_equal, expect_shape, reads_the_layers
 from ..exercise import Exercise
 from ..hints import Hint
 from ..predictions import Prediction
@@ -242,11 +242,14 @@ def check_bilstm_classifier(case, BiLSTMClassifier):
         got = model(xs)
         expect_shape(got, (case.B, case.C), name="BiLSTMClassifier(...)(x).shape", hint=CLASSIFIER_SHAPE)
         ref_lstm = nn.LSTM(case.E, case.H, num_layers=case.L, bidirectional=True, batch_first=True).to(case.device)
-        ref_lstm.load_state_dict(model.lstm.state_dict())
-        _, (h, _) = ref_lstm(xs)
-        both = torch.cat([h[-2], h[-1]], dim=1)                                    # (B, 2H)
-        expect_close(got, nn.functional.linear(both, model.head.weight, model.head.bias),
-                     name="BiLSTMClassifier(...)(x)", hint=CLASSIFIER_VALUES)
+        with reads_the_layers("the model's lstm and head, run as a bidirectional LSTM whose top layer's two final "
+                              "states, side by side, reach the head", "layers that can be run that way",
+                              hint=CLASSIFIER_VALUES):
+            ref_lstm.load_state_dict(model.lstm.state_dict())
+            _, (h, _) = ref_lstm(xs)
+            both = torch.cat([h[-2], h[-1]], dim=1)                                # (B, 2H)
+            expected = nn.functional.linear(both, model.head.weight, model.head.bias)   # (B, C)
+        expect_close(got, expected, name="BiLSTMClassifier(...)(x)", hint=CLASSIFIER_VALUES)
 
 
 bilstm_classifier = Exercise(

@@ -165,6 +165,9 @@ def check_make_padded_embedding(case, make_padded_embedding):
                  name=f"the pad row, weight[{case.p}], of a new table", hint=PADDED_ROW)
     ids_c = torch.tensor([case.p, case.rng.randrange(case.V), case.p, case.rng.randrange(case.V)], device=case.device)
     weights = torch.randn(len(ids_c), case.D, device=case.device)                  # (4, D)
+    if not table_c.weight.requires_grad:        # frozen: backward would have nothing to differentiate
+        fail("the table's gradient", "a gradient for every row but the pad row", "none at all (the weight "
+             "does not require grad)", hint=PADDED_FROZEN)
     (table_c(ids_c) * weights).sum().backward()                                    # linear in every row
     grad = table_c.weight.grad
     if grad is None:

@@ -17,7 +17,7 @@ from torch import nn
 
 from .. import tagged_text
 from ..cases import Sizes, made_then_moved
-from ..checks import expect_close, expect_equal, expect_shape, fail
+from ..checks import expect_close, expect_equal, expect_shape, fail, reads_the_layers
 from ..device import pick_device
 from ..errors import ShapeSchoolError
 from ..exercise import Exercise
@@ -148,9 +148,11 @@ def check_tagger(case, Tagger):
         expect_shape(got, (case.B, case.T, case.C), name="Tagger(...)(word_ids, lengths).shape", hint=TAGGER_SHAPE)
         for b in range(case.B):
             n = int(lens[b])
-            alone, _ = model.lstm(model.embed(ids_c[b:b + 1, :n]))                     # (1, n, 2H): no padding
-            expect_close(got[b, :n], model.out(alone)[0], name=f"the scores of sentence {b} (length {n})",
-                         hint=TAGGER_VALUES)
+            with reads_the_layers(f"the model's embed, lstm and out, run on sentence {b} alone",
+                                  "layers that can be run one after another", hint=TAGGER_VALUES):
+                alone, _ = model.lstm(model.embed(ids_c[b:b + 1, :n]))                 # (1, n, 2H): no padding
+                expected = model.out(alone)[0]                                         # (n, C)
+            expect_close(got[b, :n], expected, name=f"the scores of sentence {b} (length {n})", hint=TAGGER_VALUES)
         if case.T > 1:
             pair = ids_c[:1, :2].clone()                                              # (1, 2)
             first = model(pair, torch.tensor([2]))[0, 0]

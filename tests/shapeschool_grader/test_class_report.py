@@ -5,6 +5,7 @@ Ground truth is the fix catalogue (tests/fixes/): each wrong fix names the hint 
 mistake, chosen by reading, and the report must put the student who handed it in into that
 hint's group."""
 import csv
+import importlib
 import io
 import os
 import re
@@ -18,8 +19,10 @@ import fixes
 import tiny
 from shapeschool.chapters import ch03
 from shapeschool.errors import ShapeSchoolError
+from shapeschool.hints import Hint
 from shapeschool_grader import app, class_page, exports, failures, journal, outcomes
 from shapeschool_grader.benchmark import cell_scores
+from shapeschool_grader.course import Course
 
 GROUPED_RIGHT = 0.90
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>\"' onmouseover=alert(2) <a href=javascript:alert(3)>"
@@ -225,12 +228,15 @@ def test_an_unwritable_report_is_one_clear_message(small_class, capsys):
 
 
 # -- the fix catalogue's class (graded once, tests/conftest.py's fix_class) -----------------------
+def _read(root):
+    course = Course(tiny.config(root))
+    return outcomes.read(course, journal.Journal(course.state))
+
+
 @pytest.mark.slow
 def test_each_wrong_fix_lands_in_the_group_of_its_own_misconception(fix_class):
     assert fix_class.run.returncode == 0, fix_class.run.stdout[-3000:] + fix_class.run.stderr[-3000:]
-    read = {a.name: a for a in outcomes.read(fix_class.course, journal.Journal(fix_class.course / ".shapeschool"))}
-    from shapeschool.hints import Hint
-    import importlib
+    read = {a.name: a for a in _read(fix_class.course)}
 
     right, wrong_group, unnamed = 0, [], 0
     for (chapter, student), handed in fix_class.handed.items():
@@ -259,7 +265,7 @@ def test_each_wrong_fix_lands_in_the_group_of_its_own_misconception(fix_class):
 @pytest.mark.slow
 def test_the_class_report_agrees_with_the_gradebook_cell_by_cell(fix_class):
     scores = cell_scores(fix_class.course)
-    read = outcomes.read(fix_class.course, journal.Journal(fix_class.course / ".shapeschool"))
+    read = _read(fix_class.course)
     for a in read:
         for check in a.checks:
             for attempt in check.attempts:
