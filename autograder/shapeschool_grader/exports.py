@@ -4,15 +4,15 @@ For each assignment, in one folder:
 
 - ``canvas-ASSIGNMENT.csv``: the layout of Canvas's own gradebook export, which its gradebook
   import takes back (Canvas Instructor Guide, "How do I import grades in the Gradebook?"): the
-  columns ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per
-  assignment, and a second row ``Points Possible``. Canvas finds each student by ``ID`` (its own
-  user id: nbgrader's ``lms_user_id`` where the roster has it), else by ``SIS Login ID`` (here the
-  nbgrader student id, which is the JupyterHub login). An assignment column without a Canvas id
-  in its name is created as a new assignment on import.
-- ``moodle-ASSIGNMENT.csv``: for Moodle's "Import grades from CSV file" (Moodle docs, "Import
-  grades"): one row per student, columns ``First name``, ``Last name``, ``ID number``,
-  ``Email address`` and the assignment; on import the instructor maps ``Email address`` (or
-  ``ID number``) to the user and the assignment column to its grade item.
+  columns ``Student`` ("Last, First"), ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then
+  one column per assignment, and a second row ``Points Possible``. Canvas finds each student by
+  name or by ``ID`` (its own user id: nbgrader's ``lms_user_id`` where the roster has it);
+  ``SIS Login ID`` holds the nbgrader student id (the JupyterHub login). An assignment column
+  without a Canvas id in its name is created as a new assignment on import.
+- ``moodle-ASSIGNMENT.csv``: for Moodle's CSV grade import (MoodleDocs, "Grade import"), where
+  the instructor maps one column to the user and the others to grade items: ``First name``,
+  ``Last name``, ``ID number``, ``Email address`` and the assignment. ``Email address`` maps to
+  ``useremail``; ``ID number`` (the nbgrader id) to ``useridnumber`` only where they agree.
 - ``checks-ASSIGNMENT.csv``: one row per student per check: score, outcome, and for a failure,
   the misconception, the case that failed and the error.
 
