@@ -9,6 +9,8 @@ import importlib
 import io
 import os
 import re
+import shutil
+import sys
 from html.parser import HTMLParser
 
 import nbformat
@@ -130,27 +132,47 @@ x = Sly(42)
 """
 
 
-@pytest.fixture
-def small_class(tiny_course, tmp_path):
-    course = tiny_course
-    with course.gradebook() as gb:
-        gb.update_or_create_student("alice", first_name="Zoë", last_name="Ñúñez-Łukasz", email="zoe@example.org")
-        gb.update_or_create_student("mallory", first_name=HOSTILE, last_name="M", email="m@example.org")
-        gb.update_or_create_student("nobody", first_name="Ann", last_name="Absent")
-    tiny.submit(course, "alice")                       # right
-    tiny.submit(course, "bob", answer="x = 41")        # wrong: the test cell's assert fails
-    tiny.submit(course, "mallory", answer=HOSTILE_ANSWER)
-    (course.root / "submitted" / "rita" / tiny.ASSIGNMENT).mkdir(parents=True)
-    (course.root / "submitted" / "rita" / tiny.ASSIGNMENT / f"{tiny.ASSIGNMENT}.ipynb").write_text("{not json")
-    report, folder = tmp_path / "report.html", tmp_path / "lms"
-    code = _grade("--course-dir", str(course.root), "--unsandboxed", "--report", str(report), "--exports", str(folder),
-                  cwd=course.root)
+@pytest.fixture(scope="module")
+def graded_class(tiny_template, tmp_path_factory):
+    """The two-cell course handed in by a class of five, graded once with the report and exports:
+    alice right, bob wrong, mallory with HTML in her error and her name, rita a file that is no
+    notebook, nobody with no submission. Returns the folder holding course/, report.html and lms/."""
+    root = tmp_path_factory.mktemp("small-class")
+    shutil.copytree(tiny_template, root / "course")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+        course = tiny.Course(tiny.config(root / "course"))
+        with course.gradebook() as gb:
+            gb.update_or_create_student("alice", first_name="Zoë", last_name="Ñúñez-Łukasz", email="zoe@example.org")
+            gb.update_or_create_student("mallory", first_name=HOSTILE, last_name="M", email="m@example.org")
+            gb.update_or_create_student("nobody", first_name="Ann", last_name="Absent")
+        tiny.submit(course, "alice")                       # right
+        tiny.submit(course, "bob", answer="x = 41")        # wrong: the test cell's assert fails
+        tiny.submit(course, "mallory", answer=HOSTILE_ANSWER)
+        (course.root / "submitted" / "rita" / tiny.ASSIGNMENT).mkdir(parents=True)
+        (course.root / "submitted" / "rita" / tiny.ASSIGNMENT / f"{tiny.ASSIGNMENT}.ipynb").write_text("{not json")
+        code = _grade("--course-dir", str(course.root), "--unsandboxed", "--report", str(root / "report.html"),
+                      "--exports", str(root / "lms"), cwd=course.root)
     assert code == 0
-    return course, report, folder
+    return root
 
 
-def test_the_report_counts_what_the_gradebook_holds_and_groups_each_failure(small_class):
-    course, report, _ = small_class
+@pytest.fixture
+def small_class(graded_class, tmp_path, alembic_on_path):
+    """A copy of the graded class of five, to change: (course, report, lms folder)."""
+    shutil.copytree(graded_class, tmp_path / "class")
+    root = tmp_path / "class"
+    return tiny.Course(tiny.config(root / "course")), root / "report.html", root / "lms"
+
+
+@pytest.fixture
+def read_only_class(graded_class):
+    """The graded class of five itself, for tests that only read it: (course, report, lms folder)."""
+    return tiny.Course(tiny.config(graded_class / "course")), graded_class / "report.html", graded_class / "lms"
+
+
+def test_the_report_counts_what_the_gradebook_holds_and_groups_each_failure(read_only_class):
+    course, report, _ = read_only_class
     [a] = outcomes.read(course, journal.Journal(course.state))
     [check] = a.checks
     assert check.passed == ["alice"]
@@ -162,8 +184,8 @@ def test_the_report_counts_what_the_gradebook_holds_and_groups_each_failure(smal
     assert "1 of 3 passed" in page
 
 
-def test_no_student_text_reaches_the_page_alive(small_class):
-    _, report, _ = small_class
+def test_no_student_text_reaches_the_page_alive(read_only_class):
+    _, report, _ = read_only_class
     page = report.read_text()
     assert live_parts(page) == ["script"], "only the page's own table sorting may run"
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page      # shown, as text
@@ -175,8 +197,8 @@ def _rows(path):
     return list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
 
 
-def test_the_canvas_file_has_the_layout_of_canvass_own_gradebook_export(small_class):
-    _, _, folder = small_class
+def test_the_canvas_file_has_the_layout_of_canvass_own_gradebook_export(read_only_class):
+    _, _, folder = read_only_class
     rows = _rows(folder / f"canvas-{tiny.ASSIGNMENT}.csv")
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", tiny.ASSIGNMENT]
     assert rows[1] == ["Points Possible", "", "", "", "", f"{tiny.POINTS:g}"]
@@ -188,8 +210,8 @@ def test_the_canvas_file_has_the_layout_of_canvass_own_gradebook_export(small_cl
     assert all(len(r) == len(rows[0]) for r in rows)
 
 
-def test_the_moodle_file_has_an_identifier_column_and_one_column_per_grade_item(small_class):
-    _, _, folder = small_class
+def test_the_moodle_file_has_an_identifier_column_and_one_column_per_grade_item(read_only_class):
+    _, _, folder = read_only_class
     rows = _rows(folder / f"moodle-{tiny.ASSIGNMENT}.csv")
     assert rows[0] == ["First name", "Last name", "ID number", "Email address", tiny.ASSIGNMENT]
     by_id = {r[2]: r for r in rows[1:]}
