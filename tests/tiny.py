@@ -113,3 +113,28 @@ def make_gradebook_again(course):
     """The assignment in a new, empty gradebook (as ``nbgrader generate_assignment`` after a deleted one)."""
     _generate(course)
     course.__dict__.pop("assignments", None)
+
+
+def grade_in_process(*argv, cwd):
+    """``shapeschool-grade ARGV`` run in this process from ``cwd``, with kernel-less ``Kernels``;
+    returns the app and its exit code."""
+    import os
+
+    from shapeschool_grader import app
+
+    class Grader(app.ShapeSchoolGrader):
+        def kernels(self, size, sandboxed):
+            return Kernels()
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        grader = Grader()
+        grader.initialize(list(argv))
+        try:
+            grader.start()
+        except SystemExit as stopped:
+            return grader, stopped.code
+        raise AssertionError("shapeschool-grade returned without exiting")
+    finally:
+        os.chdir(old)

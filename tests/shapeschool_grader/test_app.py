@@ -2,7 +2,6 @@
 config folder (~/.jupyter, /etc/jupyter, ...), then the current folder, then the course
 directory, then the command line. Run in-process here, with a kernel-less execute (tiny.py)."""
 import csv
-import os
 import subprocess
 import sys
 
@@ -10,11 +9,6 @@ import pytest
 
 import tiny
 from shapeschool_grader import app
-
-
-class Grader(app.ShapeSchoolGrader):
-    def kernels(self, size, sandboxed):
-        return tiny.Kernels()
 
 
 @pytest.fixture
@@ -28,17 +22,7 @@ def user_config(tmp_path, monkeypatch):
     return home / ".jupyter"
 
 
-def _grade(*argv, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        grader = Grader()
-        grader.initialize(list(argv))
-        with pytest.raises(SystemExit) as stopped:
-            grader.start()
-        return grader, stopped.value.code
-    finally:
-        os.chdir(old)
+_grade = tiny.grade_in_process
 
 
 def test_a_db_url_from_the_users_jupyter_config_is_where_the_scores_go(tmp_path, user_config, tiny_course):

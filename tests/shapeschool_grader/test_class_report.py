@@ -22,7 +22,7 @@ import tiny
 from shapeschool.chapters import ch03
 from shapeschool.errors import ShapeSchoolError
 from shapeschool.hints import Hint
-from shapeschool_grader import app, class_page, exports, failures, journal, outcomes
+from shapeschool_grader import class_page, exports, failures, journal, outcomes
 from shapeschool_grader.benchmark import cell_scores
 from shapeschool_grader.course import Course
 
@@ -106,22 +106,8 @@ def test_every_hint_of_the_course_has_words_of_its_own_or_shares_them_with_an_id
 
 
 # -- a small class, graded in-process (tests/tiny.py: kernel-less) ------------------------------
-class Grader(app.ShapeSchoolGrader):
-    def kernels(self, size, sandboxed):
-        return tiny.Kernels()
-
-
 def _grade(*argv, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        grader = Grader()
-        grader.initialize(list(argv))
-        with pytest.raises(SystemExit) as stopped:
-            grader.start()
-        return stopped.value.code
-    finally:
-        os.chdir(old)
+    return tiny.grade_in_process(*argv, cwd=cwd)[1]
 
 
 HOSTILE_ANSWER = f"""
