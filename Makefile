@@ -3,6 +3,7 @@
 #   make test      set up (first time only) and run every test (installs Debian's chromium, bubblewrap
 #                  and postgresql as root)
 #   make generate  rebuild exercises/ and solutions/ from course/
+#   make site      build the course's website in build/site/_build/html (open its index.html)
 #   make benchmark grade a synthetic class (STUDENTS=40) with plain nbgrader and with shapeschool-grade
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +19,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 # jupyter refuses to start as root without this flag (containers, CI machines)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test generate check-generated benchmark benchmark-doctor clean postgresql
+.PHONY: setup lab test generate check-generated site benchmark benchmark-doctor clean postgresql
 
 setup: $(STAMP)
 
@@ -73,6 +74,10 @@ generate: $(STAMP)
 
 check-generated: $(STAMP)
 	$(BIN)/python -m shapeschool_nbgrader --check
+
+# The website, made from the same sources as the notebooks (autograder/shapeschool_site).
+site: $(STAMP)
+	$(BIN)/python -m shapeschool_site
 
 benchmark: $(STAMP) $(BWRAP)
 	$(BIN)/python -m shapeschool_grader.benchmark --students $(STUDENTS)

@@ -1,4 +1,5 @@
 """Running a claim instead of stating it: demonstrations of errors and of things that work."""
+from . import demo_log
 from .errors import ShapeSchoolError
 
 
@@ -7,7 +8,8 @@ def raised(action, error, contains):
     (``Type: message``); fail if it does not raise as claimed. ``raises`` prints this, and a
     prediction (``shapeschool.predictions``) reveals it."""
     try:
-        action()
+        with demo_log.watched(contains):  # the doctor on, only while the site's build logs
+            action()
     except error as exc:
         text = str(exc)
         if contains not in text:

@@ -126,3 +126,21 @@ def fix_class(tmp_path_factory):
     run = benchmark.grade(course, "--jobs", "3", "--report", str(report), "--exports", str(exports))
     return SimpleNamespace(course=course, handed=handed, run=run, report=report, exports=exports,
                            hostile="mallory-html")
+
+
+# -- the course's website, built once (tests/shapeschool_site, tests/browser/test_site.py) -------
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The website built from this checkout as ``make site`` builds it: ``source`` (the pages'
+    sources and the demonstrations' logs), ``html`` (the site) and ``seconds`` (the build's time)."""
+    import time
+    import types
+
+    from shapeschool_site import __main__ as site_build
+    from shapeschool_site import book
+
+    out = tmp_path_factory.mktemp("site")
+    started = time.monotonic()
+    site_build.make_sources(REPO, out)
+    html = book.build(out)
+    return types.SimpleNamespace(source=out, html=html, seconds=time.monotonic() - started)
