@@ -13,7 +13,8 @@ PACKAGES = {"shapeschool": REPO / "shapeschool",
             "shapeschool.doctor": REPO / "shapeschool" / "doctor",
             "shapeschool.doctor.rules": REPO / "shapeschool" / "doctor" / "rules",
             "shapeschool_nbgrader": REPO / "autograder" / "shapeschool_nbgrader",
-            "shapeschool_grader": REPO / "autograder" / "shapeschool_grader"}
+            "shapeschool_grader": REPO / "autograder" / "shapeschool_grader",
+            "shapeschool_site": REPO / "autograder" / "shapeschool_site"}
 
 
 def _imports(path):
@@ -27,11 +28,14 @@ def _imports(path):
 
 
 @pytest.mark.parametrize("package, forbidden, allowed_in", [
-    ("shapeschool", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
-    ("shapeschool.chapters", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
-    ("shapeschool.doctor", {"shapeschool_grader", "shapeschool_nbgrader", "nbgrader", "nbclient"}, set()),
-    ("shapeschool_nbgrader", {"shapeschool_grader"}, set()),
-    ("shapeschool_grader", {"shapeschool_nbgrader"}, {"benchmark.py"}),   # it builds its class with the course's build
+    ("shapeschool", {"shapeschool_grader", "shapeschool_nbgrader", "shapeschool_site", "nbgrader", "nbclient"}, set()),
+    ("shapeschool.chapters", {"shapeschool_grader", "shapeschool_nbgrader", "shapeschool_site", "nbgrader", "nbclient"},
+     set()),
+    ("shapeschool.doctor", {"shapeschool_grader", "shapeschool_nbgrader", "shapeschool_site", "nbgrader", "nbclient"},
+     set()),
+    ("shapeschool_nbgrader", {"shapeschool_grader", "shapeschool_site"}, set()),
+    ("shapeschool_grader", {"shapeschool_nbgrader", "shapeschool_site"}, {"benchmark.py"}),   # it builds its class with the course's build
+    ("shapeschool_site", {"shapeschool_grader"}, set()),      # it reads the course (launch, cheat sheet), never grades
 ])
 def test_imports_go_one_way(package, forbidden, allowed_in):
     for path in sorted(PACKAGES[package].glob("*.py")):
@@ -39,7 +43,7 @@ def test_imports_go_one_way(package, forbidden, allowed_in):
             assert not _imports(path) & forbidden, f"{path.relative_to(REPO)} imports {_imports(path) & forbidden}"
 
 
-def test_pyproject_installs_the_three_packages_from_where_they_are_and_the_command():
+def test_pyproject_installs_the_packages_from_where_they_are_and_the_command():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     dirs = project["tool"]["setuptools"]["package-dir"]
     assert set(project["tool"]["setuptools"]["packages"]) == set(PACKAGES)

@@ -46,7 +46,6 @@ execute:
   execute_notebooks: "off"    # the chapters were run before the book was made (notebooks.py)
 parse:
   myst_enable_extensions: [colon_fence, linkify]
-  myst_heading_anchors: 3
 html:
   use_repository_button: true
   home_page_in_navbar: true
@@ -62,6 +61,7 @@ repository:
 sphinx:
   config:
     html_extra_path: [_extra]
+    myst_heading_anchors: 3        # README's own #the-section links, as GitHub makes them
     html_static_path: [_static]
     html_css_files: [shapeschool.css]
     html_search_scorer: _static/scorer.js
@@ -120,5 +120,7 @@ def build(out):
     done = subprocess.run([str(command), "build", str(out), "--warningiserror", "--keep-going"],
                           text=True, capture_output=True, cwd=out)     # Sphinx reads the scorer from the cwd
     if done.returncode != 0:
-        raise RuntimeError(f"Jupyter Book could not build the site:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+        said = [line for line in (done.stdout + done.stderr).splitlines() if "WARNING" in line or "ERROR" in line
+                or "Error" in line]
+        raise RuntimeError("Jupyter Book could not build the site:\n" + "\n".join(said[:40] or [done.stderr[-4000:]]))
     return out / "_build" / "html"

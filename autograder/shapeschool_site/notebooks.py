@@ -5,7 +5,8 @@ the checks say what a first try hears. Never an answer key.
 While they run, the course's error demonstrations are logged (``shapeschool.demo_log``) for the
 error index. Each page starts with a bar that opens the same notebook in Colab or Binder, or
 downloads it; the notebook's own badge and Colab set-up cells are left off the page (the bar
-replaces them, with no images fetched from elsewhere). Each picture the course draws gets the
+replaces them, with no images fetched from elsewhere). The explorers' widgets are left off too,
+with a note: on a page they could not run. Each picture the course draws gets the
 words its cell's metadata gives it (``shapeschool.alt``) as its alt text."""
 import html
 import os
@@ -40,6 +41,28 @@ def is_launch_cell(cell):
     return bool(cell.metadata.get("shapeschool", {}).get("launch"))
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+EXPLORER_NOTE = ("*An interactive explorer is here in the notebook: its controls re-run real layers as you move "
+                 "them, which a page cannot do. Open the notebook (the buttons at the top) to use it.*")
+
+
+def without_widgets(nb):
+    """The page without the explorers' widgets: on a page they would be controls that change nothing
+    (no kernel behind them), drawn by scripts fetched from elsewhere. A note says where they are."""
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type != "code":
+            continue
+        kept = [out for out in cell.outputs if WIDGET not in out.get("data", {})]
+        if len(kept) < len(cell.outputs):
+            cell.outputs = kept
+            cells.append(new_markdown_cell(EXPLORER_NOTE, metadata={"shapeschool": {"site": "explorer"}}))
+    nb.cells = cells
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
 def page_notebook(path, log):
     """The executed page notebook for the student notebook at ``path``; its demonstrations are
     appended to ``log``."""
@@ -61,6 +84,7 @@ def page_notebook(path, log):
             os.environ.pop(VARIABLE, None)
         else:
             os.environ[VARIABLE] = before
+    nb = without_widgets(nb)
     title = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# ")), None)
     if title is None:
         raise ValueError(f"{path.name} has no title (a markdown cell starting '# '), which its page needs")

@@ -86,6 +86,7 @@ SHOWN = {
         "flatten_demo": ["flatten_batch"],
         "view_guesses_batch": ["batch_changed", "linear_in_features"],
         "one_image": ["conv_unbatched"],
+        "text_batch": ["conv1d_time_features"],
         "channels_last_demo": ["channels_last"],
         "small_cnn": ["flatten_size"],
         "check_small_cnn": ["flatten_size"],
