@@ -3,9 +3,11 @@ chapter page and the error index read on a desktop and on a phone, and a search 
 message lands on its explanation. Screenshots land in artifacts/screenshots/site-*.png; the
 README's picture (docs/site-error-index.png) is a copy of the desktop error index."""
 import re
+from urllib.parse import quote_plus
 
 import pytest
 
+import site_checks
 from test_jupyterlab import SHOTS, browser  # noqa: F401 - the module's Chromium fixture
 
 pytestmark = pytest.mark.slow
@@ -67,3 +69,18 @@ def test_searching_an_error_message_lands_on_its_explanation(browser, site, size
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"site-search-landing-{size}.png"))
     tab.close()
+
+
+def test_every_message_in_the_index_is_the_first_thing_its_search_finds(browser, site):  # noqa: F811
+    tab, _ = _open(browser, site, "index.html", "desktop")
+    missed = []
+    entries = site_checks.index_entries((site.source / "errors.md").read_text())
+    for _, message in entries:
+        tab.goto((site.html / "search.html").as_uri() + "?q=" + quote_plus(message))
+        first = tab.locator("#search-results li a").first
+        first.wait_for(timeout=15_000)
+        said, href = first.inner_text(), first.get_attribute("href")
+        if not (said == f"The error index > {message}" and "errors.html#" in href):
+            missed.append(f"{message!r}: the first result is {said!r} ({href})")
+    tab.close()
+    assert len(entries) >= 30 and not missed, "\n".join(missed)

@@ -1,7 +1,7 @@
 """The website, built once from this checkout (tests/conftest.py's ``site``), as a reader and a
 search engine meet it: every link and picture is there, every chapter page launches its own
 notebook, no page shows an answer, and every error the course shows is in the error index.
-The checks themselves are in site_checks.py; test_site_checks.py shows each one failing."""
+The checks themselves are in tests/site_checks.py; test_site_checks.py shows each one failing."""
 import json
 
 import pytest

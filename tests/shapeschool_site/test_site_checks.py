@@ -1,4 +1,4 @@
-"""Each of the site tests' checks (site_checks.py), run on small sites broken on purpose: a check
+"""Each of the site tests' checks (tests/site_checks.py), run on small sites broken on purpose: a check
 that could not fail here would pass a broken site."""
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
