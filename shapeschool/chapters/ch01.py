@@ -288,7 +288,8 @@ id_past_the_end = Prediction(
 myth_input_equals_hidden = Prediction(
     "myth_input_equals_hidden", example=VERDICT, verdict="myth", runs=True,
     why="an LSTM with input_size=8 and hidden_size=64 runs on 8-wide input and gives 64-wide output. "
-        "hidden_size is yours to choose; only input_size is tied to the data.")
+        "hidden_size is yours to choose; only input_size is tied to the data. The rule that does hold: the "
+        "input's last axis must equal input_size, and hidden_size sets the output's last axis.")
 
 batch_first_into_seq_first = Prediction(
     "batch_first_into_seq_first", example=OUTCOME, runs=True,
@@ -298,5 +299,6 @@ batch_first_into_seq_first = Prediction(
 
 unbatched_output = Prediction(
     "unbatched_output", example=SHAPE, answer=(5, 16),
-    why="a 2-D input is one sequence without a batch axis, (time, features), whatever batch_first "
-        "says; the output keeps that layout: (time, hidden).")
+    why="a 2-D input is not an error: it is one sequence without a batch axis, (time, features), "
+        "whatever batch_first says; the output keeps that layout, (time, hidden), and h_n has no batch axis "
+        "either.")

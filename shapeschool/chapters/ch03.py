@@ -391,4 +391,5 @@ gru_unpacked_like_lstm = Prediction(
     "gru_unpacked_like_lstm", example=OUTCOME, runs=True,
     why="a GRU returns (output, h_n), and h_n is one tensor of shape (num_layers * num_directions, B, H). "
         "Python unpacks a tensor along its first axis, so (h, c) = h_n runs whenever h_n has exactly two "
-        "rows: here 'h' is the forward row and 'c' the backward row, not a hidden and a cell state.")
+        "rows: here 'h' is the forward row and 'c' the backward row, not a hidden and a cell state (with two "
+        "layers and one direction, they are the two layers). With any other number of rows it fails.")

@@ -65,9 +65,35 @@ def test_a_value_prediction_is_not_written_where_the_learner_reads_the_question(
             if isinstance(value, str):
                 continue             # the choices ("raises" or "runs") are named in the question
             said = "".join(str(value).split())
-            reveal = next(c for c in student[i + 1:] if c.cell_type == "code")
-            for seen in (student[i - 1], cell, reveal):
+            r = next(j for j in range(i + 1, len(student)) if student[j].cell_type == "code")
+            reveal, after = student[r], student[r + 1:r + 2]
+            # the text under the reveal names numbers of its own: only a shape or a longer value counts there
+            for seen in (student[i - 1], cell, reveal, *(after if len(said) > 2 else [])):
                 assert said not in "".join(seen.source.split()), f"{chapter}: the answer to {name} shows in {seen.source!r}"
+
+
+# What the text under a reveal must not say of a "raises or runs" or "myth or fact" question: the
+# learner reads on past the reveal cell before running it, so the outcome is the reveal's to say
+# (its `why`, printed after a prediction), not the lesson text's.
+OUTCOME_WORDS = r"\b(run|runs|ran|raise|raises|raised|succeeded|not an error|without a complaint|myth|fact|it gives)\b"
+
+
+def test_the_text_under_a_reveal_does_not_say_the_outcome(chapter):
+    import re
+
+    cells = load("exercises", chapter).cells
+    answers = {nbgrader_meta(c)["grade_id"]: answer_of(c)[1] for c in prediction_cells(load("course", chapter))}
+    for i, cell in enumerate(cells):
+        if not is_prediction(cell) or answers[nbgrader_meta(cell)["grade_id"]] not in ("raises", "runs", "myth", "fact"):
+            continue
+        r = next(j for j in range(i + 1, len(cells)) if cells[j].cell_type == "code")
+        after = cells[r + 1] if r + 1 < len(cells) else None
+        if after is None or after.cell_type != "markdown" or after.source.lstrip().startswith("#"):
+            continue            # the next exercise or section starts: it is about something else
+        first = re.split(r"(?<=[.:!?])\s", after.source.strip().replace("*", ""), maxsplit=1)[0]
+        said = re.search(OUTCOME_WORDS, first, re.I)
+        assert not said, (f"{chapter}: the text under the reveal of {nbgrader_meta(cell)['grade_id']} says "
+                          f"{said.group(0)!r} before the learner has run it: {first!r}")
 
 
 @pytest.mark.slow
