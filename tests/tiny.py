@@ -123,7 +123,7 @@ def grade_in_process(*argv, cwd):
     from shapeschool_grader import app
 
     class Grader(app.ShapeSchoolGrader):
-        def kernels(self, size, sandboxed):
+        def kernels(self, size, sandboxed, preloaded=()):
             return Kernels()
 
     old = os.getcwd()

@@ -13,9 +13,9 @@ import warnings
 
 from nbgrader.apps.baseapp import NbGrader, nbgrader_aliases, nbgrader_flags
 from sqlalchemy.exc import SAWarning
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, List, Unicode
 
-from . import inbox, journal, nbgrader_steps, pool, report, sandbox, scheduler, shards, work
+from . import inbox, journal, nbgrader_steps, pool, preload, report, sandbox, scheduler, shards, work
 from .claims import for_course as claims_for
 from .course import Course
 
@@ -79,6 +79,9 @@ class ShapeSchoolGrader(NbGrader):
                        ).tag(config=True)
     inbox = Unicode("", help="A folder of STUDENT.ipynb or STUDENT.zip files for one assignment, added to "
                              "submitted/ first (for courses without nbgrader's exchange).").tag(config=True)
+    preload = List(Unicode(), help="Modules the kernel servers import once, before forking grading kernels, besides "
+                                   "those the assignments' notebooks import (read from their releases) and what every "
+                                   "kernel imports: a course's own helper modules, say.").tag(config=True)
     shard = Unicode("", help="K/N: grade only the K-th of N shares of the class (K from 0); N alone takes K from "
                              "JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).").tag(config=True)
 
@@ -185,8 +188,13 @@ class ShapeSchoolGrader(NbGrader):
         reporter.say(f"grading {len(todo)} submissions with {size} kernels at a time"
                      + ("" if sandboxed else " (UNSANDBOXED)"))
         started = time.monotonic()
-        with self.kernels(size, sandboxed) as kernels, nbgrader_steps.once_per_run():
+        preloaded = preload.for_course(course, sorted({s.assignment for s in todo}), extra=self.preload)
+        with self.kernels(size, sandboxed, preloaded) as kernels, nbgrader_steps.once_per_run():
             reporter.say(f"kernel servers ready in {time.monotonic() - started:.1f} s")
+            for name, why in getattr(kernels, "skipped", {}).items():
+                if name in self.preload:   # the course's own imports fail in its notebooks as they would anyway
+                    print(f"WARNING: c.ShapeSchoolGrader.preload names {name}, which the kernel servers could not "
+                          f"import ({why}); each kernel imports it for itself", file=sys.stderr)
             if kernels.limits_warning:
                 print(kernels.limits_warning, file=sys.stderr)
             claims = claims_for(course)
@@ -195,11 +203,12 @@ class ShapeSchoolGrader(NbGrader):
             finally:
                 claims.release_all()
 
-    def kernels(self, size, sandboxed):
+    def kernels(self, size, sandboxed, preloaded=()):
         """What runs the notebooks: a context manager whose ``execute(nb, release)`` returns the
         executed notebook (``pool.KernelPool``; the unit tests put a kernel-less one here)."""
         return pool.KernelPool(self.config, size, sandboxed=sandboxed, wall_limit=self.wall_limit,
-                               memory_limit=int(self.memory_limit * 2**20), pictures=self.pictures)
+                               memory_limit=int(self.memory_limit * 2**20), pictures=self.pictures,
+                               preload=preloaded or preload.KERNEL)
 
     def _feedback(self, course, results):
         failures = []

@@ -24,17 +24,18 @@ So the student's kernel sees argument values only, never a check's code (hidden 
 private), and nothing it patches, traces or hooks decides whether a check passed: the test
 cell runs in the check kernel, against references computed there.
 
-The two kernels meet through the grader, once per cell: each connects to ``SOCKET`` in its
-own folder, a listening socket the grader made there before the kernel started, and the grader
-hands the check kernel the student's end (``kernels._Meeting``). Each message is an 8-byte length, then the payload:
-requests are pickles made by the check kernel, replies are ``torch.save`` files.
+The two kernels meet through the grader, once per cell, as ``protocol.py`` describes: each
+connects to ``SOCKET``, a listening socket the grader made in its folder before it started,
+and the grader hands the check kernel the student's end (``meeting.Meeting``). Each message is
+an 8-byte length, then the payload: requests are pickles made by the check kernel, replies are
+``torch.save`` files.
 
-This module is also loaded, as ``shapeschool_calls``, by the kernel server
-(``autograder/shapeschool_grader/zygote.py``) before it forks, so it imports nothing of the course's.
+The kernel server (``zygote.py``) loads this module before it forks, under the name
+``protocol.CALLS_MODULE``, so it imports nothing of the course's or the grader's; it sets
+``SOCKET`` to the socket's full path in each kernel it starts.
 """
 import builtins
 import io
-import os
 import pickle
 import random
 import socket
@@ -42,7 +43,7 @@ import struct
 import traceback
 import warnings
 
-SOCKET = ".shapeschool-calls"     # in each kernel's folder (its working directory)
+SOCKET = None                     # the meeting socket's full path, set in each kernel by the kernel server
 REPLY_LIMIT = 64 << 20            # bytes: the largest answer the check kernel will read
 CONNECT_TIMEOUT = 20.0            # seconds to meet the other kernel
 CALL_TIMEOUT = 600.0              # seconds one call may take (the notebook's wall limit stops it sooner)
@@ -83,6 +84,8 @@ def recv(sock, limit=None):
 
 
 def _connect(timeout=CONNECT_TIMEOUT):
+    if SOCKET is None:
+        raise FileNotFoundError("no meeting socket: this kernel was not started by the grader's kernel server")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     sock.connect(SOCKET)

@@ -118,11 +118,14 @@ def read(path):
     if raw["nbformat"] < 4:
         notes.append(f"{name} was an nbformat {raw['nbformat']} notebook; converted to nbformat 4")
     try:
-        with warnings.catch_warnings():   # an old notebook has no cell ids: they are added below
+        with warnings.catch_warnings():   # a 4.5 notebook an editor saved without cell ids: added below
             warnings.simplefilter("ignore")
             nb = nbformat.reads(json.dumps(raw), as_version=4)
-        for index, cell in enumerate(nb.cells):
-            cell.setdefault("id", f"cell-{index}")
+        # Cell ids belong to nbformat 4.5 and later; in an older notebook one is invalid, and
+        # nbgrader (writing it) would log "Notebook JSON is invalid" as plain autograde does not.
+        if (nb.nbformat, nb.nbformat_minor) >= (4, 5):
+            for index, cell in enumerate(nb.cells):
+                cell.setdefault("id", f"cell-{index}")
     except Exception as exc:  # nbformat's reader raises several kinds for a broken layout
         raise Rejected(f"{name} could not be read as a notebook ({type(exc).__name__}: {exc}): "
                        "ask the student to resubmit") from None

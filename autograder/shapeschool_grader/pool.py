@@ -22,8 +22,9 @@ def slots_for(jobs, work):
 
 
 class KernelPool:
-    def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30, pictures=False):
-        self.config = config
+    def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30, pictures=False,
+                 preload=kernels.preload.KERNEL):
+        self.config, self.preload = config, tuple(preload)
         self.size, self.sandboxed = size, sandboxed
         # the lessons' pictures, drawn or one line each (shapeschool.diagrams reads this)
         self.kernel_env = {} if pictures else {"SHAPESCHOOL_PICTURES": "off"}
@@ -36,7 +37,8 @@ class KernelPool:
         threads = max(1, (os.cpu_count() or 1) // self.size)   # torch threads per kernel: no oversubscription
         # One server for every slot: it only forks, in a few milliseconds a kernel, and each
         # server costs its import of torch (seconds of CPU) and its memory.
-        self._server = kernels.KernelServer(sandboxed=self.sandboxed, threads=threads, env=self.kernel_env)
+        self._server = kernels.KernelServer(sandboxed=self.sandboxed, preload=self.preload, threads=threads,
+                                            env=self.kernel_env)
         try:
             self._server.start().wait_ready()
             self._slots = [kernels.KernelSlot(server=self._server) for _ in range(self.size)]
@@ -50,6 +52,11 @@ class KernelPool:
     def __exit__(self, *exc):
         if self._server is not None:
             self._server.close()
+
+    @property
+    def skipped(self):
+        """Modules the kernel server could not preload, and why."""
+        return self._server.skipped if self._server else {}
 
     @property
     def limits_warning(self):

@@ -16,8 +16,25 @@ from the submission:
 """
 import ast
 import functools
+from dataclasses import dataclass
 
-from .kernels import Split
+
+@dataclass(frozen=True)
+class Split:
+    """How a notebook's cells divide when its checks are decided outside the student's kernel.
+
+    ``checks``: indices of the test cells, run only in the check kernel. ``lessons``: indices of
+    the instructor's own (locked) cells, run in the student's kernel and again in the check
+    kernel. Every other cell is the student's and runs only in the student's kernel. ``names``:
+    what the student's cells define, bound in the check kernel before each of its cells.
+    """
+    checks: frozenset
+    lessons: frozenset
+    names: tuple
+
+
+
+NONE = Split(frozenset(), frozenset(), ())   # every cell the student's, no check kernel needed
 
 
 def _python(source):

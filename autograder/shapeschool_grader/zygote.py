@@ -1,13 +1,13 @@
 """The warm parent of every grading kernel. Trusted: no student code ever runs in this process.
 
-``shapeschool_grader.kernels`` starts it outside any sandbox, with a minimal environment; it imports the
-course's heavy modules once (no torch operation runs here, so no thread pool exists to break
-across ``fork``), reads the sources that tracebacks pass through, and then answers one JSON
-request per line on stdin:
-
-    {"op": "start", "sandbox": PID or null, "uid": UID, "groups": [cgroup.procs files],
-     "folder": DIR, "connection": {...}, "env": {...}, "limits": {"cpu": s, "fsize": bytes}}
-        ->  {"pid": PID}  or  {"error": "why"}
+``server.KernelServer`` starts it outside any sandbox, with a minimal environment and one
+argument, a JSON object: ``{"preload": [modules], "companions": {package: [modules]},
+"sources": [modules], "calls": {"module": name, "path": file}}``. It imports the ``preload``
+modules once, and each package's ``companions`` once that package is imported (no torch operation runs here,
+so no thread pool exists to break across ``fork``; a module that starts a thread as it is
+imported is named in the ready reply, and the server starts again without it), reads the
+sources that tracebacks pass through, loads the call channel, and then answers the requests
+``protocol.py`` describes, one JSON object per line on stdin.
 
 ``start`` forks a child that joins the notebook's control groups, then (with ``sandbox``, the
 pid of a process in a fresh bubblewrap sandbox made for this one notebook) enters that
@@ -16,8 +16,8 @@ there. The kernel gives up every capability and privilege, takes the sandbox's u
 user, closes every file this server holds, and starts. It cannot see or reach this server, or
 anything but its own sandbox: killing the sandbox kills it and everything it started.
 
-This file must not import anything from the course's repository but ``shapeschool`` and
-``autograder/shapeschool_grader/calls.py`` (which imports nothing of the course's).
+This file imports nothing from the course's repository: what it preloads and where the call
+channel lives arrive on its command line.
 """
 import ctypes
 import json
@@ -31,6 +31,7 @@ NAMESPACES = ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")   # the user 
 _libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 SETUP_TIMEOUT = 30.0
+_CALLS = None   # the call channel's module name, once loaded
 # Every grading kernel: no history database, and tracebacks without colour. IPython colours a
 # traceback by lexing each frame's source with a lexer class it builds afresh for every frame: a
 # tenth of a second per traceback, where an uncoloured one takes a hundredth, and a class's
@@ -116,6 +117,8 @@ def _become_kernel(request, report):
         json.dump(request["connection"], f)
     os.environ.clear()
     os.environ.update(request.get("env", {}), HOME=folder)
+    if _CALLS in sys.modules:   # the meeting socket by its full path: a notebook may change folder
+        sys.modules[_CALLS].SOCKET = os.path.join(folder, request["calls_socket"])
     devnull = os.open(os.devnull, os.O_RDWR)
     log = os.open(os.path.join(folder, "kernel-stderr.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     for fd, target in ((0, devnull), (1, devnull), (2, log)):   # the log says why a kernel did not start
@@ -238,35 +241,80 @@ def _warm_up_tracebacks(sources):
     inspect.getmodule(compile("", "<shapeschool warm-up>", "exec"))
 
 
-def _load_calls():
-    """The grader's call channel between a student's kernel and its check kernel
-    (``autograder/shapeschool_grader/calls.py``), loaded as ``shapeschool_calls`` so that every kernel has it."""
+def _load_calls(calls):
+    """The call channel between a student's kernel and its check kernel (``calls.py``), loaded
+    under the module name the grader gives, so that every kernel has it."""
+    global _CALLS
+    if not calls:
+        return
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "shapeschool_calls", os.path.join(os.path.dirname(os.path.abspath(__file__)), "calls.py"))
+    spec = importlib.util.spec_from_file_location(calls["module"], calls["path"])
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
+    _CALLS = spec.name
 
 
-def serve(preload, sources=()):
+def _threads():
+    return len(os.listdir("/proc/self/task"))
+
+
+def _is_module(name):
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except Exception:   # a parent that is no package, or will not import
+        return False
+
+
+def _preload(names):
+    """Import ``names`` (``?name``: only if it is a module): (imported, {name: why not}), and the
+    first module that started a thread, if one did."""
+    imported, skipped = [], {}
+    for name in names:
+        if name.startswith("?"):
+            name = name[1:]
+            if name in sys.modules or not _is_module(name):
+                continue
+        before = _threads()
+        try:
+            __import__(name)
+        except Exception as exc:   # not installed, or broken here: its kernels import it themselves
+            skipped[name] = f"{type(exc).__name__}: {exc}"[:300]
+            continue
+        if _threads() > before:
+            return imported, skipped, name
+        imported.append(name)
+    return imported, skipped, None
+
+
+def serve(settings):
     _die_with_parent()
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever an import prints must not land in the replies
-    for name in preload:
-        __import__(name)
-    _load_calls()
+    imported, skipped, threaded = _preload(settings.get("preload", ()))
+    for package, companions in settings.get("companions", {}).items():
+        if package in sys.modules and not threaded:   # imported by the course, or by its helpers
+            more, skipped_too, threaded = _preload(companions)
+            imported += more
+            skipped.update(skipped_too)
+    if threaded:   # forking now could copy a lock another thread holds: start again without it
+        replies.write(json.dumps({"error": f"importing {threaded} started a thread", "threads": threaded}) + "\n")
+        replies.flush()
+        return
+    _load_calls(settings.get("calls"))
     import ipykernel.kernelapp  # noqa: F401 - imported once, before any fork
     _warm_up_matplotlib()
-    _warm_up_tracebacks(sources)
+    _warm_up_tracebacks([name for name in settings.get("sources", ()) if name in sys.modules])
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     for line in sys.stdin:
         request = json.loads(line)
         if request["op"] == "start":
             reply = _start(request)
         elif request["op"] == "ready":
-            reply = {"ready": True}
+            reply = {"ready": True, "preloaded": imported, "skipped": skipped}
         else:
             reply = {"error": f"unknown request {request['op']!r}"}
         replies.write(json.dumps(reply) + "\n")
@@ -286,7 +334,4 @@ def _reap():
 
 
 if __name__ == "__main__":
-    # zygote.py MODULE ... [-- SOURCE_MODULE ...]: what to import, and whose source to read
-    arguments = sys.argv[1:]
-    split = arguments.index("--") if "--" in arguments else len(arguments)
-    serve(arguments[:split], arguments[split + 1:])
+    serve(json.loads(sys.argv[1]))

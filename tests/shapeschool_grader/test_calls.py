@@ -13,7 +13,8 @@ import pytest
 import torch
 from torch import nn
 
-from shapeschool_grader import calls, kernels
+from shapeschool_grader import calls
+from shapeschool_grader.meeting import Meeting
 
 STUDENT = '''
 import torch
@@ -64,7 +65,7 @@ data = torch.arange(6).view(2, 3)
 def student(tmp_path, monkeypatch):
     """The student's namespace served in a thread, the check kernel's side here, introduced by
     the grader's own meeting, as in one cell of a grading run."""
-    meeting = kernels._Meeting(tmp_path / "student.sock", tmp_path / "checks.sock")
+    meeting = Meeting(tmp_path / "student.sock", tmp_path / "checks.sock")
     meeting.start()
     real_connect = calls._connect
 
@@ -208,7 +209,7 @@ def test_an_oversized_answer_is_refused_before_it_is_read():
 
 
 def test_an_unreachable_student_kernel_fails_each_name_clearly_and_at_once(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)   # no meeting socket here
+    monkeypatch.setattr(calls, "SOCKET", str(tmp_path / "no-socket-here"))
     calls._LINK, calls._UNREACHABLE = None, None
     names = {}
     calls.refresh(names, ["encode"])

@@ -38,6 +38,22 @@ def test_nbformat_3_is_converted_with_a_note(tmp_path):
     assert all("id" in c for c in read.notebook.cells)
 
 
+@pytest.mark.parametrize("minor, ids", [(0, False), (4, False), (5, True)])
+def test_cell_ids_are_given_only_to_notebooks_whose_format_has_them(tmp_path, minor, ids):
+    """A 4.0 notebook (nbgrader quickstart's) is read without ids, as nbformat itself reads it:
+    with one, nbgrader's writer logs the notebook as invalid. A 4.5 notebook that lost its ids
+    in an editor gets them back."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("hi")])
+    nb.nbformat_minor = minor
+    for cell in nb.cells:
+        cell.pop("id", None)
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    read = intake.read(path).notebook
+    assert [("id" in c) for c in read.cells] == [ids, ids]
+    assert nbformat.validate(read) is None   # valid as it stands: nothing for nbgrader to complain of
+
+
 def test_a_renamed_notebook_is_found_and_a_missing_one_is_named(tmp_path):
     scenario(tmp_path, "answer_key", as_name="Copy of ch01.ipynb")
     found, note = intake.find_notebook(tmp_path, corpus.CHAPTER)

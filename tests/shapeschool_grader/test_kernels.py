@@ -13,11 +13,16 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 
-from shapeschool_grader import kernels, sandbox
+from shapeschool_grader import kernels, preload, proc, sandbox
 from processes import command_lines, grading_groups, grading_processes
+from conftest import REPO
 from notebooks import errors, load
 
 pytestmark = pytest.mark.slow
+
+
+# what the course's chapters import, as shapeschool-grade reads it from their releases
+CHAPTERS = preload.for_notebooks([load("exercises", path.stem) for path in sorted((REPO / "exercises").glob("*.ipynb"))])
 
 
 def notebook(*sources):
@@ -33,7 +38,7 @@ def printed(cell):
 @pytest.fixture(scope="module")
 def slot():
     sandbox.check()   # the test machine installs bubblewrap (Makefile): a sandbox must be there
-    with kernels.KernelSlot(sandboxed=True) as s:
+    with kernels.KernelSlot(sandboxed=True, preload=CHAPTERS) as s:
         yield s
 
 
@@ -253,7 +258,7 @@ def test_nothing_is_left_on_the_host(slot):
     left = {pid: line for pid, line in grading_processes().items() if pid not in before}
     assert not left, f"processes outlived their notebook: {left}"
     assert grading_groups() == groups, "a notebook's control groups outlived it"
-    zombies = [p for p in os.listdir("/proc") if p.isdigit() and kernels._read(f"/proc/{p}/stat").rsplit(")", 1)[-1].split()[:2] == ["Z", str(os.getpid())]]
+    zombies = [p for p in os.listdir("/proc") if p.isdigit() and proc.read(f"/proc/{p}/stat").rsplit(")", 1)[-1].split()[:2] == ["Z", str(os.getpid())]]
     assert not zombies, "every sandbox is waited for"
 
 
@@ -404,3 +409,19 @@ def test_a_shared_server_that_dies_is_restarted_once_for_every_slot():
         b.restart()   # already restarted by a: nothing to do
         assert server.pid == second != first
         assert [printed(run(s, notebook("print('again')")).notebook.cells[0]) for s in (a, b)] == ["again\n"] * 2
+
+
+def test_a_notebook_that_changes_folder_still_meets_its_checks(slot):
+    """The check kernel reaches the student's names through a socket in the kernel's folder;
+    a notebook that moves elsewhere (``os.chdir``, as plain nbgrader allows) must still be graded."""
+    nb = notebook("import os\nos.chdir('/')\nanswer = 41 + 1", "assert answer == 42\nprint('checked')")
+    out = slot.run(nb, Execute(timeout=30), {}, split=kernels.Split(frozenset({1}), frozenset(), ("answer",)))
+    assert out.problem is None and errors(out.notebook.cells[1]) == []
+    assert printed(out.notebook.cells[1]).split()[0] == "checked"
+
+
+def test_the_check_kernel_runs_only_the_checks_and_the_student_kernel_the_rest(slot):
+    nb = notebook("where = 'student'\nkept = 1", "print('kept' in globals(), where)")
+    out = slot.run(nb, Execute(timeout=30), {}, split=kernels.Split(frozenset({1}), frozenset(), ("where",)))
+    assert printed(out.notebook.cells[1]).split() == ["False", "student"], \
+        "the check ran in a kernel of its own, given only the names the split names"
