@@ -78,7 +78,7 @@ class Ran:
     problem: str = None
 
 
-def run_cells(nb, release=None, delay=0.0):
+def run_cells(nb, release=None, folder=None, source=None, delay=0.0):
     """Execute ``nb``'s code cells in order with ``exec``; an exception becomes an error output."""
     namespace = {}
     for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):

@@ -79,6 +79,14 @@ class ShapeSchoolGrader(NbGrader):
                        ).tag(config=True)
     inbox = Unicode("", help="A folder of STUDENT.ipynb or STUDENT.zip files for one assignment, added to "
                              "submitted/ first (for courses without nbgrader's exchange).").tag(config=True)
+    checks_apart = Bool(False, help="Run each notebook's test cells in a trusted check kernel of their own, which "
+                                    "reaches the student's names through calls, so no student code can change how a "
+                                    "check decides (a course written for it: see the README). Off, every cell runs in "
+                                    "the student's kernel, as plain nbgrader runs it.").tag(config=True)
+    traceback_colours = Bool(True, help="Colour tracebacks as plain nbgrader's kernels do. Off, they are plain text "
+                                        "(the same words; formgrader and the feedback show them in one colour), "
+                                        "which saves about a tenth of a second per traceback through a large "
+                                        "library.").tag(config=True)
     preload = List(Unicode(), help="Modules the kernel servers import once, before forking grading kernels, besides "
                                    "those the assignments' notebooks import (read from their releases) and what every "
                                    "kernel imports: a course's own helper modules, say.").tag(config=True)
@@ -188,7 +196,8 @@ class ShapeSchoolGrader(NbGrader):
         reporter.say(f"grading {len(todo)} submissions with {size} kernels at a time"
                      + ("" if sandboxed else " (UNSANDBOXED)"))
         started = time.monotonic()
-        preloaded = preload.for_course(course, sorted({s.assignment for s in todo}), extra=self.preload)
+        extra = (["torch"] if self.checks_apart else []) + list(self.preload)   # torch: calls' values cross in it
+        preloaded = preload.for_course(course, sorted({s.assignment for s in todo}), extra=extra)
         with self.kernels(size, sandboxed, preloaded) as kernels, nbgrader_steps.once_per_run():
             reporter.say(f"kernel servers ready in {time.monotonic() - started:.1f} s")
             for name, why in getattr(kernels, "skipped", {}).items():
@@ -208,7 +217,8 @@ class ShapeSchoolGrader(NbGrader):
         executed notebook (``pool.KernelPool``; the unit tests put a kernel-less one here)."""
         return pool.KernelPool(self.config, size, sandboxed=sandboxed, wall_limit=self.wall_limit,
                                memory_limit=int(self.memory_limit * 2**20), pictures=self.pictures,
-                               preload=preloaded or preload.KERNEL)
+                               preload=preloaded or preload.KERNEL, checks_apart=self.checks_apart,
+                               colours=self.traceback_colours)
 
     def _feedback(self, course, results):
         failures = []

@@ -12,8 +12,8 @@ from .server import KernelFailed
 class NotebookBox:
     """Everything one notebook owns: its sandbox, its control groups, its kernel; gone on exit."""
 
-    def __init__(self, slot, serial, wall_limit, memory_limit):
-        self.slot, self.serial = slot, serial
+    def __init__(self, slot, serial, wall_limit, memory_limit, workdir=None):
+        self.slot, self.serial, self.workdir = slot, serial, workdir
         self.wall_limit, self.memory_limit = wall_limit, memory_limit
         self.holder = self.group = None
         self.kernel = None
@@ -24,9 +24,10 @@ class NotebookBox:
         try:
             if slot.groups is not None:
                 name = f"shapeschool-{os.getpid()}-{id(slot):x}-{self.serial}"
-                self.group = slot.groups.create(name, memory=self.memory_limit, pids=slot.pids_limit)
+                self.group = slot.groups.create(name, memory=self.memory_limit, pids=slot.pids_limit,
+                                                cpus=max(1, slot.threads))
             if slot.sandboxed:
-                self.holder = sandbox.Holder(tmp_size=self.memory_limit)
+                self.holder = sandbox.Holder(tmp_size=self.memory_limit, workdir=self.workdir)
                 self.folder, self.seen_from_here = "/tmp", Path(self.holder.root()) / "tmp"
             else:
                 self.folder = self.seen_from_here = slot.scratch / f"run{self.serial}"
@@ -49,7 +50,8 @@ class NotebookBox:
         confined = dict(sandbox=self.holder.pid, uid=self.holder.uid, gid=self.holder.gid,
                         nested_users=os.geteuid() != 0) if self.holder else {}
         request = protocol.start_request(
-            folder=str(self.folder), connection=info, env=env, calls_socket=protocol.CALLS_SOCKET,
+            folder=str(self.folder), cwd=str(self.workdir or self.folder), connection=info, env=env,
+            calls_socket=protocol.CALLS_SOCKET,
             groups=self.group.procs_files() if self.group else [],
             limits={"cpu": int(self.wall_limit * slot.threads) + 10, "fsize": self.memory_limit, "nofile": 1024},
             **confined)

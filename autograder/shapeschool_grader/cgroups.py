@@ -1,12 +1,15 @@
 """Per-notebook limits from Linux control groups: memory (tmpfs, shared memory and memfd
-included, since their pages are charged to the group that touched them) and a process count.
+included, since their pages are charged to the group that touched them), a process count, and
+CPU: each notebook's group has the same weight as every other's and at most ``cpus`` cores, so
+a notebook that starts a hundred busy threads slows itself, not the notebooks beside it (where
+the cpu controller is missing, ``cpu_limited`` is False and ``why_not_cpu`` says why).
 
 Both cgroup versions are used where they can be written: v2 (one tree, most current
 distributions) and v1 (a tree per controller, these CI machines). Where neither can be, the
 grader says so loudly and falls back to what it can do without them (``shapeschool_grader.kernels``).
 
     groups = cgroups.find()                    # None, with cgroups.why_not() saying why
-    group = groups.create("run-7", memory=2 << 30, pids=256)
+    group = groups.create("run-7", memory=2 << 30, pids=256, cpus=1)
     group.join(pid)                            # before the process starts student code
     group.peak_memory(), group.oom_killed(), group.processes()
     group.remove()                             # kills what is left, then deletes the group
@@ -17,7 +20,14 @@ import time
 from pathlib import Path
 
 PROC = Path("/proc")
+PERIOD = 100_000    # microseconds: the window a CPU quota is counted over
 _why_not = []
+_why_not_cpu = []
+
+
+def why_not_cpu():
+    """Why notebooks' CPU is not limited here, or ""."""
+    return "; ".join(_why_not_cpu)
 
 
 def why_not():
@@ -79,12 +89,23 @@ def _remove(folders, timeout=10.0):
 class Group:
     """One notebook's groups: a folder in each hierarchy that holds its limits."""
 
-    def __init__(self, memory_folder, pids_folder, version):
+    def __init__(self, memory_folder, pids_folder, version, cpu_folder=None):
         self.memory_folder, self.pids_folder, self.version = memory_folder, pids_folder, version
+        self.cpu_folder = cpu_folder
 
     @property
     def folders(self):
-        return list(dict.fromkeys([self.memory_folder, self.pids_folder]))
+        return list(dict.fromkeys([f for f in (self.memory_folder, self.pids_folder, self.cpu_folder) if f]))
+
+    def throttled(self):
+        """How many times the group's processes were held back at its CPU ceiling (0 without one)."""
+        if self.cpu_folder is None:
+            return 0
+        for line in _read(self.cpu_folder / "cpu.stat").splitlines():
+            key, _, value = line.partition(" ")
+            if key == "nr_throttled":
+                return int(value)
+        return 0
 
     def procs_files(self):
         """The files a process writes its own pid to, to join every group."""
@@ -123,19 +144,28 @@ class Group:
 class _V1:
     version = 1
 
-    def __init__(self, memory_parent, pids_parent):
-        self.memory_parent, self.pids_parent = memory_parent, pids_parent
+    def __init__(self, memory_parent, pids_parent, cpu_parent=None):
+        self.memory_parent, self.pids_parent, self.cpu_parent = memory_parent, pids_parent, cpu_parent
 
-    def create(self, name, memory, pids):
+    @property
+    def cpu_limited(self):
+        return self.cpu_parent is not None
+
+    def create(self, name, memory, pids, cpus=None):
         memory_folder, pids_folder = self.memory_parent / name, self.pids_parent / name
-        memory_folder.mkdir()
-        pids_folder.mkdir()
-        group = Group(memory_folder, pids_folder, 1)
+        cpu_folder = self.cpu_parent / name if self.cpu_parent is not None and cpus else None
+        group = Group(memory_folder, pids_folder, 1, cpu_folder)
         try:
+            for folder in group.folders:
+                folder.mkdir()
             _write(memory_folder / "memory.limit_in_bytes", memory)
             if (memory_folder / "memory.memsw.limit_in_bytes").exists():   # no escape into swap
                 _write(memory_folder / "memory.memsw.limit_in_bytes", memory)
             _write(pids_folder / "pids.max", pids)
+            if cpu_folder is not None:   # the same share as every other notebook, and a ceiling
+                _write(cpu_folder / "cpu.shares", 1024)
+                _write(cpu_folder / "cpu.cfs_period_us", PERIOD)
+                _write(cpu_folder / "cpu.cfs_quota_us", int(cpus * PERIOD))
         except OSError:
             group.remove()
             raise
@@ -145,18 +175,22 @@ class _V1:
 class _V2:
     version = 2
 
-    def __init__(self, parent):
-        self.parent = parent
+    def __init__(self, parent, cpu=False):
+        self.parent, self.cpu_limited = parent, cpu
 
-    def create(self, name, memory, pids):
+    def create(self, name, memory, pids, cpus=None):
         folder = self.parent / name
         folder.mkdir()
-        group = Group(folder, folder, 2)
+        limit_cpu = self.cpu_limited and cpus
+        group = Group(folder, folder, 2, folder if limit_cpu else None)
         try:
             _write(folder / "memory.max", memory)
             if (folder / "memory.swap.max").exists():
                 _write(folder / "memory.swap.max", 0)
             _write(folder / "pids.max", pids)
+            if limit_cpu:   # the same weight as every other notebook, and a ceiling
+                _write(folder / "cpu.weight", 100)
+                _write(folder / "cpu.max", f"{int(cpus * PERIOD)} {PERIOD}")
         except OSError:
             group.remove()
             raise
@@ -191,20 +225,41 @@ def _find_v2(mount, own):
                             f"controllers ({exc.strerror}); run the grader in a delegated group, for "
                             "example with systemd-run --user --scope -p Delegate=yes")
             return None
-    return _V2(parent) if _usable(parent, ["memory.max", "pids.max"]) else None
+    cpu = "cpu" in set(_read(parent / "cgroup.subtree_control").split())
+    if not cpu and "cpu" in set(_read(parent / "cgroup.controllers").split()):
+        try:
+            _write(parent / "cgroup.subtree_control", "+cpu")
+            cpu = True
+        except OSError as exc:
+            _why_not_cpu.append(f"cgroup v2 at {parent} does not give its children the cpu controller ({exc.strerror})")
+    elif not cpu:
+        _why_not_cpu.append(f"cgroup v2 at {parent} offers no cpu controller")
+    if not _usable(parent, ["memory.max", "pids.max"]):
+        return None
+    if cpu and not _usable(parent, ["cpu.max", "cpu.weight"]):
+        _why_not_cpu.append(f"groups under {parent} have no cpu.max")
+        cpu = False
+    return _V2(parent, cpu)
 
 
 def find(proc=PROC):
     """Where this process can make limited groups for its notebooks, or None (see ``why_not``)."""
     _why_not.clear()
+    _why_not_cpu.clear()
     mounts = _mounts(proc)
     own = _own_groups(proc)
-    v1 = {c: m for m, kind, options in mounts if kind == "cgroup" for c in ("memory", "pids") if c in options}
+    v1 = {c: m for m, kind, options in mounts if kind == "cgroup" for c in ("memory", "pids", "cpu") if c in options}
     if {"memory", "pids"} <= v1.keys():
         memory_parent = v1["memory"] / own.get("memory", "")
         pids_parent = v1["pids"] / own.get("pids", "")
         if _usable(memory_parent, ["memory.limit_in_bytes"]) and _usable(pids_parent, ["pids.max"]):
-            return _V1(memory_parent, pids_parent)
+            cpu_parent = v1["cpu"] / own.get("cpu", "") if "cpu" in v1 else None
+            if cpu_parent is None:
+                _why_not_cpu.append("no cgroup v1 cpu controller is mounted")
+            elif not _usable(cpu_parent, ["cpu.cfs_quota_us", "cpu.shares"]):
+                _why_not_cpu.append(f"cannot limit CPU in {cpu_parent}")
+                cpu_parent = None
+            return _V1(memory_parent, pids_parent, cpu_parent)
     for mount, kind, _ in mounts:
         if kind != "cgroup2":
             continue

@@ -57,6 +57,11 @@ class Course:
         raise CourseError(f"no release of {assignment}/{notebook}.ipynb in {self.root}/release or /source: "
                           f"run `nbgrader generate_assignment {assignment}` first")
 
+    def source(self, assignment, notebook):
+        """The instructor's own notebook, solutions in it, or None where the course keeps none."""
+        path = self.root / "source" / assignment / f"{notebook}.ipynb"
+        return nbformat.read(path, as_version=4) if path.exists() else None
+
     @cached_property
     def releases(self):
         """{"assignment/notebook": release notebook} for every assignment: a submission of one
@@ -72,6 +77,11 @@ class Course:
             if folder.is_dir():
                 files += sorted(p for p in folder.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts)
         return files
+
+    def autograded_folder(self, assignment, student):
+        """Where nbgrader puts a graded submission, and runs its notebooks."""
+        cd = self.coursedir(assignment, student)
+        return Path(cd.format_path(cd.autograded_directory, student, assignment))
 
     def submitted_folder(self, assignment, student):
         return self.root / "submitted" / student / assignment

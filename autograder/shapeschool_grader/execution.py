@@ -6,8 +6,9 @@ provisioner, so outputs, errors and timeouts are recorded exactly as plain ``nbg
 autograde`` records them.
 """
 import asyncio
-import os
+import contextlib
 import copy
+import os
 import signal
 import time
 from dataclasses import dataclass, field
@@ -130,19 +131,23 @@ def _shut(boxes, clients, kms, watchdog, started):
 
 
 def execute(box, checks, nb, executor, checker, split, resources):
-    """Run ``nb`` across the student's kernel (in ``box``) and the check kernel (in ``checks``)."""
+    """Run ``nb`` across the student's kernel (in ``box``) and the check kernel (in ``checks``);
+    with ``checks`` None (a split that gives the check kernel nothing), in the student's alone,
+    as plain nbgrader runs it."""
     from nbclient import NotebookClient
     from nbformat.v4 import new_code_cell
 
     started, completed = set(), set()
-    watchdog = limits.Watchdog([box, checks], box.wall_limit, box.memory_limit)
+    boxes = [box] + ([checks] if checks is not None else [])
+    watchdog = limits.Watchdog(boxes, box.wall_limit, box.memory_limit)
     budget = limits.OutputBudget(box.slot.output_limit, watchdog)
     # nbclient puts each cell it ran back into its notebook's list at the cell's index: the
     # student's client gets its own list, whose last place takes the served cell.
     student_nb = NotebookNode(nb)
-    student_nb["cells"] = list(nb.cells) + [new_code_cell(protocol.SERVE)]
+    student_nb["cells"] = list(nb.cells) + ([new_code_cell(protocol.SERVE)] if checks is not None else [])
     serve_index = len(nb.cells)
-    for b, client, its_nb in ((box, executor, student_nb), (checks, checker, nb)):
+    clients = [executor] + ([checker] if checks is not None else [])
+    for b, client, its_nb in zip(boxes, clients, (student_nb, nb)):
         NotebookClient.__init__(client, its_nb, _kernel_manager(b))   # as nbconvert's preprocess does
         client.reset_execution_trackers()
         client._check_assign_resources(resources)
@@ -167,25 +172,32 @@ def execute(box, checks, nb, executor, checker, split, resources):
                 raise RuntimeError(watchdog.reason)
             serving.result()
 
+    async def set_up_checks():
+        reply = await checker.async_wait_for_reply(checker.kc.execute(protocol.install(split.names), silent=True,
+                                                                      store_history=False))
+        if reply["content"]["status"] != "ok":
+            raise KernelFailed(f"the check kernel could not be set up: {reply['content'].get('evalue')}")
+
     async def run():
-        async with executor.async_setup_kernel(), checker.async_setup_kernel():
+        async with contextlib.AsyncExitStack() as kernels:
+            for client in clients:
+                await kernels.enter_async_context(client.async_setup_kernel())
             info = await executor.async_wait_for_reply(executor.kc.kernel_info())
             nb.metadata["language_info"] = info["content"]["language_info"]
-            reply = await checker.async_wait_for_reply(checker.kc.execute(protocol.install(split.names), silent=True,
-                                                                          store_history=False))
-            if reply["content"]["status"] != "ok":
-                raise KernelFailed(f"the check kernel could not be set up: {reply['content'].get('evalue')}")
-            executor.timeout = None   # the served cell lasts as long as the check; each check has its timeout
+            if checks is not None:
+                await set_up_checks()
+            timeout = executor.timeout
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
                 if index in split.checks:
+                    executor.timeout = None   # the served cell lasts as long as the check; the check has its timeout
                     await served(cell, index)
                     continue
-                executor.timeout = checker.timeout
+                executor.timeout = timeout
                 await executor.async_execute_cell(cell, index, store_history=True)
-                executor.timeout = None
                 if index in split.lessons:
+                    executor.timeout = None
                     await served(copy.deepcopy(cell), index)   # its outputs are the student kernel's
 
     start = time.monotonic()
@@ -198,10 +210,10 @@ def execute(box, checks, nb, executor, checker, split, resources):
     except Exception as exc:  # the notebook's trouble, never the batch's
         problem = watchdog.reason or _describe(exc)
     finally:
-        _shut([box, checks], [executor, checker], [executor.km, checker.km], watchdog, started - {serve_index})
+        _shut(boxes, clients, [c.km for c in clients], watchdog, started - {serve_index})
     started.discard(serve_index)
     completed.discard(serve_index)
-    return _conclude(nb, [box, checks], watchdog, started, completed, problem, start)
+    return _conclude(nb, boxes, watchdog, started, completed, problem, start)
 
 
 def _wake_often(km, every=0.5):

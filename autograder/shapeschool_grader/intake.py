@@ -205,7 +205,8 @@ def restore_metadata(nb, release):
                          "nbgrader changes it back")
         elif nbgrader_meta(want).get("locked") and cell.source != want.source:
             notes.append(f"cell {grade_id!r} (read-only) was edited; nbgrader puts the original back")
-        cell.metadata["nbgrader"] = json.loads(json.dumps(nbgrader_meta(want)))
+        if changed:   # left as handed in otherwise, as nbgrader leaves it
+            cell.metadata["nbgrader"] = json.loads(json.dumps(nbgrader_meta(want)))
     for grade_id, want in by_id.items():
         if grade_id not in seen and nbgrader_meta(want).get("grade"):
             notes.append(f"test cell {grade_id!r} was deleted; nbgrader adds it back")

@@ -23,8 +23,8 @@ def slots_for(jobs, work):
 
 class KernelPool:
     def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30, pictures=False,
-                 preload=kernels.preload.KERNEL):
-        self.config, self.preload = config, tuple(preload)
+                 preload=kernels.preload.KERNEL, checks_apart=False, colours=True):
+        self.config, self.preload, self.checks_apart, self.colours = config, tuple(preload), checks_apart, colours
         self.size, self.sandboxed = size, sandboxed
         # the lessons' pictures, drawn or one line each (shapeschool.diagrams reads this)
         self.kernel_env = {} if pictures else {"SHAPESCHOOL_PICTURES": "off"}
@@ -38,7 +38,7 @@ class KernelPool:
         # One server for every slot: it only forks, in a few milliseconds a kernel, and each
         # server costs its import of torch (seconds of CPU) and its memory.
         self._server = kernels.KernelServer(sandboxed=self.sandboxed, preload=self.preload, threads=threads,
-                                            env=self.kernel_env)
+                                            env=self.kernel_env, colours=self.colours)
         try:
             self._server.start().wait_ready()
             self._slots = [kernels.KernelSlot(server=self._server) for _ in range(self.size)]
@@ -62,15 +62,15 @@ class KernelPool:
     def limits_warning(self):
         return self._slots[0].limits_warning if self._slots else None
 
-    def execute(self, nb, release, tries=2):
+    def execute(self, nb, release, folder=None, source=None, tries=2):
         """Run one sanitized notebook in the next free slot; a kernel that fails to start is tried again."""
-        plan = split.plan(nb, release)
+        plan = split.plan(nb, release, source) if self.checks_apart else split.NONE
         for attempt in range(tries):
             slot = self._free.get()
             try:
                 return slot.run(copy.deepcopy(nb), Execute(config=self.config), {},
                                 wall_limit=self.wall_limit, memory_limit=self.memory_limit,
-                                split=plan, checker=Execute(config=self.config))
+                                split=plan, checker=Execute(config=self.config), folder=folder)
             except kernels.KernelFailed:
                 if not slot.alive():
                     slot.restart()

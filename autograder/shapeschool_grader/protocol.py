@@ -35,6 +35,8 @@ START_FIELDS = {
     "op": ("always 'start'", True),
     "folder": ("the kernel's folder, as the kernel will see it: its working directory and home, where its "
                "connection file, its stderr log and the meeting socket live", True),
+    "cwd": ("the folder the notebook runs in, where plain nbgrader would run it (the autograded "
+            "submission's, its files beside it: ``sandbox.working_folder``), or ``folder``", True),
     "connection": ("the kernel's connection info (jupyter_client's, with ``key`` as text and ``ip`` the "
                    "IPC socket's path prefix as the kernel sees it)", True),
     "env": ("the kernel's whole environment; HOME is set to ``folder``", True),

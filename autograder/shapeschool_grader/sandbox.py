@@ -79,7 +79,7 @@ class Holder:
     maps only its own user, which the kernel keeps, with no capabilities.
     """
 
-    def __init__(self, tmp_size, readonly=()):
+    def __init__(self, tmp_size, readonly=(), workdir=None):
         bwrap = bwrap_path()
         if not bwrap:
             raise SandboxUnavailable("bwrap is not installed")
@@ -101,13 +101,16 @@ class Holder:
             bound = [p for p in system_paths() if not os.path.islink(p)] + [
                 p for p in [*readable_paths(), *map(str, readonly)]
                 if not any(p == s or p.startswith(s + "/") for s in system_paths())]
-            for folder in sorted({str(parent) for p in bound for parent in Path(p).parents} - {"/"}):
+            made = [*bound, str(workdir)] if workdir else bound
+            for folder in sorted({str(parent) for p in made for parent in Path(p).parents} - {"/"}):
                 args += ["--perms", "0755", "--dir", folder]   # bwrap would make them 0700: unreadable
             for path in system_paths():
                 if os.path.islink(path):  # /bin -> usr/bin on merged-/usr systems
                     args += ["--symlink", os.readlink(path), path]
             for path in bound:
                 args += ["--ro-bind", path, path]
+            if workdir:
+                args += working_folder(workdir, tmp_size)
             info, info_write = os.pipe()
             passed.append(info_write)
             args += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv", "--info-fd", str(info_write),
@@ -204,6 +207,31 @@ class Holder:
             pass
         if self.process.stderr:
             self.process.stderr.close()
+
+
+WORKDIR_ENTRIES = 500   # files and folders bound one by one into a working folder; past this, its folders whole
+
+
+def working_folder(workdir, tmp_size):
+    """bwrap arguments for the notebook's working folder at ``workdir``'s own path, as plain
+    nbgrader runs a notebook in it: writable (a memory file system of at most ``tmp_size``
+    bytes, gone with the sandbox), holding the course's and the student's files beside the
+    notebook, each bound read-only, none copied. The notebooks themselves are left out: nbgrader
+    has put every test cell back into them, hidden tests and all."""
+    workdir = Path(workdir)
+    args = ["--perms", "1777", "--size", str(int(tmp_size)), "--tmpfs", str(workdir)]
+    entries = sorted(p for p in workdir.rglob("*") if not (p.parent == workdir and p.suffix == ".ipynb"))
+    if len(entries) > WORKDIR_ENTRIES:   # bind the top level: its folders read-only whole
+        entries = sorted(p for p in workdir.iterdir() if p.suffix != ".ipynb")
+        return args + [a for p in entries for a in ("--ro-bind", str(p), str(p))]
+    for path in entries:
+        if path.is_symlink():
+            continue   # a link could point anywhere on the grader's machine
+        if path.is_dir():
+            args += ["--perms", "1777", "--dir", str(path)]
+        elif path.is_file():
+            args += ["--ro-bind", str(path), str(path)]
+    return args
 
 
 def read_pipe(fd, timeout, line=False):

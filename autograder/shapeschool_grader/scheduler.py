@@ -32,7 +32,7 @@ class _Pending:
     def __init__(self, submission, result, started):
         self.submission, self.result, self.started = submission, result, started
         self.waiting = set(submission.notebooks)
-        self.inputs = {}     # notebook name -> (sanitized notebook, its release)
+        self.inputs = {}     # notebook name -> (sanitized notebook, its release, the folder it runs in, its source)
         self.executed = {}
         self.failure = None
 
@@ -61,8 +61,8 @@ class Run:
                         continue
                     key = (pending.submission.assignment, pending.submission.student)
                     running[key] = pending
-                    for notebook, (nb, release) in pending.inputs.items():
-                        future = threads.submit(self.execute, nb, release)
+                    for notebook, (nb, release, folder, source) in pending.inputs.items():
+                        future = threads.submit(self.execute, nb, release, folder, source)
                         future.add_done_callback(lambda f, key=key, name=notebook: finished.put((key, name, f)))
                 if not running:
                     continue
@@ -132,9 +132,10 @@ class Run:
         return self.course.root / STAGED / submission.student / submission.assignment
 
     def _sanitized(self, submission, notebook):
-        folder = self.course.root / "autograded" / submission.student / submission.assignment
+        folder = self.course.autograded_folder(submission.assignment, submission.student)
         return (nbformat.read(folder / f"{notebook}.ipynb", as_version=4),
-                self.course.releases[f"{submission.assignment}/{notebook}"])
+                self.course.releases[f"{submission.assignment}/{notebook}"], folder,
+                self.course.source(submission.assignment, notebook))
 
     def _score(self, pending):
         result = pending.result

@@ -20,6 +20,13 @@ from . import preload as preloading, protocol, sandbox
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 CALLS = ZYGOTE.parent / "calls.py"
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+# IPython colours a traceback by lexing each frame's source with a lexer class it builds afresh
+# for every frame: about a tenth of a second for a traceback through torch, where an uncoloured
+# one takes a thousandth, and a notebook of this course holds four or five. Plain nbgrader's
+# tracebacks are coloured, so grading kernels colour theirs unless the course says otherwise
+# (``c.ShapeSchoolGrader.traceback_colours = False``); the text is the same either way.
+NO_COLOUR = "--InteractiveShell.colors=nocolor"
 
 
 class KernelFailed(RuntimeError):
@@ -49,8 +56,9 @@ class KernelServer:
     may share one. It answers one request at a time, and a restart keeps its scratch folder,
     where slots sharing it keep their kernels' connection files."""
 
-    def __init__(self, sandboxed=True, preload=preloading.KERNEL, threads=1, env=None, traceback_sources=None):
-        self.sandboxed = sandboxed
+    def __init__(self, sandboxed=True, preload=preloading.KERNEL, threads=1, env=None, traceback_sources=None,
+                 colours=True):
+        self.sandboxed, self.colours = sandboxed, colours
         self.preload = tuple(preload)
         # by default, a server that preloads nothing (a light one, for tests) reads no sources either
         if traceback_sources is None:
@@ -102,6 +110,7 @@ class KernelServer:
             self.kernel_env.pop("MPLBACKEND")  # as a fresh kernel would see it
         settings = {"preload": list(self.preload), "companions": preloading.COMPANIONS if self.preload else {},
                     "sources": list(self.traceback_sources),
+                    "kernel_arguments": list(KERNEL_ARGUMENTS) + ([] if self.colours else [NO_COLOUR]),
                     "calls": {"module": protocol.CALLS_MODULE, "path": str(CALLS)}}
         command = [sys.executable, str(ZYGOTE), json.dumps(settings)]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/",

@@ -121,8 +121,12 @@ def _role(cell):
     return "student"
 
 
-def plan(notebook, release):
-    """The Split for ``notebook`` (sanitized by nbgrader) from its ``release``."""
+def plan(notebook, release, instructors_own=None):
+    """The Split for ``notebook`` (sanitized by nbgrader) from its ``release``; the names the
+    student's cells define are read from the release and, where the course keeps it, from the
+    instructor's source notebook, ``instructors_own`` (whose answer cells hold the solutions, where a release may hold
+    only a stub that defines nothing). Both are the instructor's: nothing here comes from a
+    submission, so a student cannot make a check read a name of their choosing."""
     roles = {c.metadata.nbgrader.grade_id: _role(c) for c in release.cells
              if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
     checks, lessons = set(), set()
@@ -145,7 +149,7 @@ def plan(notebook, release):
             needed |= used_names(source)
     lessons = kept
     students, instructors = set(), set()
-    for cell in release.cells:
+    for cell in release.cells + (instructors_own.cells if instructors_own is not None else []):
         if cell.cell_type != "code":
             continue
         role = _role(cell)

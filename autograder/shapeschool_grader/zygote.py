@@ -2,7 +2,7 @@
 
 ``server.KernelServer`` starts it outside any sandbox, with a minimal environment and one
 argument, a JSON object: ``{"preload": [modules], "companions": {package: [modules]},
-"sources": [modules], "calls": {"module": name, "path": file}}``. It imports the ``preload``
+"sources": [modules], "calls": {"module": name, "path": file}, "kernel_arguments": [...]}``. It imports the ``preload``
 modules once, and each package's ``companions`` once that package is imported (no torch operation runs here,
 so no thread pool exists to break across ``fork``; a module that starts a thread as it is
 imported is named in the ready reply, and the server starts again without it), reads the
@@ -32,12 +32,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 SETUP_TIMEOUT = 30.0
 _CALLS = None   # the call channel's module name, once loaded
-# Every grading kernel: no history database, and tracebacks without colour. IPython colours a
-# traceback by lexing each frame's source with a lexer class it builds afresh for every frame: a
-# tenth of a second per traceback, where an uncoloured one takes a hundredth, and a class's
-# notebooks hold four or five tracebacks each (every untouched fix-me cell, every failed check).
-# The text is the same; formgrader and the feedback show it in one colour.
-KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", "--InteractiveShell.colors=nocolor")
+# Every grading kernel's arguments (``settings["kernel_arguments"]``): no history database, and,
+# where the course asks for it, tracebacks without colour (see ``server.NO_COLOUR``).
+_KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 
 class _CapHeader(ctypes.Structure):
@@ -111,7 +108,6 @@ def _become_kernel(request, report):
     _limit(request.get("limits", {}))
     folder = request["folder"]
     os.makedirs(folder, exist_ok=True)
-    os.chdir(folder)
     connection = os.path.join(folder, "kernel.json")
     with open(connection, "w") as f:
         json.dump(request["connection"], f)
@@ -123,12 +119,13 @@ def _become_kernel(request, report):
     log = os.open(os.path.join(folder, "kernel-stderr.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     for fd, target in ((0, devnull), (1, devnull), (2, log)):   # the log says why a kernel did not start
         os.dup2(target, fd)
+    os.chdir(request["cwd"])
     os.close(report)   # end of set-up: the server reads end-of-file
     os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])   # nothing of the server's stays open
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     from ipykernel.kernelapp import IPKernelApp
     app = IPKernelApp.instance()
-    app.initialize(["-f", connection, *KERNEL_ARGUMENTS])
+    app.initialize(["-f", connection, *_KERNEL_ARGUMENTS])
     app.start()
 
 
@@ -233,7 +230,8 @@ def _warm_up_tracebacks(sources):
     try:
         raise RuntimeError("warm-up")
     except RuntimeError:
-        ultratb.AutoFormattedTB(mode="Context", theme_name="nocolor").structured_traceback(*sys.exc_info())
+        theme = "nocolor" if any(a.endswith("colors=nocolor") for a in _KERNEL_ARGUMENTS) else "linux"
+        ultratb.AutoFormattedTB(mode="Context", theme_name=theme).structured_traceback(*sys.exc_info())
     # IPython asks ``inspect.getmodule`` for every frame of a traceback. The first call for a file
     # that belongs to no module indexes every module imported so far (a real path for each), and
     # the index only grows; an import that ran an earlier traceback left it short of what was
@@ -292,6 +290,7 @@ def _preload(names):
 
 def serve(settings):
     _die_with_parent()
+    _KERNEL_ARGUMENTS[:] = settings.get("kernel_arguments", _KERNEL_ARGUMENTS)
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever an import prints must not land in the replies
     imported, skipped, threaded = _preload(settings.get("preload", ()))

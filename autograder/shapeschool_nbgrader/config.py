@@ -52,4 +52,12 @@ def configure(c):
     # the indented source line) is dropped; any other stderr still scores 0.
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = r"\A(?:[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t][^\n]*\n)*)+\Z"
+
+    # Under shapeschool-grade, every check runs in a trusted kernel of its own, out of the
+    # student's code's reach (the chapters are written for it: CONTRIBUTING, "What the class
+    # grader needs from a chapter"). nbgrader's own apps do not read this setting.
+    c.ShapeSchoolGrader.checks_apart = True
+    # Tracebacks without colour: the same text, for a tenth of the time (a tenth of a second per
+    # traceback through torch, and the chapters' notebooks hold several each).
+    c.ShapeSchoolGrader.traceback_colours = False
     return c

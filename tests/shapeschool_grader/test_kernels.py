@@ -38,7 +38,7 @@ def printed(cell):
 @pytest.fixture(scope="module")
 def slot():
     sandbox.check()   # the test machine installs bubblewrap (Makefile): a sandbox must be there
-    with kernels.KernelSlot(sandboxed=True, preload=CHAPTERS) as s:
+    with kernels.KernelSlot(sandboxed=True, preload=CHAPTERS, colours=False) as s:
         yield s
 
 
@@ -359,7 +359,7 @@ def uncoloured(text):
 
 
 def test_grading_kernels_write_tracebacks_without_colour(slot):
-    """Colouring is what made a traceback cost a tenth of a second (see zygote.KERNEL_ARGUMENTS)."""
+    """When the course asks (this one does): colouring costs a tenth of a second a traceback (server.NO_COLOUR)."""
     out = run(slot, notebook("import torch\ntorch.zeros(2, 3) @ torch.zeros(2, 3)"))
     (error,) = errors(out.notebook.cells[0])
     assert "mat1 and mat2 shapes cannot be multiplied" in error.evalue
@@ -425,3 +425,45 @@ def test_the_check_kernel_runs_only_the_checks_and_the_student_kernel_the_rest(s
     out = slot.run(nb, Execute(timeout=30), {}, split=kernels.Split(frozenset({1}), frozenset(), ("where",)))
     assert printed(out.notebook.cells[1]).split() == ["False", "student"], \
         "the check ran in a kernel of its own, given only the names the split names"
+
+
+WORK = "import time\nstart = time.monotonic()\nsum(range(15_000_000))\nprint(time.monotonic() - start)"
+HOG = ("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n        end = time.monotonic() + 20\n"
+       "        while time.monotonic() < end:\n            pass\n        os._exit(0)\ntime.sleep(20)")
+
+
+@pytest.fixture
+def no_autogroup():
+    """Linux's autogroup scheduling (on here) shares the CPU between sessions, and each kernel
+    has a session of its own: it would hide whether the control groups' limits work. Off for
+    the test (as on many servers), then back as it was."""
+    switch = "/proc/sys/kernel/sched_autogroup_enabled"
+    try:
+        with open(switch) as f:
+            was = f.read().strip()
+        with open(switch, "w") as f:
+            f.write("0")
+    except OSError as exc:
+        pytest.skip(f"cannot turn autogroup scheduling off ({exc}): the test could not fail")
+    yield
+    with open(switch, "w") as f:
+        f.write(was)
+
+
+def test_a_cpu_hog_slows_only_itself(no_autogroup):
+    """Six busy processes in one notebook, an honest notebook beside it: the honest one keeps
+    its share of the machine (each notebook's control group has one core at most)."""
+    import threading
+
+    if not (kernels.cgroups.find() and kernels.cgroups.find().cpu_limited):
+        pytest.skip("no cpu controller here: " + kernels.cgroups.why_not_cpu())
+    with kernels.KernelServer(sandboxed=True) as server:
+        honest, hog = kernels.KernelSlot(server=server), kernels.KernelSlot(server=server)
+        alone = float(printed(run(honest, notebook(WORK)).notebook.cells[0]))
+        hogging = threading.Thread(target=run, args=(hog, notebook(HOG)), kwargs={"wall_limit": 25})
+        hogging.start()
+        time.sleep(2)   # the hog's processes are all busy
+        beside = float(printed(run(honest, notebook(WORK)).notebook.cells[0]))
+        hogging.join()
+    # unlimited, six busy processes would leave the honest notebook a seventh of the machine
+    assert beside < 2.2 * alone, f"alone {alone:.2f} s, beside a CPU hog {beside:.2f} s"

@@ -44,7 +44,7 @@ def test_a_slow_notebook_holds_back_no_other_submission(tiny_course):
     _mark_students(tiny_course)
     order, release = [], threading.Event()
 
-    def execute(nb, rel):
+    def execute(nb, rel, folder=None, source=None):
         if nb.metadata.get("shapeschool_test_student") == "a-slow":
             order.append("slow started")
             release.wait(10)
@@ -70,7 +70,7 @@ def test_an_execution_error_is_reported_and_not_journalled_so_the_next_run_retri
 
     _mark_students(tiny_course)
 
-    def execute(nb, release):
+    def execute(nb, release, folder=None, source=None):
         if nb.metadata.get("shapeschool_test_student") == "bob":
             raise RuntimeError("the kernel server died")
         return tiny.run_cells(nb, release)
@@ -116,7 +116,7 @@ def test_a_submission_another_process_journalled_after_selection_is_not_graded_a
     before["by"] = "elsewhere:1"
     book.write(before)
     ran = []
-    scheduler.Run(tiny_course, book, lambda nb, rel: ran.append(1) or tiny.run_cells(nb, rel),
+    scheduler.Run(tiny_course, book, lambda nb, rel, folder=None, source=None: ran.append(1) or tiny.run_cells(nb, rel),
                   Reporter(out=open("/dev/null", "w")), Claims(tiny_course.state), 1).grade(plan.todo)
     assert not ran
 

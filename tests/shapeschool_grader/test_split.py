@@ -51,3 +51,20 @@ def test_roles_come_from_the_release_not_from_the_submission():
 def test_a_cell_that_does_not_parse_binds_nothing():
     assert split.bound_names("def (:") == set()
     assert split.bound_names("x, (y, *z) = 1, (2, 3)\nimport a.b as c, d.e\n[w for w in ()]") == {"x", "y", "z", "c", "d"}
+
+
+def test_names_come_from_the_instructors_source_where_the_release_holds_only_a_stub():
+    """nbgrader's default release replaces an answer with ``raise NotImplementedError()``, which
+    defines nothing; the course's source notebook holds the solution that names the answer."""
+    stubbed = new_notebook(cells=[
+        _cell("# YOUR CODE HERE\nraise NotImplementedError()", grade_id="answer", solution=True),
+        _cell("assert total == 31\nlen([])", grade_id="check", grade=True, locked=True, points=1)])
+    source = new_notebook(cells=[
+        _cell("### BEGIN SOLUTION\ntotal = 31\n### END SOLUTION", grade_id="answer", solution=True),
+        _cell("assert total == 31\nlen([])", grade_id="check", grade=True, locked=True, points=1)])
+    assert split.plan(stubbed, stubbed).names == ()
+    assert split.plan(stubbed, stubbed, source).names == ("total",)
+    submitted = new_notebook(cells=[
+        _cell("total = 31\nlen = lambda x: 1", grade_id="answer", solution=True),   # a student's own `len`
+        _cell("assert total == 31\nlen([])", grade_id="check", grade=True, locked=True, points=1)])
+    assert split.plan(submitted, stubbed, source).names == ("total",), "never a name only a submission defines"
