@@ -49,6 +49,7 @@ OUTCOMES = {
     "os_exit": ("graded", 2, "kernel died"),
     "memory_exhaustion": ("graded", 2, "memory limit"),
     "huge_output": ("graded", 6, None),
+    "chatty_answer_key": ("graded", 6, "cut down"),   # 400 MB printed: cut down, graded on, as LimitOutput would
     "pytorch_warnings": ("graded", 6, None),
 }
 
@@ -184,6 +185,12 @@ def memory_exhaustion():
 def huge_output():
     nb = _base("answer-key")
     _cell(nb, "encode").source += "\nfor _ in range(100_000):\n    print('x' * 60)"   # about 6 MB
+    return _text(nb)
+
+
+def chatty_answer_key():
+    nb = _base("answer-key")
+    _cell(nb, "encode").source += "\nfor _ in range(4):\n    print('x' * (100 * 2**20))"   # 4 x 100 MB
     return _text(nb)
 
 

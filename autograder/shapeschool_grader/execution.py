@@ -28,6 +28,7 @@ class Outcome:
     seconds: float = 0.0
     peak_memory: int = 0         # bytes: the control group's peak, or the watchdog's samples
     completed: set = field(default_factory=set)
+    notes: list = field(default_factory=list)   # what the instructor should know of a notebook graded to its end
 
 
 
@@ -79,7 +80,7 @@ def _kernel_manager(box):
 
     km = AsyncKernelManager(connection_file=box.connection_file, kernel_name="python3")
     km.load_connection_file()
-    km.context = limits.capped_context(box.slot.output_limit)
+    km.context = limits.capped_context()
     _wake_often(km)
     km.provisioner = _provisioner_class()(kernel_id=f"slot-run{box.serial}", kernel_spec=None, parent=km)
     km.provisioner.box, km.provisioner.pid = box, box.kernel
@@ -140,7 +141,7 @@ def execute(box, checks, nb, executor, checker, split, resources):
     started, completed = set(), set()
     boxes = [box] + ([checks] if checks is not None else [])
     watchdog = limits.Watchdog(boxes, box.wall_limit, box.memory_limit)
-    budget = limits.OutputBudget(box.slot.output_limit, watchdog)
+    budget = limits.OutputBudget(box.slot.output_limit)
     # nbclient puts each cell it ran back into its notebook's list at the cell's index: the
     # student's client gets its own list, whose last place takes the served cell.
     student_nb = NotebookNode(nb)
@@ -213,7 +214,9 @@ def execute(box, checks, nb, executor, checker, split, resources):
         _shut(boxes, clients, [c.km for c in clients], watchdog, started - {serve_index})
     started.discard(serve_index)
     completed.discard(serve_index)
-    return _conclude(nb, boxes, watchdog, started, completed, problem, start)
+    outcome = _conclude(nb, boxes, watchdog, started, completed, problem, start)
+    outcome.notes += budget.notes
+    return outcome
 
 
 def _wake_often(km, every=0.5):

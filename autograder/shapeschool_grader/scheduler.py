@@ -74,6 +74,7 @@ class Run:
                     if outcome.problem:
                         pending.result.notes.append(f"{notebook}: {outcome.problem}")
                         pending.result.unfinished[notebook] = outcome.problem
+                    pending.result.notes += [f"{notebook}: {note}" for note in getattr(outcome, "notes", [])]
                     pending.executed[notebook] = outcome.notebook
                 except Exception as exc:
                     pending.failure = pending.failure or f"{type(exc).__name__}: {exc}"

@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from . import preload as preloading, protocol, sandbox
+from . import limits, preload as preloading, protocol, sandbox
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 CALLS = ZYGOTE.parent / "calls.py"
@@ -111,6 +111,7 @@ class KernelServer:
         settings = {"preload": list(self.preload), "companions": preloading.COMPANIONS if self.preload else {},
                     "sources": list(self.traceback_sources),
                     "kernel_arguments": list(KERNEL_ARGUMENTS) + ([] if self.colours else [NO_COLOUR]),
+                    "message_limit": limits.MESSAGE_LIMIT,
                     "calls": {"module": protocol.CALLS_MODULE, "path": str(CALLS)}}
         command = [sys.executable, str(ZYGOTE), json.dumps(settings)]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/",

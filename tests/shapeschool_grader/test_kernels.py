@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 
-from shapeschool_grader import kernels, preload, proc, sandbox
+from shapeschool_grader import kernels, limits, preload, proc, sandbox
 from processes import command_lines, grading_groups, grading_processes
 from conftest import REPO
 from notebooks import errors, load
@@ -237,10 +237,25 @@ def test_a_fork_bomb_is_stopped_and_the_slot_carries_on(slot):
     "import sys\nfor _ in range(200):\n    sys.stdout.write('y' * 2**20)\n    sys.stdout.flush()",
     "from IPython.display import display\nfor _ in range(4):\n    display({'text/plain': 'z' * (20 * 2**20)}, raw=True)",
 ], ids=["one-print", "many-writes", "displays"])
-def test_output_is_capped_before_it_reaches_the_grader(slot, flood):
+def test_a_flood_of_output_is_cut_down_and_the_notebook_graded_on(slot, flood):
+    """As nbgrader's LimitOutput cuts a cell's output and grading goes on: what the grader keeps
+    is bounded, the notebook runs to its end, and the cell and the outcome say output was cut."""
     out = run(slot, notebook(flood, "print('after')"), wall_limit=60)
     stored = sum(len(json.dumps(o)) for c in out.notebook.cells for o in c.get("outputs", []))
     assert stored <= kernels.OUTPUT_LIMIT + 2**20, f"{stored / 2**20:.0f} MiB of output kept"
+    assert out.problem is None and printed(out.notebook.cells[1]) == "after\n", "the notebook ran on"
+    assert "Output truncated" in json.dumps(out.notebook.cells[0].outputs)
+    assert out.notes and "ran on and was graded" in out.notes[-1]
+
+
+def test_a_kernel_that_sends_one_giant_message_loses_only_that_message(slot):
+    """A student who undoes the kernel's own cut and prints 100 MB at once: the grader's socket
+    drops that one message; the notebook still runs to its end."""
+    nb = notebook("get_ipython().kernel.session.send = type(get_ipython().kernel.session).send."
+                  "__get__(get_ipython().kernel.session)\nprint('x' * (100 * 2**20))", "print('after')")
+    out = run(slot, nb, wall_limit=60)
+    stored = sum(len(json.dumps(o)) for c in out.notebook.cells for o in c.get("outputs", []))
+    assert stored < 2 * limits.SOCKET_LIMIT and printed(out.notebook.cells[1]) == "after\n"
 
 
 def test_nothing_is_left_on_the_host(slot):
