@@ -184,6 +184,8 @@ class ShapeSchoolGrader(NbGrader):
                      + (f", {len(done.kept)} not imported" if done.kept else ""))
         for _student, message in done.kept:
             reporter.say(f"  NOT IMPORTED {message}")
+        for file_name, student in done.renamed:
+            reporter.say(f"  {file_name!r} imported as student {student!r} (the same letters, written one way)")
         refused = [report.Result(assignments[0], student, status="rejected", problem=problem)
                    for student, problem in done.refused]
         for result in refused:

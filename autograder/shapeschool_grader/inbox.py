@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class Imported:
     unchanged: list = field(default_factory=list)   # already imported from the same file
     refused: list = field(default_factory=list)     # (student, message): the id is unusable
     kept: list = field(default_factory=list)        # (student, message): submitted/ holds another submission
+    renamed: list = field(default_factory=list)     # (file name, student id): an id written another way
 
 
 def _contents(folder):
@@ -55,7 +57,11 @@ def import_folder(course, assignment, inbox, notebooks):
     for path in sorted(inbox.iterdir()):
         if path.suffix not in (".ipynb", ".zip") or not path.is_file():
             continue
-        student = path.stem
+        # One id per student however their system spelled the file's name: macOS writes "é" as
+        # "e" and a combining accent, Windows and LMS pages as one character (NFC, used here).
+        student = unicodedata.normalize("NFC", path.stem)
+        if student != path.stem:
+            done.renamed.append((path.name, student))
         problem = intake.refuse_student_id(student, f"{inbox.name}/{path.name}")
         if problem:
             done.refused.append((student, problem))

@@ -34,7 +34,9 @@ MAX_STUDENT_ID = 100
 # What a student id may hold: letters and digits (any script), then also . _ - @ + (e-mail
 # addresses and LMS ids fit). nbgrader puts ids into folder names and glob patterns, so anything
 # else is refused at intake, before nbgrader reads it: a "*" matched every student.
-_SAFE_ID = re.compile(r"\A[^\W_][\w.@+-]*\Z")
+# Letters and digits of any script, then those and . @ + - _ and single inner spaces ("José Ñúñez",
+# "李雷", "a.b@uni.edu"): what nbgrader's folders, gradebook and patterns carry as they are.
+_SAFE_ID = re.compile(r"\A[^\W_](?:[\w.@+-]| (?! ))*(?<! )\Z")
 # the nbgrader metadata that decides how a cell is graded (nbgrader recomputes the rest)
 GRADING_KEYS = ("grade", "solution", "locked", "points", "task")
 
@@ -64,14 +66,16 @@ def student_id_problem(name):
     if len(name) > MAX_STUDENT_ID:
         return f"it is {len(name)} characters long, over the limit of {MAX_STUDENT_ID}"
     if not _SAFE_ID.match(name):
-        return "it holds characters nbgrader's folders and patterns cannot carry safely (use letters, digits, . _ - @ +)"
+        return ("it holds characters nbgrader's folders, patterns and pages cannot carry safely (use letters, "
+                "digits, single spaces between words, and . _ - @ +)")
     return None
 
 
 def safe_student_id(name):
     """A suggestion to rename an unusable id to: unsafe characters become '-', no leading dots."""
-    cleaned = re.sub(r"[^\w.@+-]+", "-", "".join(ch for ch in name if not unicodedata.category(ch).startswith("C")))
-    cleaned = cleaned.lstrip("._-")[:MAX_STUDENT_ID].rstrip("-")
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFC", name) if not unicodedata.category(ch).startswith("C"))
+    cleaned = re.sub(r"\s+", " ", re.sub(r"[^\w.@+\s-]+", "-", cleaned)).strip()
+    cleaned = cleaned.lstrip("._-")[:MAX_STUDENT_ID].rstrip("- ")
     return cleaned if cleaned and not student_id_problem(cleaned) else "student-1"
 
 
@@ -258,10 +262,10 @@ def unpack_zip(path, notebook_name, target):
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if m.filename.endswith(".ipynb")
-                       and not os.path.basename(m.filename).startswith(".") and "__MACOSX" not in m.filename]
+                       and not _base_name(m.filename).startswith(".") and "__MACOSX" not in m.filename]
             if not members:
                 raise Rejected(f"{Path(path).name} holds no notebook")
-            exact = [m for m in members if os.path.basename(m.filename) == f"{notebook_name}.ipynb"]
+            exact = [m for m in members if _base_name(m.filename) == f"{notebook_name}.ipynb"]
             member = (exact or members)[0]
             if len(exact or members) > 1:
                 raise Rejected(f"{Path(path).name} holds several notebooks; expected one {notebook_name}.ipynb")
@@ -270,9 +274,16 @@ def unpack_zip(path, notebook_name, target):
             data = archive.read(member)  # by member, never by a path taken from the archive
     except zipfile.BadZipFile as exc:
         raise Rejected(f"{Path(path).name} is not a readable zip file ({exc})") from None
-    out = Path(target) / os.path.basename(member.filename)
+    out = Path(target) / _base_name(member.filename)
     out.write_bytes(data)
     return out
+
+
+def _base_name(member_name):
+    """A zip member's file name. Zips made on Windows may separate folders with backslashes
+    (``work\\ch01.ipynb``): each is read as a separator. Only the last part is ever used, so
+    no name in an archive (``..\\..\\x``) can write outside the folder it is unpacked in."""
+    return unicodedata.normalize("NFC", member_name.replace("\\", "/").rsplit("/", 1)[-1])
 
 
 def write_notebook(nb, path):

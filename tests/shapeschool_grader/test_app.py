@@ -97,3 +97,24 @@ def test_the_lessons_pictures_are_drawn_while_grading_only_when_asked(argv, env,
     grader = app.ShapeSchoolGrader()
     grader.initialize(argv + ["--course-dir", str(tiny_course.root)])
     assert grader.kernels(1, sandboxed=False).kernel_env == env
+
+
+def test_a_student_named_with_spaces_and_accents_is_one_id_in_the_gradebook_and_the_csv(tmp_path, user_config,
+                                                                                         tiny_course):
+    course = tiny_course
+    box = tmp_path / "inbox"
+    box.mkdir()
+    import nbformat
+
+    nb = nbformat.read(course.root / "release" / tiny.ASSIGNMENT / f"{tiny.ASSIGNMENT}.ipynb", as_version=4)
+    nb.cells[0].source = "x = 42"
+    nbformat.write(nb, box / "Jose\u0301 Ñúñez.ipynb")   # as macOS spells it: e, then a combining accent
+    grades = tmp_path / "grades.csv"
+    _, code = _grade(tiny.ASSIGNMENT, "--course-dir", str(course.root), "--unsandboxed", "--inbox", str(box),
+                     "--csv", str(grades), cwd=course.root)
+    assert code == 0
+    with course.gradebook() as gb:
+        assert [s.id for s in gb.students] == ["José Ñúñez"]
+        assert gb.find_submission(tiny.ASSIGNMENT, "José Ñúñez").score == tiny.POINTS
+    with open(grades, encoding="utf-8") as f:
+        assert [(r["student"], r["score"]) for r in csv.DictReader(f)] == [("José Ñúñez", str(tiny.POINTS))]

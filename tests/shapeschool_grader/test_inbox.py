@@ -80,3 +80,19 @@ def test_an_unusable_name_is_refused_and_nothing_is_written(tiny_course, tmp_pat
     done = _import(tiny_course, box)
     assert [s for s, _ in done.refused] == ["*"] and "cannot be a student id" in done.refused[0][1]
     assert not (tiny_course.root / "submitted").exists()
+
+
+def test_names_with_spaces_and_any_script_are_imported_and_one_student_is_one_id(tiny_course, tmp_path):
+    """An LMS download names files after students: "José Ñúñez.ipynb". macOS writes the é as two
+    characters (e and an accent); the id is written one way (NFC) whichever way the file came."""
+    box = tmp_path / "inbox"
+    box.mkdir()
+    (box / "José Ñúñez.ipynb").write_text(_notebook(tiny_course, "x = 42"))
+    (box / "Jose\u0301 Two.ipynb").write_text(_notebook(tiny_course, "x = 1"))
+    (box / "李雷 王.zip").write_bytes(b"")
+    with zipfile.ZipFile(box / "李雷 王.zip", "w") as z:
+        z.writestr(f"Desktop\\{tiny.ASSIGNMENT}.ipynb", _notebook(tiny_course, "x = 42"))
+    done = _import(tiny_course, box)
+    assert sorted(done.added) == sorted(["José Ñúñez", "José Two", "李雷 王"]) and done.refused == []
+    assert done.renamed == [("Jose\u0301 Two.ipynb", "José Two")]
+    assert "x = 42" in _submitted(tiny_course, "李雷 王")

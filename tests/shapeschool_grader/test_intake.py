@@ -127,13 +127,30 @@ def test_a_zip_without_a_notebook_or_no_zip_at_all_is_rejected(tmp_path):
         intake.unpack_zip(fake, corpus.CHAPTER, tmp_path)
 
 
+@pytest.mark.parametrize("member", ["work\\ch.ipynb", "C:\\Users\\ana\\Desktop\\ch.ipynb", "..\\..\\ch.ipynb",
+                                    "../../ch.ipynb"])
+def test_a_zip_made_with_backslashes_is_read_and_unpacked_inside_its_folder(tmp_path, member):
+    """Windows tools may write folder separators as backslashes: they are read as separators,
+    and no member name can put a file outside the folder it is unpacked in."""
+    nb = (corpus.FOLDER / "answer_key.ipynb").read_text()
+    archive = tmp_path / "ana.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(member.replace("ch.ipynb", f"{corpus.CHAPTER}.ipynb"), nb)
+    target = tmp_path / "unpacked" / "deep"
+    target.mkdir(parents=True)
+    out = intake.unpack_zip(archive, corpus.CHAPTER, target)
+    assert out == target / f"{corpus.CHAPTER}.ipynb" and out.read_text() == nb
+    assert sorted(p.name for p in tmp_path.rglob("*.ipynb")) == [f"{corpus.CHAPTER}.ipynb"]
+
+
 # --- names and JSON that nbgrader cannot handle safely ---
 
 @pytest.mark.parametrize("name, words", [
     ("*", "as a pattern"), ("alice[1]", "as a pattern"), ("a?b", "as a pattern"),
     ("line\nbreak", "control character"), ("tab\there", "control character"),
     (".alice", "hidden file"), ("..", "path separator"), ("a/b", "path separator"), ("a\\b", "path separator"),
-    ("", "empty"), ("x" * 101, "over the limit"), ("two words", "cannot carry safely"), ("quote'd", "cannot carry safely"),
+    ("", "empty"), ("x" * 101, "over the limit"), ("two  spaces", "cannot carry safely"), (" leading", "cannot carry safely"),
+    ("trailing ", "cannot carry safely"), ("quote'd", "cannot carry safely"), ("<b>bold", "cannot carry safely"),
 ])
 def test_unusable_student_ids_are_refused_with_a_safe_rename(name, words):
     message = intake.refuse_student_id(name, f"inbox/{name}.ipynb")
@@ -142,7 +159,8 @@ def test_unusable_student_ids_are_refused_with_a_safe_rename(name, words):
     assert intake.student_id_problem(suggestion) is None, suggestion
 
 
-@pytest.mark.parametrize("name", ["alice", "student042", "a.b@uni.edu", "oneil", "josé", "李雷", "x-1_2+3"])
+@pytest.mark.parametrize("name", ["alice", "student042", "a.b@uni.edu", "oneil", "josé", "李雷", "x-1_2+3",
+                                  "José Ñúñez", "two words", "李雷 王", "Мария Иванова"])
 def test_ordinary_student_ids_are_accepted(name):
     assert intake.student_id_problem(name) is None
 
