@@ -115,16 +115,16 @@ def make_gradebook_again(course):
     course.__dict__.pop("assignments", None)
 
 
-def grade_in_process(*argv, cwd):
-    """``shapeschool-grade ARGV`` run in this process from ``cwd``, with kernel-less ``Kernels``;
-    returns the app and its exit code."""
+def grade_in_process(*argv, cwd, execute=run_cells):
+    """``shapeschool-grade ARGV`` run in this process from ``cwd``, with kernel-less ``Kernels``
+    running notebooks with ``execute``; returns the app and its exit code."""
     import os
 
     from shapeschool_grader import app
 
     class Grader(app.ShapeSchoolGrader):
         def kernels(self, size, sandboxed, preloaded=()):
-            return Kernels()
+            return Kernels(execute)
 
     old = os.getcwd()
     os.chdir(cwd)

@@ -15,7 +15,7 @@ from nbgrader.apps.baseapp import NbGrader, nbgrader_aliases, nbgrader_flags
 from sqlalchemy.exc import SAWarning
 from traitlets import Bool, Float, Integer, List, Unicode
 
-from . import inbox, journal, nbgrader_steps, pool, preload, report, sandbox, scheduler, shards, work
+from . import inbox, journal, nbgrader_steps, pool, preload, report, sandbox, scheduler, shards, storage, work
 from .claims import for_course as claims_for
 from .course import Course
 
@@ -113,6 +113,11 @@ class ShapeSchoolGrader(NbGrader):
                 self.fail("--report-only makes the class report and exports: name them with --report FILE.html "
                           "and/or --exports FOLDER")
             self.exit(self._insight(course, assignments))
+        try:
+            storage.check_writable(course)   # before anything is graded, not once per submission
+        except storage.Stopped as exc:
+            print(f"shapeschool-grade: {exc}", file=sys.stderr)
+            self.exit(2)
         sandboxed = self._sandbox()
         reporter = report.Reporter()
         refused = self._import_inbox(course, assignments, reporter) if self.inbox else []
@@ -122,16 +127,27 @@ class ShapeSchoolGrader(NbGrader):
         plan = work.select(course, book, assignments, shard, journal.grading_digest(self.config, options),
                            regrade=self.regrade, students=students)
         reporter.plan(plan, shard)
-        results = self._grade(course, book, plan.todo, sandboxed, reporter) if plan.todo else reporter.results
+        try:
+            results = self._grade(course, book, plan.todo, sandboxed, reporter) if plan.todo else reporter.results
+        except storage.Stopped as exc:
+            reporter.summary()
+            print(f"shapeschool-grade stopped: {exc}", file=sys.stderr)
+            self.exit(2)
         if not plan.todo:
             reporter.say("nothing to grade")
         reporter.summary()
         if self.feedback:
             self._feedback(course, results)
         if self.csv:
-            report.write_csv(course, book, self.csv, assignments or sorted(course.assignments),
-                             [r for r in results if r in plan.refused or r in refused])
-            reporter.say(f"grades written to {self.csv}")
+            try:
+                report.write_csv(course, book, self.csv, assignments or sorted(course.assignments),
+                                 [r for r in results if r in plan.refused or r in refused])
+                reporter.say(f"grades written to {self.csv}")
+            except OSError as exc:
+                print(f"could not write {self.csv}: {exc.strerror or exc}; the file there, if any, is as it was. "
+                      "The grades are in the gradebook: free some space or choose another place (--csv FILE) and "
+                      "run the same command again, which grades nothing already graded", file=sys.stderr)
+                self.exit(2)
         failed = self._insight(course, assignments) if (self.report or self.exports) else 0
         self.exit(1 if failed or any(r.status == "error" for r in results) else 0)
 

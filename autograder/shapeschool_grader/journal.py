@@ -95,8 +95,11 @@ class Journal:
         path = self.path(entry["assignment"], entry["student"])
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        partial.write_text(json.dumps(entry, indent=1))
-        os.replace(partial, path)
+        try:
+            partial.write_text(json.dumps(entry, indent=1))
+            os.replace(partial, path)
+        finally:   # a full disk leaves the old entry, and no partial one
+            partial.unlink(missing_ok=True)
 
 
 def changed(entry, fingerprint):

@@ -1,5 +1,6 @@
 """What the instructor reads: a line per submission as it is scored, a summary, a CSV."""
 import csv
+import io
 import sys
 import time
 from dataclasses import dataclass, field
@@ -92,17 +93,19 @@ class Reporter:
 
 def write_csv(course, journal, path, assignments, refused=()):
     """One row per submission in the gradebook: scores from it, status and notes from the
-    journal; then one row per file refused for its name (never in the gradebook)."""
-    with open(path, "w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["assignment", "student", "score", "max_score", "status", "notes"])
-        for r in refused:
-            out.writerow([r.assignment, r.student, "0", "", "rejected", r.problem])
-        with course.gradebook() as gb:
-            for assignment in assignments:
-                for submission in sorted(gb.assignment_submissions(assignment), key=lambda s: s.student.id):
-                    record = journal.read(assignment, submission.student.id) or {}
-                    notes = ([record["problem"]] if record.get("problem") else []) + record.get("notes", [])
-                    out.writerow([assignment, submission.student.id, f"{submission.score:g}",
-                                  f"{submission.max_score:g}", record.get("status", "not graded here"),
-                                  " | ".join(notes)])
+    journal; then one row per file refused for its name (never in the gradebook). The whole file
+    is written at once: a full disk leaves the old file, never half of one."""
+    from . import exports
+
+    rows = [["assignment", "student", "score", "max_score", "status", "notes"]]
+    rows += [[r.assignment, r.student, "0", "", "rejected", r.problem] for r in refused]
+    with course.gradebook() as gb:
+        for assignment in assignments:
+            for submission in sorted(gb.assignment_submissions(assignment), key=lambda s: s.student.id):
+                record = journal.read(assignment, submission.student.id) or {}
+                notes = ([record["problem"]] if record.get("problem") else []) + record.get("notes", [])
+                rows.append([assignment, submission.student.id, f"{submission.score:g}", f"{submission.max_score:g}",
+                             record.get("status", "not graded here"), " | ".join(notes)])
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    exports.write_text(path, text.getvalue())

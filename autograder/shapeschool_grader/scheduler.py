@@ -21,7 +21,7 @@ from dataclasses import asdict
 
 import nbformat
 
-from . import intake, nbgrader_steps
+from . import intake, nbgrader_steps, storage
 from .course import STAGED
 from .report import Result
 
@@ -42,6 +42,7 @@ class Run:
         self.course, self.book, self.execute = course, book, execute
         self.reporter, self.claims, self.size = reporter, claims, size
         self.me = f"{socket.gethostname()}:{os.getpid()}"
+        self.stopped = None   # why the run stopped early (``storage``): the gradebook or the disk failed
         self.run = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())   # which run journalled an entry
 
     # -- the loop ----------------------------------------------------------------------------
@@ -50,8 +51,8 @@ class Run:
         self._waiting, self._running = waiting, running = deque(todo), {}
         finished = queue.Queue()
         with ThreadPoolExecutor(self.size, thread_name_prefix="notebook") as threads:
-            while waiting or running:
-                while waiting and sum(len(p.waiting) for p in running.values()) <= self.size:
+            while (waiting and not self.stopped) or running:
+                while waiting and not self.stopped and sum(len(p.waiting) for p in running.values()) <= self.size:
                     pending = self._begin(waiting.popleft())
                     if pending is None:
                         continue
@@ -82,7 +83,17 @@ class Run:
                     del running[key]
                     self._score(pending)
                     self._done(pending)
+        if self.stopped:
+            self.claims.release_all()
+            raise storage.Stopped(self.stopped)
         return self.reporter.results
+
+    def _stop_if_storage(self, exc):
+        """Stop the run when ``exc`` is the gradebook's or the disk's failure; True if it was."""
+        found = storage.problem(exc, self.course)
+        if found and not self.stopped:
+            self.stopped = found
+        return bool(found)
 
     # -- one submission ---------------------------------------------------------------------
     def _begin(self, submission):
@@ -103,6 +114,7 @@ class Run:
         result = Result(submission.assignment, submission.student, fingerprint=submission.fingerprint)
         pending = _Pending(submission, result, started)
         try:
+            storage.check_gone(self.course)   # before nbgrader opens it, which would make a new, empty one
             releases = {n: self.course.releases[f"{submission.assignment}/{n}"] for n in submission.notebooks}
             result.notes += intake.stage(
                 self.course.submitted_folder(submission.assignment, submission.student),
@@ -118,6 +130,9 @@ class Run:
                 result.status, result.problem = "error", f"{type(zero_failed).__name__}: {zero_failed}"
         except Exception as exc:
             result.status, result.problem = "error", f"{type(exc).__name__}: {exc}"
+            if self._stop_if_storage(exc):
+                self._release_if_done(submission.student)
+                return None   # not journalled: the next run grades it
         self._done(pending)
         return None
 
@@ -144,14 +159,31 @@ class Run:
             result.status, result.problem = "error", pending.failure
             return
         try:
+            storage.check_gone(self.course)
             nbgrader_steps.score(self.course, result.assignment, result.student, pending.executed)
+        except storage.Stopped as exc:
+            self.stopped = self.stopped or str(exc)
+            result.status, result.problem = "error", str(exc)
         except Exception as exc:
             result.status, result.problem = "error", f"{type(exc).__name__}: {exc}"
+            self._stop_if_storage(exc)
 
     def _done(self, pending):
         """Read the committed score, journal the submission, tidy up, report."""
         result = pending.result
         result.seconds = time.monotonic() - pending.started
+        if self.stopped and result.status == "error":   # not journalled: the next run grades it
+            self._tidy(pending)
+            return
+        try:
+            self._journal(result)
+        except Exception as exc:
+            if not self._stop_if_storage(exc):
+                raise
+        self.reporter.add(result)
+        self._tidy(pending)
+
+    def _journal(self, result):
         if result.status in ("graded", "rejected"):
             with self.course.gradebook() as gb:
                 try:
@@ -163,14 +195,15 @@ class Run:
             previous = {k: before[k] for k in ("score", "max_score", "status", "run") if k in before}
             self.book.write({**asdict(result), "by": self.me, "run": self.run, "previous": previous or None,
                              "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+    def _tidy(self, pending):
         staged = self._staged(pending.submission)
         shutil.rmtree(staged, ignore_errors=True)
         try:
             staged.parent.rmdir()   # the student's folder, once none of their submissions is staged
         except OSError:
             pass
-        self.reporter.add(result)
-        self._release_if_done(result.student)
+        self._release_if_done(pending.result.student)
 
     def _release_if_done(self, student):
         """Let go of ``student`` once none of their submissions is waiting or running here."""
