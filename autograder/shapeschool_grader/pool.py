@@ -16,6 +16,10 @@ from nbgrader.preprocessors import Execute
 from . import kernels, split
 
 
+class UnsupportedKernel(RuntimeError):
+    """A notebook for a kernel the grader cannot fork."""
+
+
 def slots_for(jobs, work):
     """How many kernel servers to start: no more than asked, nor than there are notebooks."""
     return max(1, min(jobs, work))
@@ -64,6 +68,13 @@ class KernelPool:
 
     def execute(self, nb, release, folder=None, source=None, tries=2):
         """Run one sanitized notebook in the next free slot; a kernel that fails to start is tried again."""
+        kernelspec = nb.metadata.get("kernelspec", {})
+        language = kernelspec.get("language") or nb.metadata.get("language_info", {}).get("name") or "python"
+        if language.lower() != "python":   # the server forks IPython kernels only: never run R code in one
+            raise UnsupportedKernel(
+                f"this notebook's kernel is {kernelspec.get('display_name') or kernelspec.get('name')!r} "
+                f"({language}); shapeschool-grade runs Python (IPython) kernels only. Grade this assignment "
+                "with `nbgrader autograde`")
         plan = split.plan(nb, release, source) if self.checks_apart else split.NONE
         for attempt in range(tries):
             slot = self._free.get()

@@ -138,3 +138,17 @@ def test_with_checks_apart_only_a_check_that_reads_what_student_code_changed_sco
     apart_scores = {(c[0], c[1], c[2]): c[3] for c in graded_cells(apart, any_course.ASSIGNMENT)}
     changed = {k: (nbgrader_scores[k], apart_scores[k]) for k in nbgrader_scores if nbgrader_scores[k] != apart_scores[k]}
     assert changed == {("dan", "data", "total_tests"): (0.0, 2.0)}
+
+
+def test_a_notebook_for_another_language_is_never_run_in_a_python_kernel():
+    """The kernel server forks IPython kernels only: an R notebook is an error naming what to
+    do, not R source run as Python."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from shapeschool_grader import pool
+
+    nb = new_notebook(cells=[new_code_cell("x <- c(1, 2)")])
+    nb.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    kernels = pool.KernelPool(None, 1)   # not entered: no server is started for this
+    with pytest.raises(pool.UnsupportedKernel, match="nbgrader autograde"):
+        kernels.execute(nb, nb)
