@@ -41,6 +41,9 @@ flags.update({
                  "Draw the lessons' pictures in the graded notebooks and feedback (slower; no score depends on them)."),
     "report-only": ({"ShapeSchoolGrader": {"report_only": True}},
                     "Grade nothing: make the --report and --exports again from what is already graded."),
+    "gpu": ({"ShapeSchoolGrader": {"gpu": True}},
+            "Show the machine's GPUs to the grading kernels (their device nodes, the driver's files, /sys; read-only "
+            "but the devices)."),
     "unsandboxed": ({"ShapeSchoolGrader": {"sandboxed": False}},
                     "Run student code without bubblewrap (it can then read and write what you can)."),
 })
@@ -83,6 +86,10 @@ class ShapeSchoolGrader(NbGrader):
                                     "reaches the student's names through calls, so no student code can change how a "
                                     "check decides (a course written for it: see the README). Off, every cell runs in "
                                     "the student's kernel, as plain nbgrader runs it.").tag(config=True)
+    gpu = Bool(False, help="Show the machine's GPUs to the sandboxed kernels: the NVIDIA device nodes, read-only views "
+                           "of the driver's files outside /usr and of /sys, and CUDA_VISIBLE_DEVICES and "
+                           "SHAPESCHOOL_DEVICE from the grader's environment. Nothing else changes; GPU memory is "
+                           "not counted in --memory-limit.").tag(config=True)
     traceback_colours = Bool(True, help="Colour tracebacks as plain nbgrader's kernels do. Off, they are plain text "
                                         "(the same words; formgrader and the feedback show them in one colour), "
                                         "which saves about a tenth of a second per traceback through a large "
@@ -122,7 +129,7 @@ class ShapeSchoolGrader(NbGrader):
         reporter = report.Reporter()
         refused = self._import_inbox(course, assignments, reporter) if self.inbox else []
         options = {"wall_limit": self.wall_limit, "memory_limit": self.memory_limit, "sandboxed": sandboxed,
-                   "pictures": self.pictures}
+                   "pictures": self.pictures, **({"gpu": True} if self.gpu else {})}
         book = journal.Journal(course.state)
         plan = work.select(course, book, assignments, shard, journal.grading_digest(self.config, options),
                            regrade=self.regrade, students=students)
@@ -236,7 +243,7 @@ class ShapeSchoolGrader(NbGrader):
         return pool.KernelPool(self.config, size, sandboxed=sandboxed, wall_limit=self.wall_limit,
                                memory_limit=int(self.memory_limit * 2**20), pictures=self.pictures,
                                preload=preloaded or preload.KERNEL, checks_apart=self.checks_apart,
-                               colours=self.traceback_colours)
+                               colours=self.traceback_colours, gpu=self.gpu)
 
     def _feedback(self, course, results):
         failures = []

@@ -27,7 +27,7 @@ class NotebookBox:
                 self.group = slot.groups.create(name, memory=self.memory_limit, pids=slot.pids_limit,
                                                 cpus=max(1, slot.threads))
             if slot.sandboxed:
-                self.holder = sandbox.Holder(tmp_size=self.memory_limit, workdir=self.workdir)
+                self.holder = sandbox.Holder(tmp_size=self.memory_limit, workdir=self.workdir, gpu=slot.server.gpu)
                 self.folder, self.seen_from_here = "/tmp", Path(self.holder.root()) / "tmp"
             else:
                 self.folder = self.seen_from_here = slot.scratch / f"run{self.serial}"

@@ -49,9 +49,10 @@ class KernelSlot:
     shared with other slots (the pool's), which the slot then neither starts nor stops."""
 
     def __init__(self, sandboxed=True, preload=preload.KERNEL, threads=1, env=None, pids_limit=PIDS_LIMIT,
-                 output_limit=OUTPUT_LIMIT, groups="find", traceback_sources=None, server=None, colours=True):
+                 output_limit=OUTPUT_LIMIT, groups="find", traceback_sources=None, server=None, colours=True,
+                 gpu=False):
         self._owns_server = server is None
-        self.server = server or KernelServer(sandboxed, preload, threads, env, traceback_sources, colours)
+        self.server = server or KernelServer(sandboxed, preload, threads, env, traceback_sources, colours, gpu)
         self.sandboxed = self.server.sandboxed
         self.threads = self.server.threads
         self.pids_limit, self.output_limit = pids_limit, output_limit

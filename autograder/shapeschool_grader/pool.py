@@ -27,8 +27,9 @@ def slots_for(jobs, work):
 
 class KernelPool:
     def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30, pictures=False,
-                 preload=kernels.preload.KERNEL, checks_apart=False, colours=True):
+                 preload=kernels.preload.KERNEL, checks_apart=False, colours=True, gpu=False):
         self.config, self.preload, self.checks_apart, self.colours = config, tuple(preload), checks_apart, colours
+        self.gpu = gpu
         self.size, self.sandboxed = size, sandboxed
         # the lessons' pictures, drawn or one line each (shapeschool.diagrams reads this)
         self.kernel_env = {} if pictures else {"SHAPESCHOOL_PICTURES": "off"}
@@ -42,7 +43,7 @@ class KernelPool:
         # One server for every slot: it only forks, in a few milliseconds a kernel, and each
         # server costs its import of torch (seconds of CPU) and its memory.
         self._server = kernels.KernelServer(sandboxed=self.sandboxed, preload=self.preload, threads=threads,
-                                            env=self.kernel_env, colours=self.colours)
+                                            env=self.kernel_env, colours=self.colours, gpu=self.gpu)
         try:
             self._server.start().wait_ready()
             self._slots = [kernels.KernelSlot(server=self._server) for _ in range(self.size)]

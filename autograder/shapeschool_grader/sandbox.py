@@ -79,7 +79,7 @@ class Holder:
     maps only its own user, which the kernel keeps, with no capabilities.
     """
 
-    def __init__(self, tmp_size, readonly=(), workdir=None):
+    def __init__(self, tmp_size, readonly=(), workdir=None, gpu=False):
         bwrap = bwrap_path()
         if not bwrap:
             raise SandboxUnavailable("bwrap is not installed")
@@ -111,6 +111,8 @@ class Holder:
                 args += ["--ro-bind", path, path]
             if workdir:
                 args += working_folder(workdir, tmp_size)
+            if gpu:
+                args += gpu_arguments()
             info, info_write = os.pipe()
             passed.append(info_write)
             args += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv", "--info-fd", str(info_write),
@@ -231,6 +233,36 @@ def working_folder(workdir, tmp_size):
             args += ["--perms", "1777", "--dir", str(path)]
         elif path.is_file():
             args += ["--ro-bind", str(path), str(path)]
+    return args
+
+
+# What a CUDA program needs of the machine, as NVIDIA's container toolkit gives a container: the
+# GPUs' device nodes (and their capability nodes), read-only views of the driver's files that live
+# outside /usr (which every sandbox sees already), and of /sys, where the driver and CUDA read the
+# devices' PCI and NUMA layout. Nothing else: no other device, and nothing writable.
+GPU_DEVICES = ("nvidia[0-9]*", "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools", "nvidia-modeset", "nvidia-caps/*", "dxg")
+GPU_FOLDERS = ("/usr/local/nvidia", "/usr/lib/wsl", "/run/nvidia-persistenced", "/sys")
+
+
+def gpu_paths(dev="/dev", folders=GPU_FOLDERS):
+    """The device nodes and folders ``gpu_arguments`` exposes on this machine (none without a GPU)."""
+    dev = Path(dev)
+    devices = sorted({str(p) for pattern in GPU_DEVICES for p in dev.glob(pattern) if not p.is_dir()})
+    present = [f for f in folders if os.path.isdir(f)] if devices else []
+    return devices, present
+
+
+def gpu_arguments(dev="/dev", folders=GPU_FOLDERS):
+    """bwrap arguments exposing the machine's GPUs to a sandbox (``--gpu``)."""
+    devices, present = gpu_paths(dev, folders)
+    args = []
+    parents = {str(parent) for path in devices for parent in Path(path).parents} - {"/", "/dev"}
+    for folder in sorted(parents):   # readable on the way down (bwrap makes new folders 0700)
+        args += ["--perms", "0755", "--dir", folder]
+    for path in devices:
+        args += ["--dev-bind", path, path]
+    for folder in present:
+        args += ["--ro-bind", folder, folder]
     return args
 
 

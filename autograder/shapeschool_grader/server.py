@@ -57,8 +57,8 @@ class KernelServer:
     where slots sharing it keep their kernels' connection files."""
 
     def __init__(self, sandboxed=True, preload=preloading.KERNEL, threads=1, env=None, traceback_sources=None,
-                 colours=True):
-        self.sandboxed, self.colours = sandboxed, colours
+                 colours=True, gpu=False):
+        self.sandboxed, self.colours, self.gpu = sandboxed, colours, gpu
         self.preload = tuple(preload)
         # by default, a server that preloads nothing (a light one, for tests) reads no sources either
         if traceback_sources is None:
@@ -96,10 +96,10 @@ class KernelServer:
                "LANG": "C.UTF-8", "MPLBACKEND": "agg", "MPLCONFIGDIR": str(mpl), "PYTHONDONTWRITEBYTECODE": "1",
                "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                "OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads), **self.extra_env}
-        # The sandbox shows no GPU device files, so sandboxed kernels grade on the CPU whatever
-        # SHAPESCHOOL_DEVICE says here; the checks compare values with tolerances either way.
+        # Without ``gpu`` the sandbox shows no GPU device files, so sandboxed kernels grade on the
+        # CPU whatever SHAPESCHOOL_DEVICE says here; the checks compare values with tolerances.
         passed = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") + (
-            () if self.sandboxed else ("SHAPESCHOOL_DEVICE", "CUDA_VISIBLE_DEVICES"))
+            ("SHAPESCHOOL_DEVICE", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES") if self.gpu or not self.sandboxed else ())
         for key in passed:
             if key in os.environ:
                 env.setdefault(key, os.environ[key])

@@ -482,3 +482,24 @@ def test_a_cpu_hog_slows_only_itself(no_autogroup):
         hogging.join()
     # unlimited, six busy processes would leave the honest notebook a seventh of the machine
     assert beside < 2.2 * alone, f"alone {alone:.2f} s, beside a CPU hog {beside:.2f} s"
+
+
+@pytest.mark.parametrize("gpu", [False, True])
+def test_only_the_gpu_flag_shows_a_kernel_the_devices_sys_and_the_device_setting(gpu, monkeypatch, tmp_path):
+    """--gpu gives a sandboxed kernel the NVIDIA device nodes, /sys read-only and SHAPESCHOOL_DEVICE /
+    CUDA_VISIBLE_DEVICES from the grader; without it, none of them. (This machine has no GPU: a
+    folder of stand-in device files takes /dev's place in what the flag exposes.)"""
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    for name in ("nvidia0", "nvidiactl", "nvidia-uvm"):
+        (dev / name).write_text("")
+    exposed = sandbox.gpu_arguments
+    monkeypatch.setattr(sandbox, "gpu_arguments", lambda: exposed(dev, folders=("/sys",)))
+    monkeypatch.setenv("SHAPESCHOOL_DEVICE", "cuda")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    with kernels.KernelSlot(sandboxed=True, gpu=gpu) as own:
+        out = run(own, notebook(f"import glob, os\nprint(os.environ.get('SHAPESCHOOL_DEVICE'), "
+                                f"os.environ.get('CUDA_VISIBLE_DEVICES'), os.path.isdir('/sys/devices'), "
+                                f"len(glob.glob({str(dev)!r} + '/nvidia*')))"))
+    expected = ["cuda", "0", "True", "3"] if gpu else ["None", "None", "False", "0"]
+    assert printed(out.notebook.cells[0]).split() == expected
