@@ -89,13 +89,27 @@ def _remove(folders, timeout=10.0):
 class Group:
     """One notebook's groups: a folder in each hierarchy that holds its limits."""
 
-    def __init__(self, memory_folder, pids_folder, version, cpu_folder=None):
+    def __init__(self, memory_folder, pids_folder, version, cpu_folder=None, accounting_folder=None):
         self.memory_folder, self.pids_folder, self.version = memory_folder, pids_folder, version
-        self.cpu_folder = cpu_folder
+        self.cpu_folder, self.accounting_folder = cpu_folder, accounting_folder
 
     @property
     def folders(self):
-        return list(dict.fromkeys([f for f in (self.memory_folder, self.pids_folder, self.cpu_folder) if f]))
+        return list(dict.fromkeys([f for f in (self.memory_folder, self.pids_folder, self.cpu_folder,
+                                               self.accounting_folder) if f]))
+
+    def cpu_seconds(self):
+        """CPU time the group's processes used, in seconds; None where it is not counted."""
+        if self.version == 2 and self.cpu_folder is not None:
+            for line in _read(self.cpu_folder / "cpu.stat").splitlines():
+                key, _, value = line.partition(" ")
+                if key == "usage_usec":
+                    return int(value) / 1e6
+        for folder in (self.accounting_folder, self.cpu_folder):   # cpuacct apart, or mounted with cpu
+            used = _read(folder / "cpuacct.usage").strip() if folder is not None else ""
+            if used:
+                return int(used) / 1e9
+        return None
 
     def throttled(self):
         """How many times the group's processes were held back at its CPU ceiling (0 without one)."""
@@ -144,8 +158,9 @@ class Group:
 class _V1:
     version = 1
 
-    def __init__(self, memory_parent, pids_parent, cpu_parent=None):
+    def __init__(self, memory_parent, pids_parent, cpu_parent=None, accounting_parent=None):
         self.memory_parent, self.pids_parent, self.cpu_parent = memory_parent, pids_parent, cpu_parent
+        self.accounting_parent = accounting_parent   # cpuacct, where it is a hierarchy of its own
 
     @property
     def cpu_limited(self):
@@ -154,7 +169,8 @@ class _V1:
     def create(self, name, memory, pids, cpus=None):
         memory_folder, pids_folder = self.memory_parent / name, self.pids_parent / name
         cpu_folder = self.cpu_parent / name if self.cpu_parent is not None and cpus else None
-        group = Group(memory_folder, pids_folder, 1, cpu_folder)
+        accounting = self.accounting_parent / name if self.accounting_parent is not None else None
+        group = Group(memory_folder, pids_folder, 1, cpu_folder, accounting)
         try:
             for folder in group.folders:
                 folder.mkdir()
@@ -248,7 +264,8 @@ def find(proc=PROC):
     _why_not_cpu.clear()
     mounts = _mounts(proc)
     own = _own_groups(proc)
-    v1 = {c: m for m, kind, options in mounts if kind == "cgroup" for c in ("memory", "pids", "cpu") if c in options}
+    v1 = {c: m for m, kind, options in mounts if kind == "cgroup" for c in ("memory", "pids", "cpu", "cpuacct")
+          if c in options}
     if {"memory", "pids"} <= v1.keys():
         memory_parent = v1["memory"] / own.get("memory", "")
         pids_parent = v1["pids"] / own.get("pids", "")
@@ -259,7 +276,10 @@ def find(proc=PROC):
             elif not _usable(cpu_parent, ["cpu.cfs_quota_us", "cpu.shares"]):
                 _why_not_cpu.append(f"cannot limit CPU in {cpu_parent}")
                 cpu_parent = None
-            return _V1(memory_parent, pids_parent, cpu_parent)
+            accounting = v1["cpuacct"] / own.get("cpuacct", "") if "cpuacct" in v1 else None
+            if accounting is not None and (accounting == cpu_parent or not _usable(accounting, ["cpuacct.usage"])):
+                accounting = None   # mounted with cpu (cpu,cpuacct): the cpu group counts already
+            return _V1(memory_parent, pids_parent, cpu_parent, accounting)
     for mount, kind, _ in mounts:
         if kind != "cgroup2":
             continue

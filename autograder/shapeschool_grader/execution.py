@@ -29,6 +29,7 @@ class Outcome:
     peak_memory: int = 0         # bytes: the control group's peak, or the watchdog's samples
     completed: set = field(default_factory=set)
     notes: list = field(default_factory=list)   # what the instructor should know of a notebook graded to its end
+    costs: dict = field(default_factory=dict)   # core-s each kernel's control group used ("student", "checks")
 
 
 
@@ -109,11 +110,13 @@ def _conclude(nb, boxes, watchdog, started, completed, problem, start):
             watchdog.reason = (f"{who} used more than the memory limit of {box.memory_limit / 2**20:.0f} MiB "
                                "(files in /tmp and /dev/shm count) and was stopped")
     problem = watchdog.reason or problem
+    costs = {who: b.group.cpu_seconds() for who, b in zip(("student", "checks"), boxes) if b.group is not None}
     if problem and not started and not watchdog.reason:
         raise KernelFailed(f"the kernel did not start: {problem}{box.start_log}")
     if problem:
         _mark_not_run(nb, completed, problem)
-    return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed)
+    return Outcome(nb, problem, time.monotonic() - start, box.peak_memory(watchdog.peak), completed,
+                   costs={who: round(seconds, 3) for who, seconds in costs.items() if seconds is not None})
 
 
 def _shut(boxes, clients, kms, watchdog, started):

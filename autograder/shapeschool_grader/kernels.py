@@ -18,6 +18,7 @@ server or the next notebook. The watchdog and output budget (``limits``) stop it
 The names below are this package's public ones for kernels; each lives in its own module.
 """
 import contextlib
+import time
 
 from . import cgroups, execution, preload, protocol
 from .box import NotebookBox
@@ -118,6 +119,7 @@ class KernelSlot:
         """
         serial = self.server.next_serial()
         apart = bool(split.checks or split.lessons)
+        began = time.monotonic()
         with contextlib.ExitStack() as owned:
             box = owned.enter_context(NotebookBox(self, serial, wall_limit, memory_limit, folder))
             checks = None
@@ -131,7 +133,10 @@ class KernelSlot:
             if apart:
                 checks.start_kernel()
                 meeting.start()
-            return execution.execute(box, checks, nb, executor, checker, split, resources or {})
+            setup = time.monotonic() - began   # sandboxes, control groups and forked kernels, until they run
+            outcome = execution.execute(box, checks, nb, executor, checker, split, resources or {})
+            outcome.costs["setup"] = round(setup, 3)
+            return outcome
 
 
 def _alike(executor):

@@ -180,6 +180,10 @@ class _EnginePerDatabase:
     a third of nbgrader's own time per submission. ``Gradebook.close`` disposes of the engine,
     which closes only its idle connections; the next ``Gradebook`` opens new ones and the
     compiled queries stay.
+
+    While grading, a SQLite gradebook is opened for reading and writing only, never created: a
+    gradebook moved or deleted under the run is an error (``storage`` stops the run), where
+    nbgrader would make a new, empty one in its place and write a student's scores there.
     """
 
     def __init__(self, create):
@@ -189,8 +193,18 @@ class _EnginePerDatabase:
         key = (str(url), repr(sorted(kwargs.items())))
         with self._lock:
             if key not in self._engines:
-                self._engines[key] = self._create(url, **kwargs)
+                self._engines[key] = self._create(_never_created(url), **kwargs)
             return self._engines[key]
+
+
+def _never_created(url):
+    """A SQLite file URL as one that opens an existing file only (``mode=rw``); others as they are."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" or "uri" in url.query:
+        return url
+    return url.set(database=f"file:{url.database}", query={**url.query, "mode": "rw", "uri": "true"})
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ class Result:
     seconds: float = 0.0
     fingerprint: dict = field(default_factory=dict)
     unfinished: dict = field(default_factory=dict)   # {notebook: why it did not run to its end}
+    costs: dict = field(default_factory=dict)        # {notebook: {"student": core-s, "checks": core-s, "setup": s}}
 
 
 REASONS = {"new": "new", "error": "that failed last time", "submission": "changed by the student",

@@ -76,6 +76,8 @@ class Run:
                         pending.result.notes.append(f"{notebook}: {outcome.problem}")
                         pending.result.unfinished[notebook] = outcome.problem
                     pending.result.notes += [f"{notebook}: {note}" for note in getattr(outcome, "notes", [])]
+                    if getattr(outcome, "costs", None):
+                        pending.result.costs[notebook] = outcome.costs
                     pending.executed[notebook] = outcome.notebook
                 except Exception as exc:
                     pending.failure = pending.failure or f"{type(exc).__name__}: {exc}"
