@@ -11,6 +11,8 @@ def test_while_grading_gradebooks_of_one_database_share_an_engine_and_closing_on
         tmp_path, alembic_on_path):
     before = nbgrader_api.create_engine, nbgraderformat_common.jsonschema
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    for name in ("gradebook.db", "other.db"):   # made as generate_assignment makes them
+        Gradebook(f"sqlite:///{tmp_path / name}").close()
     with nbgrader_steps.once_per_run():
         first, second = Gradebook(url), Gradebook(url)
         assert first.engine is second.engine
@@ -36,3 +38,15 @@ def test_the_schema_checks_reject_what_nbgrader_rejects(tmp_path):
         for bad in ({"points": "two"}, {}):
             with pytest.raises(jsonschema.ValidationError):
                 checker.validate(bad, schema)
+
+
+def test_while_grading_a_missing_sqlite_gradebook_is_never_made_afresh(tmp_path, alembic_on_path):
+    """nbgrader makes an empty gradebook where there is none; under a run that would swallow the
+    scores of a gradebook moved away, so there it is an error instead."""
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    missing = tmp_path / "moved-away.db"
+    with nbgrader_steps.once_per_run(), pytest.raises(OperationalError, match="unable to open"):
+        Gradebook(f"sqlite:///{missing}")
+    assert not missing.exists()
