@@ -140,6 +140,37 @@ def _cpu_times():
     return {"busy": (user + nice + system + irq + softirq) / tick, "stolen": steal / tick}
 
 
+def breakdown(course):
+    """Where a graded notebook's time went, on average, from the journal of ``course``:
+    {"notebooks": n, "student": core-s, "checks": core-s, "setup": s}, the kernels' CPU as their
+    control groups counted it (None where the machine does not count it)."""
+    costs = []
+    for entry in sorted((Path(course) / ".shapeschool" / "graded").glob("*/*.json")):
+        costs += json.loads(entry.read_text()).get("costs", {}).values()
+    if not costs:
+        return {"notebooks": 0}
+    found = {"notebooks": len(costs)}
+    for key in ("student", "checks", "setup"):
+        values = [c[key] for c in costs if c.get(key) is not None]
+        found[key] = sum(values) / len(costs) if values else None
+    return found
+
+
+def describe(parts, busy_per_notebook):
+    """The breakdown in words: the kernels' CPU, set-up, and the rest of the machine's CPU."""
+    if not parts.get("notebooks") or parts.get("student") is None:
+        return "per notebook: the kernels' CPU is not counted on this machine (no cpu accounting groups)"
+    kernels = parts["student"] + (parts.get("checks") or 0)
+    line = (f"per notebook ({parts['notebooks']}): the student's kernel {parts['student']:.2f} core-s (start-up, the "
+            f"student's and lesson cells), the check kernel {parts.get('checks') or 0:.2f} core-s (start-up, the "
+            f"checks and the lessons they need, the calls to the student's kernel); set-up {parts['setup']:.3f} s "
+            "(sandboxes, control groups, forks)")
+    if busy_per_notebook is not None:
+        line += (f"; everything else {max(0.0, busy_per_notebook - kernels):.2f} core-s (the grading process: "
+                 "nbgrader's sanitizing and scoring, driving the kernels; the kernel server; bubblewrap)")
+    return line
+
+
 def differences(a, b):
     keys = sorted(set(a) | set(b))
     return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
@@ -184,6 +215,7 @@ def run(students, chapters, jobs, workdir, out=sys.stdout):
         n = len(roster)
         say(f"CPU per notebook: nbgrader {plain.busy / n:.2f} core-s, shapeschool-grade {timed.busy / n:.2f} core-s; "
             f"wall per notebook: {plain.wall / n:.2f} s and {timed.wall / n:.2f} s")
+    say(describe(breakdown(parallel), timed.busy / len(roster) if timed.busy is not None else None))
     return sequential, ours, diff
 
 
