@@ -274,7 +274,10 @@ TAGS_VALUE = Hint(
 
 def check_tags_of_batch(case, tags_of_batch):
     scores_c = torch.randn(case.B, case.T, len(TAG_NAMES), device=case.device)
-    lens = [case.T] + [case.rng.randint(1, case.T) for _ in range(case.B - 1)]
+    # one sentence as long as the batch, and (where there are two and room) one shorter: a fix that
+    # ignores the lengths must fail every case it can fail, not only the draws that happen to pad
+    shorter = [case.rng.randint(1, case.T - 1)] if case.B > 1 and case.T > 1 else []
+    lens = ([case.T] + shorter + [case.rng.randint(1, case.T) for _ in range(case.B)])[:case.B]
     case.rng.shuffle(lens)
     expected = [[TAG_NAMES[int(scores_c[b, t].argmax())] for t in range(n)] for b, n in enumerate(lens)]
     expect_equal(tags_of_batch(scores_c, torch.tensor(lens)), expected, name="tags_of_batch(scores, lengths)",

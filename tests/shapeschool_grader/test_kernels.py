@@ -71,15 +71,28 @@ def test_student_version_fails_as_in_a_fresh_kernel(slot, chapter, monkeypatch):
 
 
 def test_every_notebook_gets_a_sandbox_of_its_own(slot):
+    """Three notebooks at once (a namespace's number can be reused once it is gone, so they are
+    compared while all three live): each has PID, mount and network namespaces of its own, none
+    of them the grader's."""
+    import threading
+
+    code = ("import os, time\n"
+            "print(os.getpid() == os.getsid(0), os.readlink('/proc/self/ns/pid'),"
+            " os.readlink('/proc/self/ns/mnt'), os.readlink('/proc/self/ns/net'))\ntime.sleep(2)")
+    slots = [kernels.KernelSlot(server=slot.server) for _ in range(3)]
+    outs = [None] * 3
+    threads = [threading.Thread(target=lambda i=i: outs.__setitem__(i, run(slots[i], notebook(code)))) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     seen = set()
-    for _ in range(3):
-        out = run(slot, notebook("import os\n"
-                                 "print(os.getpid() == os.getsid(0), os.readlink('/proc/self/ns/pid'),"
-                                 " os.readlink('/proc/self/ns/mnt'), os.readlink('/proc/self/ns/net'))"))
+    for out in outs:
         leads, *namespaces = printed(out.notebook.cells[0]).split()
         assert leads == "True", "the kernel leads its own session"
         seen.add(tuple(namespaces))
-    assert len(seen) == 3 and len({n for three in seen for n in three}) == 9, \
+    ours = {os.readlink(f"/proc/self/ns/{ns}") for ns in ("pid", "mnt", "net")}
+    assert len(seen) == 3 and len({n for three in seen for n in three} - ours) == 9, \
         "each notebook needs its own PID, mount and network namespaces"
 
 
