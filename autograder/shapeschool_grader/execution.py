@@ -229,6 +229,11 @@ def _wake_often(km, every=0.5):
     in its socket until the whole wait runs out (seen here: a cell's reply found only when its
     60 s timeout ended). A long wait made of short ones finds it within ``every`` seconds and
     still times out when the original wait would have.
+
+    Why it stays: the stall came from the several event loops of one process (one per notebook
+    thread) waiting on zmq sockets, which is how the grader still drives its kernels, and its cost
+    is one wake-up per half second of waiting. It can go once a class run without it shows no cell
+    waiting out its whole timeout (issue 30 asks for that measurement; not yet made).
     """
     from queue import Empty
 
