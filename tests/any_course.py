@@ -12,18 +12,16 @@ left unlocked, a cell that outlives a non-default timeout, and the course's own 
     generate(course)                             # nbgrader generate_assignment ps1
     submit(course, "alice", ANSWERS["right"])     # STUDENT's filled-in release in submitted/
 """
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from shapeschool_nbgrader import nbgrader_cli
+
 ASSIGNMENT = "ps1"
 TIMEOUT = 4   # seconds a cell may run: not nbgrader's default of 30
-BIN = Path(sys.executable).parent
 
 def config():
     """The course's nbgrader_config.py: a timeout of its own, a stub of its own, and its own
@@ -171,18 +169,8 @@ def make(root):
     return root
 
 
-def nbgrader(course, *args, timeout=900):
-    """Run ``nbgrader ARGS`` in the course's folder; returns its output (raises if it failed)."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True, text=True,
-                          timeout=timeout)
-    if done.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout + done.stderr
-
-
 def generate(course):
-    return nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return nbgrader_cli.run(course, "generate_assignment", ASSIGNMENT, "--force")
 
 
 def submit(course, student, answers):

@@ -39,6 +39,11 @@ def graded_cells(nb):
     return [c for c in nb.cells if nbgrader_meta(c).get("grade")]
 
 
+def printed(cell):
+    """What a code cell printed on stdout (its stream outputs joined)."""
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
+
+
 def errors(cell):
     return [o for o in cell.get("outputs", []) if o.output_type == "error"]
 

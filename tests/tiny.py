@@ -7,7 +7,7 @@ exactly as it scores a kernel's. No torch, no kernels, no sandbox.
 """
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -74,8 +74,11 @@ def submit(course, student, answer="x = 42", assignment=ASSIGNMENT):
 
 @dataclass
 class Ran:
+    """What ``pool.KernelPool.execute`` returns (``execution.Outcome``), as far as the scheduler reads it."""
     notebook: nbformat.NotebookNode
     problem: str = None
+    notes: list = field(default_factory=list)
+    costs: dict = field(default_factory=dict)
 
 
 def run_cells(nb, release=None, folder=None, source=None, delay=0.0):
@@ -97,6 +100,7 @@ class Kernels:
     """Stands where ``pool.KernelPool`` stands in ``ShapeSchoolGrader.kernels``."""
 
     limits_warning = None
+    skipped = {}   # modules the kernel server could not preload
 
     def __init__(self, execute=run_cells):
         self.execute = execute

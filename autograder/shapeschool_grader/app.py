@@ -221,11 +221,10 @@ class ShapeSchoolGrader(NbGrader):
         reporter.say(f"grading {len(todo)} submissions with {size} kernels at a time"
                      + ("" if sandboxed else " (UNSANDBOXED)"))
         started = time.monotonic()
-        extra = (["torch"] if self.checks_apart else []) + list(self.preload)   # torch: calls' values cross in it
-        preloaded = preload.for_course(course, sorted({s.assignment for s in todo}), extra=extra)
+        preloaded = preload.for_course(course, sorted({s.assignment for s in todo}), extra=self.preload)
         with self.kernels(size, sandboxed, preloaded) as kernels, nbgrader_steps.once_per_run():
             reporter.say(f"kernel servers ready in {time.monotonic() - started:.1f} s")
-            for name, why in getattr(kernels, "skipped", {}).items():
+            for name, why in kernels.skipped.items():
                 if name in self.preload:   # the course's own imports fail in its notebooks as they would anyway
                     print(f"WARNING: c.ShapeSchoolGrader.preload names {name}, which the kernel servers could not "
                           f"import ({why}); each kernel imports it for itself", file=sys.stderr)

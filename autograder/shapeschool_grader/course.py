@@ -57,10 +57,16 @@ class Course:
         raise CourseError(f"no release of {assignment}/{notebook}.ipynb in {self.root}/release or /source: "
                           f"run `nbgrader generate_assignment {assignment}` first")
 
-    def source(self, assignment, notebook):
-        """The instructor's own notebook, solutions in it, or None where the course keeps none."""
-        path = self.root / "source" / assignment / f"{notebook}.ipynb"
-        return nbformat.read(path, as_version=4) if path.exists() else None
+    @cached_property
+    def sources(self):
+        """{"assignment/notebook": the instructor's own notebook, solutions in it, or None where the
+        course keeps none}, read once a run, as ``releases`` are."""
+        found = {}
+        for a, notebooks in self.assignments.items():
+            for n in notebooks:
+                path = self.root / "source" / a / f"{n}.ipynb"
+                found[f"{a}/{n}"] = nbformat.read(path, as_version=4) if path.exists() else None
+        return found
 
     @cached_property
     def releases(self):

@@ -80,7 +80,6 @@ def _size(value, depth=0):
     return 8
 
 
-
 class Watchdog(threading.Thread):
     """Stops the notebook, from outside, once it passes its wall time, its memory or its process
     count (the last two are enforced by control groups where there are some). ``boxes`` are the

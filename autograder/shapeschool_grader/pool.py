@@ -28,7 +28,8 @@ def slots_for(jobs, work):
 class KernelPool:
     def __init__(self, config, size, sandboxed=True, wall_limit=300.0, memory_limit=2 << 30, pictures=False,
                  preload=kernels.preload.KERNEL, checks_apart=False, colours=True, gpu=False):
-        self.config, self.preload, self.checks_apart, self.colours = config, tuple(preload), checks_apart, colours
+        self.config, self.checks_apart, self.colours = config, checks_apart, colours
+        self.preload = tuple(preload) + (kernels.preload.CALLS if checks_apart else ())
         self.gpu = gpu
         self.size, self.sandboxed = size, sandboxed
         # the lessons' pictures, drawn or one line each (shapeschool.diagrams reads this)

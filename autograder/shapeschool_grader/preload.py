@@ -11,6 +11,7 @@ import ast
 import functools
 
 from . import protocol
+from .split import python_source
 
 # What ipykernel and IPython import as a kernel starts and runs its first cell (the debugger
 # alone is a quarter of a kernel's start-up), and what IPython's first traceback imports.
@@ -41,6 +42,10 @@ TRACEBACK_SOURCES = ("torch.nn.modules.module", "torch.nn.modules.rnn", "torch.n
                      "torch.functional", "einops.einops", "shapeschool.checks", "shapeschool.cases",
                      protocol.CALLS_MODULE)
 
+# What the call channel between a student's kernel and its check kernel (calls.py) imports to move
+# values across: preloaded wherever checks run apart.
+CALLS = ("torch",)
+
 # A name after this mark is imported only if it is a module (``from x import y``: y may be a
 # function); the kernel server says nothing of one that is not.
 IF_MODULE = "?"
@@ -50,10 +55,8 @@ IF_MODULE = "?"
 def imports(source):
     """The modules a cell's code imports, anywhere in it (a function's imports included, as the
     kernel would run them). ``from a import b`` gives ``a`` and ``?a.b``; relative imports none."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
     try:
-        tree = ast.parse(TransformerManager().transform_cell(source))
+        tree = ast.parse(python_source(source))
     except SyntaxError:
         return ()
     found = []

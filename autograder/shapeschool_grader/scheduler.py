@@ -75,8 +75,8 @@ class Run:
                     if outcome.problem:
                         pending.result.notes.append(f"{notebook}: {outcome.problem}")
                         pending.result.unfinished[notebook] = outcome.problem
-                    pending.result.notes += [f"{notebook}: {note}" for note in getattr(outcome, "notes", [])]
-                    if getattr(outcome, "costs", None):
+                    pending.result.notes += [f"{notebook}: {note}" for note in outcome.notes]
+                    if outcome.costs:
                         pending.result.costs[notebook] = outcome.costs
                     pending.executed[notebook] = outcome.notebook
                 except Exception as exc:
@@ -85,8 +85,7 @@ class Run:
                     del running[key]
                     self._score(pending)
                     self._done(pending)
-        if self.stopped:
-            self.claims.release_all()
+        if self.stopped:   # the claims are let go by the caller, as after any run
             raise storage.Stopped(self.stopped)
         return self.reporter.results
 
@@ -153,7 +152,7 @@ class Run:
         folder = self.course.autograded_folder(submission.assignment, submission.student)
         return (nbformat.read(folder / f"{notebook}.ipynb", as_version=4),
                 self.course.releases[f"{submission.assignment}/{notebook}"], folder,
-                self.course.source(submission.assignment, notebook))
+                self.course.sources[f"{submission.assignment}/{notebook}"])
 
     def _score(self, pending):
         result = pending.result
@@ -163,9 +162,6 @@ class Run:
         try:
             storage.check_gone(self.course)
             nbgrader_steps.score(self.course, result.assignment, result.student, pending.executed)
-        except storage.Stopped as exc:
-            self.stopped = self.stopped or str(exc)
-            result.status, result.problem = "error", str(exc)
         except Exception as exc:
             result.status, result.problem = "error", f"{type(exc).__name__}: {exc}"
             self._stop_if_storage(exc)

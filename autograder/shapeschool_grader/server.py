@@ -111,7 +111,8 @@ class KernelServer:
         settings = {"preload": list(self.preload), "companions": preloading.COMPANIONS if self.preload else {},
                     "sources": list(self.traceback_sources),
                     "kernel_arguments": list(KERNEL_ARGUMENTS) + ([] if self.colours else [NO_COLOUR]),
-                    "message_limit": limits.MESSAGE_LIMIT,
+                    "output": {"limit": limits.MESSAGE_LIMIT, "types": list(limits.OUTPUT_TYPES),
+                               "truncated": limits.TRUNCATED},
                     "calls": {"module": protocol.CALLS_MODULE, "path": str(CALLS)}}
         command = [sys.executable, str(ZYGOTE), json.dumps(settings)]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/",

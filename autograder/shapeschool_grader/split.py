@@ -37,7 +37,7 @@ class Split:
 NONE = Split(frozenset(), frozenset(), ())   # every cell the student's, no check kernel needed
 
 
-def _python(source):
+def python_source(source):
     """Cell source as plain Python (IPython's magics and shell escapes turned into calls)."""
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -84,7 +84,7 @@ class _Bound(ast.NodeVisitor):
 def bound_names(source):
     """The names a cell binds at top level; a cell that does not parse binds none."""
     try:
-        tree = ast.parse(_python(source))
+        tree = ast.parse(python_source(source))
     except SyntaxError:
         return frozenset()
     visitor = _Bound()
@@ -101,7 +101,7 @@ def bound_names(source):
 def used_names(source):
     """Every name a cell reads, anywhere in it (functions included): a generous answer."""
     try:
-        tree = ast.parse(_python(source))
+        tree = ast.parse(python_source(source))
     except SyntaxError:
         return frozenset()
     return frozenset(node.id for node in ast.walk(tree)

@@ -3,7 +3,7 @@
 ``server.KernelServer`` starts it outside any sandbox, with a minimal environment and one
 argument, a JSON object: ``{"preload": [modules], "companions": {package: [modules]},
 "sources": [modules], "calls": {"module": name, "path": file}, "kernel_arguments": [...],
-"message_limit": bytes}``. It imports the ``preload``
+"output": {"limit": bytes, "types": [message types], "truncated": note}}``. It imports the ``preload``
 modules once, and each package's ``companions`` once that package is imported (no torch operation runs here,
 so no thread pool exists to break across ``fork``; a module that starts a thread as it is
 imported is named in the ready reply, and the server starts again without it), reads the
@@ -33,44 +33,40 @@ _libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 SETUP_TIMEOUT = 30.0
 _CALLS = None   # the call channel's module name, once loaded
-# Every grading kernel's arguments (``settings["kernel_arguments"]``): no history database, and,
-# where the course asks for it, tracebacks without colour (see ``server.NO_COLOUR``).
-_KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
-_MESSAGE_LIMIT = [8 << 20]   # settings["message_limit"]: bytes of one output message a kernel sends
-_OUTPUT = ("stream", "display_data", "execute_result", "update_display_data", "error")
-_TRUNCATED = "... Output truncated by shapeschool-grade ..."
+_SETTINGS = {}   # the server's settings (its one argument), kept for the kernels it forks
 
 
-def _cut(text, limit):
-    return text if len(text) <= limit else text[:limit] + "\n" + _TRUNCATED + "\n"
-
-
-def _cap_messages(session, limit):
-    """Make the kernel cut any one output message down to ``limit`` bytes before sending it (a
-    100 MB print becomes its first 8 MB and a note), so that an honest notebook's flood reaches
-    the grader, which keeps what its budget allows and grades on. A student who undoes this
-    only loses their own output: the grader's sockets drop a message far past the limit."""
+def _cap_messages(session, output):
+    """Make the kernel cut any one output message down to ``output["limit"]`` bytes before
+    sending it (a 100 MB print becomes its first 8 MB and ``output["truncated"]``), so that an
+    honest notebook's flood reaches the grader, which keeps what its budget allows and grades
+    on. A student who undoes this only loses their own output: the grader's sockets drop a
+    message far past the limit. ``output`` is ``limits``'s, given in the server's settings."""
     send = session.send
+    limit, kinds, truncated = output["limit"], tuple(output["types"]), output["truncated"]
+
+    def cut(text, limit):
+        return text if len(text) <= limit else f"{text[:limit]}\n{truncated}\n"
 
     def cut_down(content):
         content = dict(content)
         if isinstance(content.get("text"), str):
-            content["text"] = _cut(content["text"], limit)
+            content["text"] = cut(content["text"], limit)
         data = content.get("data")
         size = sum(len(str(v)) for v in data.values()) if isinstance(data, dict) else 0
         if size > limit:
-            content["data"] = {"text/plain": f"{_TRUNCATED} (a display of {size / 2**20:.0f} MB)"}
+            content["data"] = {"text/plain": f"{truncated} (a display of {size / 2**20:.0f} MB)"}
         if isinstance(content.get("evalue"), str):
-            content["evalue"] = _cut(content["evalue"], limit // 4)
+            content["evalue"] = cut(content["evalue"], limit // 4)
         if isinstance(content.get("traceback"), list):
-            content["traceback"] = [_cut(str(line), limit // 4) for line in content["traceback"][:1000]]
+            content["traceback"] = [cut(str(line), limit // 4) for line in content["traceback"][:1000]]
         return content
 
     def capped(stream, msg_or_type, content=None, *args, **kwargs):
         if isinstance(msg_or_type, dict):   # a message built already (displays, results)
-            if msg_or_type.get("msg_type") in _OUTPUT and isinstance(msg_or_type.get("content"), dict):
+            if msg_or_type.get("msg_type") in kinds and isinstance(msg_or_type.get("content"), dict):
                 msg_or_type = dict(msg_or_type, content=cut_down(msg_or_type["content"]))
-        elif msg_or_type in _OUTPUT and isinstance(content, dict):
+        elif msg_or_type in kinds and isinstance(content, dict):
             content = cut_down(content)
         return send(stream, msg_or_type, content, *args, **kwargs)
 
@@ -165,8 +161,9 @@ def _become_kernel(request, report):
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     from ipykernel.kernelapp import IPKernelApp
     app = IPKernelApp.instance()
-    app.initialize(["-f", connection, *_KERNEL_ARGUMENTS])
-    _cap_messages(app.session, _MESSAGE_LIMIT[0])
+    app.initialize(["-f", connection, *_SETTINGS.get("kernel_arguments", ())])
+    if _SETTINGS.get("output"):
+        _cap_messages(app.session, _SETTINGS["output"])
     app.start()
 
 
@@ -271,7 +268,7 @@ def _warm_up_tracebacks(sources):
     try:
         raise RuntimeError("warm-up")
     except RuntimeError:
-        theme = "nocolor" if any(a.endswith("colors=nocolor") for a in _KERNEL_ARGUMENTS) else "linux"
+        theme = "nocolor" if any(a.endswith("colors=nocolor") for a in _SETTINGS.get("kernel_arguments", ())) else "linux"
         ultratb.AutoFormattedTB(mode="Context", theme_name=theme).structured_traceback(*sys.exc_info())
     # IPython asks ``inspect.getmodule`` for every frame of a traceback. The first call for a file
     # that belongs to no module indexes every module imported so far (a real path for each), and
@@ -331,8 +328,7 @@ def _preload(names):
 
 def serve(settings):
     _die_with_parent()
-    _KERNEL_ARGUMENTS[:] = settings.get("kernel_arguments", _KERNEL_ARGUMENTS)
-    _MESSAGE_LIMIT[0] = int(settings.get("message_limit", _MESSAGE_LIMIT[0]))
+    _SETTINGS.update(settings)
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever an import prints must not land in the replies
     imported, skipped, threaded = _preload(settings.get("preload", ()))

@@ -5,14 +5,14 @@ submissions; every graded cell, every executed notebook, the feedback and the ex
 the same, and the grader may log nothing plain nbgrader does not."""
 import csv
 import json
-import os
 import re
 import shutil
-import subprocess
 
 import pytest
 
 import any_course
+from shapeschool_grader import benchmark
+from shapeschool_nbgrader import nbgrader_cli
 
 pytestmark = pytest.mark.slow
 
@@ -21,9 +21,7 @@ RUN_STAMPS = re.compile(r'"(iopub\.execute_input|iopub\.status\.busy|iopub\.stat
 
 
 def shapeschool_grade(course, assignment, *options):
-    env = dict(os.environ, PATH=f"{any_course.BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run([str(any_course.BIN / "shapeschool-grade"), assignment, *options], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=900)
+    done = benchmark.grade(course, assignment, *options, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
@@ -33,7 +31,7 @@ def grade_both(course, assignment, *options):
     plain, ours = course.parent / "plain", course.parent / "ours"
     shutil.copytree(course, plain)
     shutil.copytree(course, ours)
-    return plain, ours, {"plain": any_course.nbgrader(plain, "autograde", assignment),
+    return plain, ours, {"plain": nbgrader_cli.run(plain, "autograde", assignment),
                          "ours": shapeschool_grade(ours, assignment, *options)}
 
 
@@ -54,12 +52,12 @@ def executed(course):
 
 
 def feedback(course, assignment):
-    any_course.nbgrader(course, "generate_feedback", assignment)
+    nbgrader_cli.run(course, "generate_feedback", assignment)
     return {str(p.relative_to(course)): p.read_text() for p in sorted((course / "feedback").rglob("*.html"))}
 
 
 def exported(course):
-    any_course.nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    nbgrader_cli.run(course, "export", "--to", str(course / "grades.csv"))
     with open(course / "grades.csv") as f:
         return list(csv.reader(f))
 
@@ -90,9 +88,9 @@ def assert_same(plain, ours, assignment, logs):
 
 
 def test_nbgrader_quickstart_course_is_graded_as_nbgrader_grades_it(tmp_path):
-    any_course.nbgrader(tmp_path, "quickstart", "course101")
+    nbgrader_cli.run(tmp_path, "quickstart", "course101")
     course = tmp_path / "course101"
-    any_course.nbgrader(course, "generate_assignment", "ps1")
+    nbgrader_cli.run(course, "generate_assignment", "ps1")
     for student, source in (("bitdiddle", "release"), ("hacker", "source")):   # a blank and a solved hand-in
         folder = course / "submitted" / student / "ps1"
         shutil.copytree(course / source / "ps1", folder)

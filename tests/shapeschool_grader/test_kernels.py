@@ -16,7 +16,7 @@ from nbgrader.preprocessors import Execute
 from shapeschool_grader import kernels, limits, preload, proc, sandbox
 from processes import command_lines, grading_groups, grading_processes
 from conftest import REPO
-from notebooks import errors, load
+from notebooks import errors, load, printed
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +29,6 @@ def notebook(*sources):
     nb = new_notebook(cells=[new_code_cell(s) for s in sources])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
-
-
-def printed(cell):
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 
+from notebooks import printed
 from shapeschool_grader import kernels, preload, sandbox
 
 pytestmark = pytest.mark.slow
-
-
-def printed(out):
-    return "".join(o.get("text", "") for o in out.notebook.cells[0].get("outputs", []) if o.get("name") == "stdout")
 
 
 def run(server, source):
@@ -23,7 +20,8 @@ def test_a_course_that_never_imports_torch_gets_kernels_without_it():
     names = preload.for_notebooks([new_notebook(cells=[new_code_cell("import json\nx = json.dumps([1])")])])
     with kernels.KernelServer(sandboxed=True, preload=names) as server:
         assert "torch" not in server.preloaded and "json" in server.preloaded
-        seen = printed(run(server, "import sys\nprint(sorted({'torch', 'matplotlib', 'json'} & set(sys.modules)))"))
+        seen = printed(run(server, "import sys\nprint(sorted({'torch', 'matplotlib', 'json'} & set(sys.modules)))"
+                           ).notebook.cells[0])
     assert seen.strip() == "['json']"
 
 
@@ -34,7 +32,7 @@ def test_what_the_server_cannot_import_is_skipped_and_said(tmp_path):
         assert set(server.skipped) == {"no_such_module_anywhere", "broken_helper"}
         assert "licence server" in server.skipped["broken_helper"]
         assert "json.tool" in server.preloaded and "json.dumps" not in server.preloaded
-        assert printed(run(server, "print(1 + 1)")).strip() == "2", "the server still forks kernels"
+        assert printed(run(server, "print(1 + 1)").notebook.cells[0]).strip() == "2", "the server still forks kernels"
 
 
 def test_a_module_that_starts_a_thread_is_left_out(tmp_path):
@@ -45,5 +43,5 @@ def test_a_module_that_starts_a_thread_is_left_out(tmp_path):
     with kernels.KernelServer(sandboxed=True, preload=names, env={"PYTHONPATH": str(tmp_path)}) as server:
         assert "threaded_helper" in server.skipped and "thread" in server.skipped["threaded_helper"]
         assert {"json", "csv"} <= set(server.preloaded)
-        seen = printed(run(server, "import sys, threading\nprint('threaded_helper' in sys.modules)"))
+        seen = printed(run(server, "import sys, threading\nprint('threaded_helper' in sys.modules)").notebook.cells[0])
     assert seen.split() == ["False"]
